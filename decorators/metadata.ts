@@ -1,0 +1,167 @@
+/**
+ * The only module that knows the metadata keys. Decorators write through the
+ * writers here; `src/endpoint/compile.ts` reads through the readers, once, at
+ * bootstrap. Nothing in this folder imports `src/` or tsyringe.
+ */
+
+/** A class constructor as decorators see it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EndpointClass<T = any> = new (...args: any[]) => T;
+
+/** Lifecycle kinds a method can be bound to. */
+export const LIFECYCLE = {
+  OPEN: "open",
+  MESSAGE: "message",
+  CLOSE: "close",
+  ERROR: "error",
+} as const;
+export type LifecycleKind = (typeof LIFECYCLE)[keyof typeof LIFECYCLE];
+
+/** Options accepted by `@ServerEndpoint`. Codec and handshake options are typed loosely here
+ * (this folder must not depend on `src/`) and validated by the compiler. */
+export interface ServerEndpointOptions {
+  /** Path or path template, e.g. `/chat/{room}`. */
+  path: string;
+  /** Subprotocols this endpoint supports, in order of preference. */
+  subprotocols?: readonly string[];
+  /** Largest inbound message in bytes; larger ones close the session with 1009. */
+  maxMessageSize?: number;
+  /** Encoder classes (see `Encoder`). */
+  encoders?: readonly unknown[];
+  /** Decoder classes (see `Decoder`). */
+  decoders?: readonly unknown[];
+  /** Handshake configurator class or instance (see `Configurator`). */
+  configurator?: unknown;
+  /** Any further options understood by the runtime; validated at bootstrap. */
+  [option: string]: unknown;
+}
+
+/** Options accepted by `@OnMessage`. */
+export interface OnMessageOptions {
+  /** Discriminator value of a JSON envelope this handler accepts (see the codecs guide). */
+  type?: string;
+  /** Largest message this handler accepts, in bytes. */
+  maxMessageSize?: number;
+}
+
+/** One lifecycle method as recorded by a decorator. */
+export interface HandlerRecord {
+  readonly kind: LifecycleKind;
+  readonly method: string | symbol;
+  readonly options: Readonly<OnMessageOptions>;
+}
+
+/** Where a parameter's value comes from when a decorator says so explicitly. */
+export type ParamSource =
+  | { readonly from: "path"; readonly name: string }
+  | { readonly from: "query"; readonly name: string }
+  | { readonly from: "payload" }
+  | { readonly from: "session" }
+  | { readonly from: "close-reason" }
+  | { readonly from: "error" }
+  | { readonly from: "principal" };
+
+/** A parameter decorator's record: which parameter, of which method, from where. */
+export interface ParamRecord {
+  readonly method: string | symbol;
+  readonly index: number;
+  readonly source: ParamSource;
+  /** Declared type, when the decorator was given one explicitly (for compilers without metadata). */
+  readonly type?: unknown;
+}
+
+const KEYS = {
+  endpoint: Symbol.for("ws-endpoints:endpoint"),
+  handlers: Symbol.for("ws-endpoints:handlers"),
+  params: Symbol.for("ws-endpoints:params"),
+} as const;
+
+/** Survives two copies of the package in one process (dual builds, linked installs). */
+const REGISTRY_KEY = Symbol.for("ws-endpoints:registry");
+type GlobalWithRegistry = typeof globalThis & { [REGISTRY_KEY]?: Set<EndpointClass> };
+
+function registry(): Set<EndpointClass> {
+  const g = globalThis as GlobalWithRegistry;
+  return (g[REGISTRY_KEY] ??= new Set());
+}
+
+function reflect(): typeof Reflect & {
+  defineMetadata(key: unknown, value: unknown, target: object, property?: string | symbol): void;
+  getOwnMetadata(key: unknown, target: object, property?: string | symbol): unknown;
+  getMetadata(key: unknown, target: object, property?: string | symbol): unknown;
+} {
+  const r = Reflect as unknown as { defineMetadata?: unknown };
+  if (typeof r.defineMetadata !== "function") {
+    throw new Error(
+      "ws-endpoints: reflect-metadata is not loaded. Add `import \"reflect-metadata\";` as the first line " +
+        "of your entry file (before any endpoint class is imported), and install it with `npm install reflect-metadata`.",
+    );
+  }
+  return Reflect as never;
+}
+
+/** Records `@ServerEndpoint` options on the class and adds it to the discovery registry. */
+export function writeEndpoint(target: EndpointClass, options: ServerEndpointOptions): void {
+  reflect().defineMetadata(KEYS.endpoint, Object.freeze({ ...options }), target);
+  registry().add(target);
+}
+
+/** Records a lifecycle method. Kept as a list so duplicates can be reported at bootstrap. */
+export function writeHandler(prototype: object, record: HandlerRecord): void {
+  const ctor = (prototype as { constructor: EndpointClass }).constructor;
+  const list = (reflect().getOwnMetadata(KEYS.handlers, ctor) as HandlerRecord[] | undefined) ?? [];
+  reflect().defineMetadata(KEYS.handlers, [...list, Object.freeze(record)], ctor);
+}
+
+/** Records an explicit parameter source. */
+export function writeParam(prototype: object, record: ParamRecord): void {
+  const ctor = (prototype as { constructor: EndpointClass }).constructor;
+  const list = (reflect().getOwnMetadata(KEYS.params, ctor) as ParamRecord[] | undefined) ?? [];
+  reflect().defineMetadata(KEYS.params, [...list, Object.freeze(record)], ctor);
+}
+
+/** The `@ServerEndpoint` options of a class, or `undefined` when it has none. */
+export function readEndpoint(target: EndpointClass): Readonly<ServerEndpointOptions> | undefined {
+  return reflect().getOwnMetadata(KEYS.endpoint, target) as ServerEndpointOptions | undefined;
+}
+
+/** Lifecycle methods of a class, own first, then inherited ones not overridden. */
+export function readHandlers(target: EndpointClass): readonly HandlerRecord[] {
+  const seen = new Set<string | symbol>();
+  const out: HandlerRecord[] = [];
+  for (let c: unknown = target; typeof c === "function" && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const own = (reflect().getOwnMetadata(KEYS.handlers, c as object) as HandlerRecord[] | undefined) ?? [];
+    for (const h of own) if (!seen.has(h.method)) out.push(h);
+    for (const h of own) seen.add(h.method);
+  }
+  return out;
+}
+
+/** Explicit parameter records of a class (own and inherited). */
+export function readParams(target: EndpointClass): readonly ParamRecord[] {
+  const out: ParamRecord[] = [];
+  for (let c: unknown = target; typeof c === "function" && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    out.push(...((reflect().getOwnMetadata(KEYS.params, c as object) as ParamRecord[] | undefined) ?? []));
+  }
+  return out;
+}
+
+/** Emitted parameter types of a method (`design:paramtypes`), or `undefined` when the compiler emitted none. */
+export function readParamTypes(target: EndpointClass, method: string | symbol): readonly unknown[] | undefined {
+  return reflect().getMetadata("design:paramtypes", target.prototype, method) as unknown[] | undefined;
+}
+
+/** Emitted constructor parameter types, or `undefined`. */
+export function readConstructorParamTypes(target: EndpointClass): readonly unknown[] | undefined {
+  return reflect().getMetadata("design:paramtypes", target) as unknown[] | undefined;
+}
+
+/** Every class decorated with `@ServerEndpoint` so far, in declaration order. */
+export function registeredEndpoints(): readonly EndpointClass[] {
+  return [...registry()];
+}
+
+/** Forgets discovered classes (tests). Metadata on the classes stays. */
+export function clearEndpointRegistry(): void {
+  registry().clear();
+}

@@ -1,0 +1,45 @@
+import { writeParam, type ParamSource } from "./metadata.js";
+
+function param(source: ParamSource, type?: unknown): ParameterDecorator {
+  return (prototype, method, index) => {
+    if (method === undefined) {
+      throw new TypeError(
+        "ws-endpoints: parameter decorators belong on lifecycle method parameters, not on constructor parameters " +
+          "(inject services through the constructor without a decorator).",
+      );
+    }
+    writeParam(prototype, { method, index, source, type });
+  };
+}
+
+/**
+ * Binds a parameter to the value of a path template variable, converted to the parameter's declared type
+ * (`string`, `number` or `boolean`).
+ *
+ * @example
+ * ```ts
+ * @OnOpen() open(session: Session, @PathParam("room") room: string) {}
+ * ```
+ */
+export function PathParam(name: string): ParameterDecorator {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError("ws-endpoints: @PathParam needs the template variable name, e.g. @PathParam(\"room\").");
+  }
+  return param({ from: "path", name });
+}
+
+/** Binds a parameter to the first value of a query string parameter (`undefined` when absent). */
+export function QueryParam(name: string): ParameterDecorator {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError("ws-endpoints: @QueryParam needs the parameter name, e.g. @QueryParam(\"token\").");
+  }
+  return param({ from: "query", name });
+}
+
+/**
+ * Marks the message payload parameter explicitly. Pass the type when your compiler emits no decorator
+ * metadata (esbuild, tsx, swc without `decoratorMetadata`).
+ */
+export function Payload(type?: unknown): ParameterDecorator {
+  return param({ from: "payload" }, type);
+}

@@ -1,0 +1,43 @@
+import { PongMessage } from "../session/pong-message.js";
+
+/** Which kind of inbound frame a message handler takes. */
+export type MessageKind = "text" | "binary" | "pong";
+
+/** Turns a received payload into the value passed to the handler; may be async (validation). */
+export type PayloadDecoder = (data: Buffer) => unknown;
+
+/** How a declared payload type is received. */
+export interface PayloadBinding {
+  readonly kind: MessageKind;
+  readonly decode: PayloadDecoder;
+}
+
+function asString(data: Buffer): string {
+  return data.toString("utf8");
+}
+function asBuffer(data: Buffer): Buffer {
+  return data;
+}
+function asUint8Array(data: Buffer): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+function asArrayBuffer(data: Buffer): ArrayBuffer {
+  // A copy: ws may hand out views into a shared pool.
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+}
+function asPong(data: Buffer): PongMessage {
+  return new PongMessage(data);
+}
+
+const BUILT_IN: ReadonlyMap<unknown, PayloadBinding> = new Map<unknown, PayloadBinding>([
+  [String, { kind: "text", decode: asString }],
+  [Buffer, { kind: "binary", decode: asBuffer }],
+  [Uint8Array, { kind: "binary", decode: asUint8Array }],
+  [ArrayBuffer, { kind: "binary", decode: asArrayBuffer }],
+  [PongMessage, { kind: "pong", decode: asPong }],
+]);
+
+/** The binding of a built-in payload type (`string`, binary types, `PongMessage`), or `undefined`. */
+export function builtInPayload(type: unknown): PayloadBinding | undefined {
+  return BUILT_IN.get(type);
+}

@@ -1,0 +1,167 @@
+import type { LifecycleKind, ParamRecord } from "../../decorators/metadata.js";
+import { builtInPayload, type PayloadBinding } from "../codec/payload.js";
+import type { DefinitionProblem } from "../errors.js";
+import { CloseReason } from "../session/close-reason.js";
+import type { EndpointSession } from "../session/endpoint-session.js";
+import { Session } from "../session/session.js";
+
+/** Mutable per-session context the resolvers read; one object per session, reused for every call. */
+export interface InvocationContext {
+  session: EndpointSession;
+  payload: unknown;
+  closeReason: CloseReason | undefined;
+  error: Error | undefined;
+}
+
+/** Produces one argument of a handler call. */
+export type ArgResolver = (ctx: InvocationContext) => unknown;
+
+/** Converts a path or query string value to the declared parameter type. */
+export type Converter = (raw: string) => unknown;
+
+/** Thrown by converters; the handshake turns it into HTTP 400. */
+export class ConversionFailure extends Error {}
+
+const toNumber: Converter = (raw) => {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n)) throw new ConversionFailure(`${JSON.stringify(raw)} is not a number`);
+  return n;
+};
+const toBoolean: Converter = (raw) => {
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConversionFailure(`${JSON.stringify(raw)} is not true or false`);
+};
+const toStringValue: Converter = (raw) => raw;
+
+/** The converter for a declared `string | number | boolean` type, or `undefined`. */
+export function converterFor(type: unknown): Converter | undefined {
+  if (type === String || type === undefined) return toStringValue;
+  if (type === Number) return toNumber;
+  if (type === Boolean) return toBoolean;
+  return undefined;
+}
+
+/** What compiling one parameter produced. */
+export interface CompiledParam {
+  readonly resolve: ArgResolver;
+  /** Set when this parameter is the message payload. */
+  readonly payload?: PayloadBinding;
+  /** Set for @PathParam parameters, for validation at the handshake. */
+  readonly pathParam?: { readonly name: string; readonly convert: Converter };
+}
+
+/** Everything the parameter compiler needs to know about the method. */
+export interface ParamSite {
+  readonly label: string;
+  readonly kind: LifecycleKind;
+  readonly index: number;
+  readonly declaredType: unknown;
+  readonly explicit: ParamRecord | undefined;
+  readonly templateVariables: readonly string[];
+  readonly payloadFor: (type: unknown) => PayloadBinding | string;
+}
+
+const session: ArgResolver = (ctx) => ctx.session;
+const payload: ArgResolver = (ctx) => ctx.payload;
+const closeReason: ArgResolver = (ctx) => ctx.closeReason;
+const error: ArgResolver = (ctx) => ctx.error;
+const principal: ArgResolver = (ctx) => ctx.session.getUserPrincipal();
+
+function isErrorType(type: unknown): boolean {
+  return type === Error || (typeof type === "function" && type.prototype instanceof Error);
+}
+
+/** Compiles one handler parameter into a resolver, or reports why it cannot be resolved. */
+export function compileParam(site: ParamSite): CompiledParam | DefinitionProblem {
+  const { label, kind, index, explicit } = site;
+  const type = explicit?.type ?? site.declaredType;
+  const problem = (text: string, fix: string): DefinitionProblem => ({ where: label, parameterIndex: index, problem: text, fix });
+
+  if (explicit !== undefined) {
+    const src = explicit.source;
+    switch (src.from) {
+      case "path": {
+        if (!site.templateVariables.includes(src.name)) {
+          return problem(
+            `@PathParam("${src.name}") names no variable of the path template (variables: ${site.templateVariables.map((v) => `{${v}}`).join(", ") || "none"}).`,
+            `use one of the template's variable names, or add {${src.name}} to the @ServerEndpoint path.`,
+          );
+        }
+        const convert = converterFor(type);
+        if (!convert) return problem(`@PathParam("${src.name}") is declared as ${typeName(type)}.`, "declare it as string, number or boolean.");
+        const name = src.name;
+        return { resolve: (ctx) => convert(ctx.session.info.pathParams[name]!), pathParam: { name, convert } };
+      }
+      case "query": {
+        const convert = converterFor(type);
+        if (!convert) return problem(`@QueryParam("${src.name}") is declared as ${typeName(type)}.`, "declare it as string, number or boolean.");
+        const name = src.name;
+        return {
+          resolve: (ctx) => {
+            const v = ctx.session.getRequestParameterMap().get(name)?.[0];
+            return v === undefined ? undefined : convert(v);
+          },
+        };
+      }
+      case "payload":
+        return compilePayload(site, type, problem);
+      case "session":
+        return { resolve: session };
+      case "close-reason":
+        return { resolve: closeReason };
+      case "error":
+        return { resolve: error };
+      case "principal":
+        return { resolve: principal };
+    }
+  }
+
+  if (type === undefined) {
+    return problem(
+      "its type is not known at run time: the compiler emitted no decorator metadata.",
+      'enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json (esbuild/tsx do not emit it; use tsc or swc with decoratorMetadata), or mark the parameter explicitly, e.g. @Payload(ChatMessage).',
+    );
+  }
+  if (type === Session || (typeof type === "function" && type.prototype instanceof Session)) return { resolve: session };
+  if (type === CloseReason) {
+    if (kind !== "close") return problem("a CloseReason is only available to @OnClose methods.", "remove the parameter or move it to the @OnClose method.");
+    return { resolve: closeReason };
+  }
+  if (isErrorType(type)) {
+    if (kind !== "error") return problem("an Error parameter is only available to @OnError methods.", "remove the parameter or move it to the @OnError method.");
+    return { resolve: error };
+  }
+  if (kind === "message") return compilePayload(site, type, problem);
+  return problem(
+    `cannot supply a value of type ${typeName(type)} to an @On${kind[0]!.toUpperCase()}${kind.slice(1)} method.`,
+    "use Session, CloseReason (@OnClose), Error (@OnError), or mark it with @PathParam(name) / @QueryParam(name); inject services through the constructor.",
+  );
+}
+
+function compilePayload(
+  site: ParamSite,
+  type: unknown,
+  problem: (text: string, fix: string) => DefinitionProblem,
+): CompiledParam | DefinitionProblem {
+  if (site.kind !== "message") {
+    return problem("a message payload is only available to @OnMessage methods.", "remove the parameter or move it to an @OnMessage method.");
+  }
+  if (type === Object || type === Function || type === undefined) {
+    return problem(
+      `its type is ${type === undefined ? "unknown" : typeName(type)} at run time (an interface, union, any, or an \`import type\`).`,
+      "declare the payload as string, Buffer, ArrayBuffer, Uint8Array, PongMessage or a class (DTO) imported as a value.",
+    );
+  }
+  const binding = builtInPayload(type) ?? site.payloadFor(type);
+  if (typeof binding === "string") return problem(binding, "declare a decoder for the type, or receive it as string / Buffer.");
+  return { resolve: payload, payload: binding };
+}
+
+/** A readable name for a declared type. */
+export function typeName(type: unknown): string {
+  if (type === undefined) return "unknown";
+  if (type === Object) return "Object (an interface, union or any)";
+  if (typeof type === "function") return type.name || "anonymous class";
+  return String(type);
+}

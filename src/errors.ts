@@ -1,0 +1,185 @@
+/**
+ * Every error the framework raises, each with a stable `code` users can match on. Codes are never reused;
+ * docs/errors.md lists them all and a test keeps that page equal to this file.
+ */
+
+/** Stable error codes. */
+export const ErrorCodes = {
+  ENDPOINT_DEFINITION: "WSE_ERR_ENDPOINT_DEFINITION",
+  INVALID_OPTIONS: "WSE_ERR_INVALID_OPTIONS",
+  SESSION_CLOSED: "WSE_ERR_SESSION_CLOSED",
+  HANDLER_FAILED: "WSE_ERR_HANDLER_FAILED",
+  UNSUPPORTED_MESSAGE: "WSE_ERR_UNSUPPORTED_MESSAGE",
+  DECODE_FAILED: "WSE_ERR_DECODE_FAILED",
+  ENCODE_FAILED: "WSE_ERR_ENCODE_FAILED",
+  HANDSHAKE_REJECTED: "WSE_ERR_HANDSHAKE_REJECTED",
+  SEND_TIMEOUT: "WSE_ERR_SEND_TIMEOUT",
+  QUEUE_OVERFLOW: "WSE_ERR_QUEUE_OVERFLOW",
+  FRAGMENT_INTERLEAVED: "WSE_ERR_FRAGMENT_INTERLEAVED",
+  TRANSPORT: "WSE_ERR_TRANSPORT",
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Base class of every ws-endpoints error. */
+export class WebSocketEndpointError extends Error {
+  /** Stable machine-readable code, e.g. `WSE_ERR_SESSION_CLOSED`. */
+  readonly code: ErrorCode;
+  /** The WebSocket close code this error leads to when it closes a session, if any. */
+  readonly closeCode: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; closeCode?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.closeCode = options.closeCode;
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found while compiling endpoint classes. */
+export interface DefinitionProblem {
+  /** `Class` or `Class.method`. */
+  readonly where: string;
+  /** Parameter index, when the problem is about one parameter. */
+  readonly parameterIndex?: number;
+  /** What is wrong. */
+  readonly problem: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+/** Endpoint declarations that cannot work; thrown once at bootstrap with every problem found. */
+export class EndpointDefinitionError extends WebSocketEndpointError {
+  /** Each problem, in the order found. */
+  readonly problems: readonly DefinitionProblem[];
+
+  constructor(problems: readonly DefinitionProblem[]) {
+    const lines = problems.map(
+      (p) => `  - ${p.where}${p.parameterIndex === undefined ? "" : ` parameter #${p.parameterIndex}`}: ${p.problem} Fix: ${p.fix}`,
+    );
+    super(
+      ErrorCodes.ENDPOINT_DEFINITION,
+      `${problems.length} problem${problems.length === 1 ? "" : "s"} in endpoint declarations:\n${lines.join("\n")}`,
+    );
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/** Options passed to `bootstrap()` (or another factory) that are out of range or contradict each other. */
+export class InvalidOptionsError extends WebSocketEndpointError {
+  constructor(message: string) {
+    super(ErrorCodes.INVALID_OPTIONS, message);
+  }
+}
+
+/** A send or close was attempted on a session that is no longer open. */
+export class SessionClosedError extends WebSocketEndpointError {
+  constructor(message = "The session is closed; nothing was sent.", cause?: unknown) {
+    super(ErrorCodes.SESSION_CLOSED, message, { cause });
+  }
+}
+
+/** A lifecycle method threw or rejected; the original error is in `cause`. */
+export class HandlerError extends WebSocketEndpointError {
+  /** `Class.method` that failed. */
+  readonly handler: string;
+
+  constructor(handler: string, cause: unknown) {
+    super(ErrorCodes.HANDLER_FAILED, `${handler} failed: ${describe(cause)}`, { cause, closeCode: 1011 });
+    this.handler = handler;
+  }
+}
+
+/** The peer sent a kind of message (text, binary) that the endpoint has no handler for. */
+export class UnsupportedMessageError extends WebSocketEndpointError {
+  constructor(message: string) {
+    super(ErrorCodes.UNSUPPORTED_MESSAGE, message, { closeCode: 1003 });
+  }
+}
+
+/** An inbound message could not be decoded or validated. */
+export class DecodeError extends WebSocketEndpointError {
+  /** The raw payload as received. */
+  readonly payload: string | Buffer;
+  /** Machine-readable reason, e.g. `INVALID_JSON`, `VALIDATION_FAILED`, `UNKNOWN_MESSAGE_TYPE`. */
+  readonly reason: string;
+  /** Per-field validation problems, when the reason is `VALIDATION_FAILED`. */
+  readonly errors: readonly FieldError[];
+
+  constructor(
+    reason: string,
+    message: string,
+    payload: string | Buffer,
+    options: { cause?: unknown; errors?: readonly FieldError[]; closeCode?: number } = {},
+  ) {
+    super(ErrorCodes.DECODE_FAILED, message, { cause: options.cause, closeCode: options.closeCode ?? 1007 });
+    this.reason = reason;
+    this.payload = payload;
+    this.errors = options.errors ?? [];
+  }
+}
+
+/** One invalid field of a decoded object. */
+export interface FieldError {
+  /** Dotted property path, e.g. `author.name` or `tags.2`. */
+  readonly path: string;
+  /** Constraint name to human message, as class-validator reports them. */
+  readonly constraints: Readonly<Record<string, string>>;
+}
+
+/** An outbound object could not be encoded. */
+export class EncodeError extends WebSocketEndpointError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCodes.ENCODE_FAILED, message, { cause });
+  }
+}
+
+/** An upgrade request was refused; written to the client as a real HTTP response with `status`. */
+export class HandshakeRejected extends WebSocketEndpointError {
+  /** HTTP status sent to the client. */
+  readonly status: number;
+  /** Extra response headers. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, message: string, headers: Record<string, string> = {}) {
+    super(ErrorCodes.HANDSHAKE_REJECTED, message);
+    this.status = status;
+    this.headers = Object.freeze({ ...headers });
+  }
+}
+
+/** A send did not reach the socket within `sendTimeout`. */
+export class SendTimeoutError extends WebSocketEndpointError {
+  constructor(timeoutMs: number) {
+    super(ErrorCodes.SEND_TIMEOUT, `The send was not flushed within ${timeoutMs} ms (sendTimeout).`);
+  }
+}
+
+/** The session's outbound queue is full and its policy refused or dropped this message. */
+export class QueueOverflowError extends WebSocketEndpointError {
+  constructor(message: string) {
+    super(ErrorCodes.QUEUE_OVERFLOW, message, { closeCode: 1008 });
+  }
+}
+
+/** A whole message was sent while a fragmented (partial) message was still open, or vice versa. */
+export class FragmentInterleavedError extends WebSocketEndpointError {
+  constructor(message: string) {
+    super(ErrorCodes.FRAGMENT_INTERLEAVED, message);
+  }
+}
+
+/** The underlying socket reported an error. */
+export class TransportError extends WebSocketEndpointError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCodes.TRANSPORT, message, { cause, closeCode: 1006 });
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  try {
+    return String(value);
+  } catch {
+    return "(unprintable value)";
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * ws-endpoints: decorator-based WebSocket endpoints for TypeScript on Node.js.
+ *
+ * @packageDocumentation
+ */
+// Loaded here so decorator metadata is recorded even when the application forgets to import it:
+// TypeScript silently skips `design:paramtypes` when Reflect.metadata is missing at class definition.
+import "reflect-metadata";
+export { ServerEndpoint } from "../decorators/server-endpoint.js";
+export { OnOpen, OnMessage, OnClose, OnError } from "../decorators/lifecycle.js";
+export { PathParam, QueryParam, Payload } from "../decorators/params.js";
+export type { ServerEndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
+
+export { bootstrap } from "./server/bootstrap.js";
+export type { ServerHandle } from "./server/bootstrap.js";
+export type { BootstrapOptions } from "./server/options.js";
+
+export { Session } from "./session/session.js";
+export type { RemoteEndpoint, SendHandler, BinaryData } from "./session/remote-endpoint.js";
+export type { AsyncSendHandle, SendResult } from "./session/pending-send.js";
+export { CloseReason, CloseCodes } from "./session/close-reason.js";
+export type { CloseCode } from "./session/close-reason.js";
+export { PongMessage } from "./session/pong-message.js";
+
+export {
+  ErrorCodes,
+  WebSocketEndpointError,
+  EndpointDefinitionError,
+  InvalidOptionsError,
+  SessionClosedError,
+  HandlerError,
+  UnsupportedMessageError,
+  DecodeError,
+  EncodeError,
+  HandshakeRejected,
+  SendTimeoutError,
+  QueueOverflowError,
+  FragmentInterleavedError,
+  TransportError,
+} from "./errors.js";
+export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
+
+export { defaultLogger, silentLogger } from "./metrics/logger.js";
+export type { Logger } from "./metrics/logger.js";

@@ -1,0 +1,27 @@
+/**
+ * The logging interface the framework writes to. Compatible with pino and most structured loggers:
+ * pass `logger: pino()` to `bootstrap`. The default is quiet except for warnings and errors on stderr.
+ */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+function write(level: string, obj: object, msg?: string): void {
+  const err = (obj as { err?: unknown }).err;
+  const detail = err instanceof Error ? `: ${err.stack ?? err.message}${err.cause ? `\n  caused by: ${String((err.cause as Error)?.stack ?? err.cause)}` : ""}` : "";
+  process.stderr.write(`ws-endpoints ${level}: ${msg ?? ""}${detail}\n`);
+}
+
+/** Warnings and errors to stderr; debug and info discarded. */
+export const defaultLogger: Logger = Object.freeze({
+  debug() {},
+  info() {},
+  warn: (obj: object, msg?: string) => write("warn", obj, msg),
+  error: (obj: object, msg?: string) => write("error", obj, msg),
+});
+
+/** Discards everything (tests, benchmarks). */
+export const silentLogger: Logger = Object.freeze({ debug() {}, info() {}, warn() {}, error() {} });

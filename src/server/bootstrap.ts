@@ -1,0 +1,102 @@
+import { createServer, type Server as HttpServer } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { registeredEndpoints } from "../../decorators/metadata.js";
+import { compileEndpoints, type CompileSettings } from "../endpoint/compile.js";
+import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
+import type { Session } from "../session/session.js";
+import { EndpointServer } from "./endpoint-server.js";
+import { prepareInjection } from "./injection.js";
+import { resolveOptions, type BootstrapOptions } from "./options.js";
+
+/** A running set of endpoints. */
+export interface ServerHandle {
+  /** Where the server listens (`port` 0 resolved to the real port). */
+  readonly address: AddressInfo;
+  /** The HTTP server: the one bootstrap started, or the one it attached to. */
+  readonly server: HttpServer | HttpsServer;
+  /** Every open session, across endpoints. */
+  readonly sessions: ReadonlySet<Session>;
+  /**
+   * Graceful shutdown: new upgrades get 503, every client gets 1001 GOING_AWAY after the messages
+   * already queued for it, every @OnClose runs; resolves when done (bounded by `closeTimeout`). Closes
+   * the HTTP server too when bootstrap started it.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Compiles the endpoint classes and serves them.
+ *
+ * @example
+ * ```ts
+ * import "reflect-metadata";
+ * import { bootstrap } from "ws-endpoints";
+ * import "./chat-endpoint.js"; // registers @ServerEndpoint classes
+ *
+ * const app = await bootstrap({ port: 8080 });
+ * process.on("SIGTERM", () => void app.close());
+ * ```
+ * @throws InvalidOptionsError for bad options, EndpointDefinitionError listing every declaration problem.
+ */
+export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerHandle> {
+  const { server: endpointServer, settings } = createEndpointServer(options);
+  const owned = settings.server === undefined;
+  const http = settings.server ?? createServer();
+  const onUpgrade = (req: Parameters<EndpointServer["handleUpgrade"]>[0], socket: Parameters<EndpointServer["handleUpgrade"]>[1], head: Buffer): void =>
+    endpointServer.handleUpgrade(req, socket, head);
+  http.on("upgrade", onUpgrade);
+  if (owned) {
+    http.on("request", (req, res) => endpointServer.handleRequest(req, res));
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(settings.port, settings.host, () => {
+        http.off("error", reject);
+        resolve();
+      });
+    });
+  }
+  let closing: Promise<void> | undefined;
+  return Object.freeze({
+    get address(): AddressInfo {
+      return http.address() as AddressInfo;
+    },
+    server: http,
+    sessions: endpointServer.sessions as ReadonlySet<Session>,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        await endpointServer.close();
+        http.off("upgrade", onUpgrade);
+        if (owned) {
+          await new Promise<void>((resolve) => {
+            http.close(() => resolve());
+            http.closeAllConnections();
+          });
+        }
+      })();
+      return closing;
+    },
+  });
+}
+
+/** @internal Compiles endpoints and builds the server without any listening (shared with the testing kit). */
+export function createEndpointServer(options: BootstrapOptions, compileExtras: Omit<CompileSettings, "maxMessageSize"> = {}) {
+  const settings = resolveOptions(options);
+  const classes = settings.endpoints ?? registeredEndpoints();
+  if (classes.length === 0) {
+    throw new InvalidOptionsError(
+      "No endpoint classes to serve: pass endpoints: [MyEndpoint] to bootstrap, or import the modules that declare @ServerEndpoint classes before calling it.",
+    );
+  }
+  const problems: DefinitionProblem[] = [];
+  let compiled: ReturnType<typeof compileEndpoints> = [];
+  try {
+    compiled = compileEndpoints(classes, { ...compileExtras, maxMessageSize: settings.maxMessageSize });
+  } catch (error) {
+    if (!(error instanceof EndpointDefinitionError)) throw error;
+    problems.push(...error.problems);
+  }
+  prepareInjection(classes.filter((c) => typeof c === "function"), problems);
+  if (problems.length > 0) throw new EndpointDefinitionError(problems);
+  return { server: new EndpointServer(compiled, settings), settings };
+}

@@ -1,0 +1,49 @@
+import type { DependencyContainer } from "tsyringe";
+import type { CompiledEndpoint } from "../endpoint/compile.js";
+import { HandlerError } from "../errors.js";
+import type { Logger } from "../metrics/logger.js";
+import { CloseCodes } from "../session/close-reason.js";
+import { EndpointSession, type HandshakeInfo } from "../session/endpoint-session.js";
+import type { Session } from "../session/session.js";
+import type { Transport } from "../transport/transport.js";
+import { SessionDispatcher } from "./dispatcher.js";
+import { connectionContainer } from "./injection.js";
+
+/** What opening a connection needs from its owner: the server in production, the harness in tests. */
+export interface ConnectionOwner {
+  readonly container: DependencyContainer;
+  readonly logger: Logger;
+  readonly inboundQueueLimit: number;
+  /** The live set of open sessions of an endpoint. */
+  openSessionsOf(endpoint: CompiledEndpoint): Set<Session>;
+  /** Called once per connection after its @OnClose ran. */
+  released(session: EndpointSession): void;
+}
+
+/**
+ * Turns an accepted transport into a running session: creates the session, the endpoint instance (in
+ * a child container, so container-scoped services are per connection) and its dispatcher, then queues
+ * @OnOpen. Returns `null` when the endpoint could not be constructed (the peer gets 1011).
+ */
+export function openConnection(
+  endpoint: CompiledEndpoint,
+  transport: Transport,
+  info: HandshakeInfo,
+  owner: ConnectionOwner,
+  session?: EndpointSession,
+): SessionDispatcher | null {
+  const s = session ?? new EndpointSession(transport, info, owner.openSessionsOf(endpoint), endpoint.encode);
+  let instance: object;
+  try {
+    instance = connectionContainer(owner.container, s).resolve(endpoint.type) as object;
+  } catch (error) {
+    owner.logger.error({ err: new HandlerError(`${endpoint.name}.constructor`, error) }, `${endpoint.name} could not be created`);
+    s.markClosed();
+    transport.close(CloseCodes.UNEXPECTED_CONDITION, "internal error");
+    return null;
+  }
+  const dispatcher = new SessionDispatcher(endpoint, instance, s, owner);
+  transport.bind(dispatcher);
+  dispatcher.start();
+  return dispatcher;
+}

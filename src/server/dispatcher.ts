@@ -1,0 +1,366 @@
+import type { InvocationContext } from "../endpoint/arguments.js";
+import type { CompiledEndpoint, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
+import { DecodeError, HandlerError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
+import type { Logger } from "../metrics/logger.js";
+import { CloseCodes, CloseReason } from "../session/close-reason.js";
+import type { EndpointSession } from "../session/endpoint-session.js";
+import { OUT } from "../session/outbound-queue.js";
+import { toBuffer } from "../session/remotes.js";
+import type { TransportSink } from "../transport/transport.js";
+
+/** What a dispatcher needs from its owner (server or test harness). */
+export interface DispatchEnv {
+  readonly logger: Logger;
+  /** Queued inbound messages above which reading from the socket pauses. */
+  readonly inboundQueueLimit: number;
+  /** Called once, after @OnClose ran: the session and instance may be forgotten. */
+  released(session: EndpointSession): void;
+}
+
+const JOB = { OPEN: 0, MESSAGE: 1, PONG: 2, ERROR: 3, CLOSE: 4 } as const;
+type Job = (typeof JOB)[keyof typeof JOB];
+
+type Thenable = PromiseLike<unknown>;
+function isThenable(v: unknown): v is Thenable {
+  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as Thenable).then === "function";
+}
+
+/**
+ * One ordered queue per session. Jobs (open, each message, errors, close) run one at a time in arrival
+ * order; a batch is drained in one microtask, and a job that returns a promise holds the queue until it
+ * settles. @OnOpen therefore completes before the first message, and @OnClose runs once, last.
+ */
+export class SessionDispatcher implements TransportSink {
+  private kinds: Job[] = [];
+  private items: unknown[] = [];
+  private flags: boolean[] = [];
+  private head = 0;
+  private busy = false;
+  private closeQueued = false;
+  private finished = false;
+  private paused = false;
+  private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
+  private readonly ctx: InvocationContext;
+  private readonly drainBound: () => void;
+  private readonly resumeBound: (v: unknown) => void;
+  private readonly failBound: (e: unknown) => void;
+  private current: CompiledHandler | null = null;
+  private idleWaiters: Array<() => void> | null = null;
+
+  constructor(
+    readonly endpoint: CompiledEndpoint,
+    instance: object,
+    readonly session: EndpointSession,
+    private readonly env: DispatchEnv,
+  ) {
+    this.instance = instance as never;
+    this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
+    this.drainBound = () => this.drain();
+    this.resumeBound = (v) => this.afterAsync(v);
+    this.failBound = (e) => this.afterAsyncFailure(e);
+  }
+
+  /** Queues @OnOpen; call once, right after binding the transport. */
+  start(): void {
+    this.push(JOB.OPEN, undefined, false);
+  }
+
+  onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closeQueued) return;
+    this.push(JOB.MESSAGE, data, isBinary);
+  }
+
+  onPong(data: Buffer): void {
+    if (this.closeQueued || this.endpoint.onPong === null) return;
+    this.push(JOB.PONG, data, true);
+  }
+
+  onError(error: Error): void {
+    if (this.closeQueued) return;
+    this.push(JOB.ERROR, new TransportError(`The connection failed: ${error.message}`, error), false);
+  }
+
+  onClose(code: number, reason: string): void {
+    if (this.closeQueued) return;
+    this.closeQueued = true;
+    this.session.markClosed();
+    this.push(JOB.CLOSE, new CloseReason(code, reason), false);
+  }
+
+  /** Jobs waiting to run (excluding the one running). */
+  get depth(): number {
+    return this.kinds.length - this.head;
+  }
+
+  private push(kind: Job, item: unknown, flag: boolean): void {
+    this.kinds.push(kind);
+    this.items.push(item);
+    this.flags.push(flag);
+    if (!this.busy) {
+      this.busy = true;
+      queueMicrotask(this.drainBound);
+    } else if (!this.paused && this.depth > this.env.inboundQueueLimit) {
+      this.paused = true;
+      this.session.transport.pause();
+    }
+  }
+
+  private drain(): void {
+    while (this.head < this.kinds.length) {
+      const i = this.head++;
+      const kind = this.kinds[i]!;
+      const item = this.items[i];
+      const flag = this.flags[i]!;
+      this.items[i] = undefined;
+      let result: unknown;
+      try {
+        result = this.run(kind, item, flag);
+      } catch (error) {
+        result = this.fail(error);
+      }
+      if (isThenable(result)) {
+        result.then(this.resumeBound, this.failBound);
+        return;
+      }
+    }
+    this.kinds.length = 0;
+    this.items.length = 0;
+    this.flags.length = 0;
+    this.head = 0;
+    this.busy = false;
+    if (this.paused) {
+      this.paused = false;
+      this.session.transport.resume();
+    }
+    if (this.idleWaiters !== null) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = null;
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Resolves when every queued job has run (tests and the harness). */
+  whenIdle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
+  }
+
+  private afterAsync(value: unknown): void {
+    if (this.current !== null) {
+      const done = this.current;
+      this.current = null;
+      if (done !== this.endpoint.onError && done !== this.endpoint.onClose) this.reply(value);
+    }
+    this.continue();
+  }
+
+  private afterAsyncFailure(error: unknown): void {
+    const r = this.fail(error);
+    if (isThenable(r)) r.then(this.resumeBound, this.failBound);
+    else this.continue();
+  }
+
+  private continue(): void {
+    if (this.paused && this.depth <= this.env.inboundQueueLimit >> 1) {
+      this.paused = false;
+      this.session.transport.resume();
+    }
+    this.drain();
+  }
+
+  private run(kind: Job, item: unknown, flag: boolean): unknown {
+    if (this.finished) return undefined;
+    const ep = this.endpoint;
+    switch (kind) {
+      case JOB.OPEN:
+        return ep.onOpen ? this.call(ep.onOpen, false) : undefined;
+      case JOB.MESSAGE: {
+        const h = flag ? ep.onBinary : ep.onText;
+        if (h === null) {
+          return this.fail(
+            new UnsupportedMessageError(`${ep.name} does not accept ${flag ? "binary" : "text"} messages.`),
+          );
+        }
+        return this.message(h, item as Buffer);
+      }
+      case JOB.PONG:
+        return this.message(ep.onPong!, item as Buffer);
+      case JOB.ERROR:
+        return this.fail(item);
+      case JOB.CLOSE:
+        return this.close(item as CloseReason);
+    }
+  }
+
+  private message(h: CompiledMessageHandler, data: Buffer): unknown {
+    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) {
+      this.session.closeWith(CloseCodes.TOO_BIG, `message of ${data.length} bytes exceeds ${h.maxMessageSize} bytes`);
+      return undefined;
+    }
+    let payload: unknown;
+    try {
+      payload = h.decode(data);
+    } catch (error) {
+      return this.fail(asDecodeError(error, data));
+    }
+    if (isThenable(payload)) {
+      return payload.then(
+        (p) => this.invokeMessage(h, p),
+        (error) => this.fail(asDecodeError(error, data)),
+      );
+    }
+    return this.invokeMessage(h, payload);
+  }
+
+  private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {
+    this.ctx.payload = payload;
+    const result = this.call(h, true);
+    this.ctx.payload = undefined;
+    if (isThenable(result)) return result;
+    this.reply(result);
+    return undefined;
+  }
+
+  /** Calls a handler; a returned promise makes the queue wait (and its value becomes the reply). */
+  private call(h: CompiledHandler, replies: boolean): unknown {
+    const inst = this.instance!;
+    const fn = inst[h.method]!;
+    const a = h.args;
+    const ctx = this.ctx;
+    let result: unknown;
+    try {
+      switch (a.length) {
+        case 0:
+          result = fn.call(inst);
+          break;
+        case 1:
+          result = fn.call(inst, a[0]!(ctx));
+          break;
+        case 2:
+          result = fn.call(inst, a[0]!(ctx), a[1]!(ctx));
+          break;
+        default:
+          result = fn.apply(inst, a.map((r) => r(ctx)));
+      }
+    } catch (error) {
+      throw error instanceof WebSocketEndpointError && !(error instanceof HandlerError) && h !== this.endpoint.onError
+        ? error
+        : new HandlerError(h.label, error);
+    }
+    if (isThenable(result)) {
+      this.current = replies ? h : null;
+      return Promise.resolve(result).catch((error: unknown) => {
+        this.current = null;
+        throw new HandlerError(h.label, error);
+      });
+    }
+    return result;
+  }
+
+  private reply(value: unknown): void {
+    if (value === undefined || !this.session.isOpen()) return;
+    let refused: Error | undefined;
+    if (typeof value === "string") refused = this.session.submit(OUT.TEXT, value, true, undefined, undefined);
+    else {
+      const bin = value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? toBuffer(value as Buffer) : undefined;
+      if (bin !== undefined) refused = this.session.submit(OUT.BINARY, bin, true, undefined, undefined);
+      else {
+        try {
+          const enc = this.session.encode(value);
+          refused = this.session.submit(enc.binary ? OUT.BINARY : OUT.TEXT, enc.data, true, undefined, undefined);
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+      }
+    }
+    if (refused) this.env.logger.debug({ err: refused, session: this.session.id }, "reply not sent");
+  }
+
+  /** Routes an error to @OnError, or closes with its close code when there is none. */
+  private fail(raw: unknown): unknown {
+    const ep = this.endpoint;
+    const error =
+      raw instanceof WebSocketEndpointError ? raw : new HandlerError(this.current?.label ?? ep.name, raw);
+    this.current = null;
+    if (this.finished) {
+      this.env.logger.warn({ err: error, session: this.session.id }, `${ep.name}: error after close`);
+      return undefined;
+    }
+    const closeAfter = error instanceof UnsupportedMessageError ? error.closeCode! : 0;
+    if (ep.onError === null) {
+      if (error instanceof TransportError) {
+        // ws has already answered the peer's protocol error with the RFC close code.
+        this.env.logger.debug({ err: error, session: this.session.id }, `${ep.name}: connection failed`);
+        return undefined;
+      }
+      const code = error.closeCode !== undefined && error.closeCode !== CloseCodes.CLOSED_ABNORMALLY ? error.closeCode : CloseCodes.UNEXPECTED_CONDITION;
+      this.env.logger.warn({ err: error, session: this.session.id }, `${ep.name}: closing session with ${code} (no @OnError)`);
+      this.session.closeWith(code, reasonFor(code));
+      return undefined;
+    }
+    this.ctx.error = error;
+    let result: unknown;
+    try {
+      result = this.call(ep.onError, false);
+    } catch (thrown) {
+      this.logHandlerFailure(ep.onError, thrown);
+    }
+    this.ctx.error = undefined;
+    if (closeAfter) this.session.closeWith(closeAfter, reasonFor(closeAfter));
+    if (isThenable(result)) return Promise.resolve(result).catch((e: unknown) => this.logHandlerFailure(ep.onError!, e));
+    return undefined;
+  }
+
+  private close(reason: CloseReason): unknown {
+    const ep = this.endpoint;
+    this.ctx.closeReason = reason;
+    let result: unknown;
+    if (ep.onClose !== null) {
+      try {
+        result = this.call(ep.onClose, false);
+      } catch (error) {
+        this.logHandlerFailure(ep.onClose, error);
+      }
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result)
+        .catch((e: unknown) => this.logHandlerFailure(ep.onClose!, e))
+        .then(() => this.release());
+    }
+    this.release();
+    return undefined;
+  }
+
+  private release(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.instance = null;
+    this.ctx.closeReason = undefined;
+    this.env.released(this.session);
+  }
+
+  private logHandlerFailure(h: CompiledHandler, error: unknown): void {
+    this.env.logger.error({ err: error instanceof HandlerError ? error : new HandlerError(h.label, error), session: this.session.id }, `${h.label} threw`);
+  }
+}
+
+function asDecodeError(error: unknown, data: Buffer): WebSocketEndpointError {
+  if (error instanceof WebSocketEndpointError) return error;
+  return new DecodeError("DECODE_FAILED", `The message could not be decoded: ${(error as Error)?.message ?? String(error)}`, data, { cause: error });
+}
+
+function reasonFor(code: number): string {
+  switch (code) {
+    case CloseCodes.CANNOT_ACCEPT:
+      return "message type not accepted";
+    case CloseCodes.NOT_CONSISTENT:
+      return "invalid message";
+    case CloseCodes.VIOLATED_POLICY:
+      return "policy violation";
+    case CloseCodes.TOO_BIG:
+      return "message too big";
+    default:
+      return "internal error";
+  }
+}

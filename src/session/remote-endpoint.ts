@@ -1,0 +1,54 @@
+import type { AsyncSendHandle, SendResult } from "./pending-send.js";
+
+/** Callback form of an asynchronous send's outcome. */
+export type SendHandler = (result: SendResult) => void;
+
+/** Binary payloads accepted by send methods. */
+export type BinaryData = Buffer | ArrayBuffer | ArrayBufferView;
+
+/**
+ * The peer of a session, as in Jakarta WebSocket: `Basic` sends return promises that settle when the
+ * data was flushed; `Async` sends return at once and never throw.
+ */
+export declare namespace RemoteEndpoint {
+  /**
+   * Awaitable sends. Each promise resolves once `ws` reports the data written, and rejects with
+   * `SessionClosedError` when the session is closed, or the socket's error.
+   *
+   * @example
+   * ```ts
+   * await session.getBasicRemote().sendText("hello");
+   * ```
+   */
+  interface Basic {
+    /** Sends a text message, or one fragment of it when `isLast` is false. */
+    sendText(text: string, isLast?: boolean): Promise<void>;
+    /** Sends a binary message, or one fragment of it when `isLast` is false. */
+    sendBinary(data: BinaryData, isLast?: boolean): Promise<void>;
+    /** Encodes `value` with the endpoint's encoders (JSON by default) and sends it. */
+    sendObject(value: unknown): Promise<void>;
+    /** Sends a ping; `data` is at most 125 bytes. */
+    sendPing(data?: BinaryData): Promise<void>;
+    /** Sends an unsolicited pong; `data` is at most 125 bytes. */
+    sendPong(data?: BinaryData): Promise<void>;
+  }
+
+  /**
+   * Fire-and-forget sends: they return at once and never throw, not even on a closed session. The
+   * outcome goes only to whoever asks: the optional callback, or by awaiting the returned handle.
+   *
+   * @example
+   * ```ts
+   * session.getAsyncRemote().sendText("tick");
+   * const result = await session.getAsyncRemote().sendText("important");
+   * if (!result.ok) console.warn(result.error);
+   * ```
+   */
+  interface Async {
+    sendText(text: string, callback?: SendHandler): AsyncSendHandle;
+    sendBinary(data: BinaryData, callback?: SendHandler): AsyncSendHandle;
+    sendObject(value: unknown, callback?: SendHandler): AsyncSendHandle;
+    sendPing(data?: BinaryData, callback?: SendHandler): AsyncSendHandle;
+    sendPong(data?: BinaryData, callback?: SendHandler): AsyncSendHandle;
+  }
+}

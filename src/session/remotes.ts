@@ -1,0 +1,158 @@
+import { SessionClosedError } from "../errors.js";
+import { OUT, toSendError, type OutKind } from "./outbound-queue.js";
+import { PendingSend, type AsyncSendHandle, type SendResult } from "./pending-send.js";
+import type { BinaryData, RemoteEndpoint, SendHandler } from "./remote-endpoint.js";
+
+/** What the remotes need from their session. */
+export interface RemoteHost {
+  /** Queues a frame; returns why it was refused, or undefined when accepted. */
+  submit(
+    kind: OutKind,
+    data: string | Buffer,
+    fin: boolean,
+    done: ((error?: Error) => void) | undefined,
+    pending: PendingSend | undefined,
+    partial?: boolean,
+  ): Error | undefined;
+  /** Encodes an object with the endpoint's encoders; throws `EncodeError`. */
+  encode(value: unknown): { data: string | Buffer; binary: boolean };
+}
+
+const MAX_CONTROL_PAYLOAD = 125;
+const EMPTY = Buffer.alloc(0);
+
+/** Converts any accepted binary type to a Buffer without copying. */
+export function toBuffer(data: BinaryData): Buffer | undefined {
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+function controlPayload(data: BinaryData | undefined, method: string): Buffer {
+  if (data === undefined) return EMPTY;
+  const buf = toBuffer(data);
+  if (buf === undefined) throw new TypeError(`${method}: data must be a Buffer, ArrayBuffer or typed array.`);
+  if (buf.length > MAX_CONTROL_PAYLOAD) {
+    throw new RangeError(`${method}: control frame payload is ${buf.length} bytes; the limit is ${MAX_CONTROL_PAYLOAD} (RFC 6455 §5.5).`);
+  }
+  return buf;
+}
+
+/** Promise-returning sends. Misuse throws at the call; runtime failures reject. */
+export class BasicRemote implements RemoteEndpoint.Basic {
+  constructor(private readonly host: RemoteHost) {}
+
+  sendText(text: string, isLast = true): Promise<void> {
+    if (typeof text !== "string") throw new TypeError("sendText: text must be a string (use sendObject for objects).");
+    return this.send(OUT.TEXT, text, isLast, true);
+  }
+
+  sendBinary(data: BinaryData, isLast = true): Promise<void> {
+    const buf = toBuffer(data);
+    if (buf === undefined) throw new TypeError("sendBinary: data must be a Buffer, ArrayBuffer or typed array.");
+    return this.send(OUT.BINARY, buf, isLast, true);
+  }
+
+  sendObject(value: unknown): Promise<void> {
+    let encoded: { data: string | Buffer; binary: boolean };
+    try {
+      encoded = this.host.encode(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.send(encoded.binary ? OUT.BINARY : OUT.TEXT, encoded.data, true);
+  }
+
+  sendPing(data?: BinaryData): Promise<void> {
+    return this.send(OUT.PING, controlPayload(data, "sendPing"), true);
+  }
+
+  sendPong(data?: BinaryData): Promise<void> {
+    return this.send(OUT.PONG, controlPayload(data, "sendPong"), true);
+  }
+
+  private send(kind: OutKind, data: string | Buffer, fin: boolean, partial = false): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: Error): void => (error ? reject(toSendError(error)) : resolve());
+      const refused = this.host.submit(kind, data, fin, done, undefined, partial);
+      if (refused) reject(refused);
+    });
+  }
+}
+
+/** Fire-and-forget sends: never throw; outcome only to an observer. */
+export class AsyncRemote implements RemoteEndpoint.Async {
+  constructor(private readonly host: RemoteHost) {}
+
+  sendText(text: string, callback?: SendHandler): AsyncSendHandle {
+    if (typeof text !== "string") return refuse(new TypeError("sendText: text must be a string (use sendObject for objects)."), callback);
+    return this.send(OUT.TEXT, text, callback);
+  }
+
+  sendBinary(data: BinaryData, callback?: SendHandler): AsyncSendHandle {
+    const buf = toBuffer(data);
+    if (buf === undefined) return refuse(new TypeError("sendBinary: data must be a Buffer, ArrayBuffer or typed array."), callback);
+    return this.send(OUT.BINARY, buf, callback);
+  }
+
+  sendObject(value: unknown, callback?: SendHandler): AsyncSendHandle {
+    let encoded: { data: string | Buffer; binary: boolean };
+    try {
+      encoded = this.host.encode(value);
+    } catch (error) {
+      return refuse(error as Error, callback);
+    }
+    return this.send(encoded.binary ? OUT.BINARY : OUT.TEXT, encoded.data, callback);
+  }
+
+  sendPing(data?: BinaryData, callback?: SendHandler): AsyncSendHandle {
+    try {
+      return this.send(OUT.PING, controlPayload(data, "sendPing"), callback);
+    } catch (error) {
+      return refuse(error as Error, callback);
+    }
+  }
+
+  sendPong(data?: BinaryData, callback?: SendHandler): AsyncSendHandle {
+    try {
+      return this.send(OUT.PONG, controlPayload(data, "sendPong"), callback);
+    } catch (error) {
+      return refuse(error as Error, callback);
+    }
+  }
+
+  private send(kind: OutKind, data: string | Buffer, callback: SendHandler | undefined): AsyncSendHandle {
+    const pending = new PendingSend();
+    const done = callback === undefined ? undefined : callbackDone(pending, callback);
+    const refused = this.host.submit(kind, data, true, done, done === undefined ? pending : undefined);
+    if (refused) return refuse(refused, callback);
+    return pending;
+  }
+}
+
+function callbackDone(pending: PendingSend, callback: SendHandler): (error?: Error) => void {
+  return (error) => {
+    const result: SendResult = error === undefined ? { ok: true } : { ok: false, error: toSendError(error) };
+    pending.settle(result);
+    invokeCallback(callback, result);
+  };
+}
+
+function refuse(error: Error, callback: SendHandler | undefined): AsyncSendHandle {
+  const failed = PendingSend.failed(error instanceof Error ? error : new SessionClosedError());
+  if (callback) {
+    const result: SendResult = { ok: false, error };
+    process.nextTick(invokeCallback, callback, result);
+  }
+  return failed;
+}
+
+function invokeCallback(callback: SendHandler, result: SendResult): void {
+  try {
+    callback(result);
+  } catch (error) {
+    // A throwing user callback must not break the send path; surface it without crashing.
+    process.emitWarning(`ws-endpoints: an Async send callback threw: ${(error as Error)?.message ?? String(error)}`);
+  }
+}

@@ -1,0 +1,44 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { CloseReason } from "./close-reason.js";
+import type { RemoteEndpoint } from "./remote-endpoint.js";
+
+/**
+ * One WebSocket connection, as seen by an endpoint. Declare a parameter of this type on any lifecycle
+ * method to receive it. (An abstract class rather than an interface so that it exists at run time for
+ * type-driven parameter resolution; the implementation is internal.)
+ */
+export abstract class Session {
+  /** Unique id of this session. */
+  abstract getId(): string;
+  /** Values of the path template variables, as strings. */
+  abstract getPathParameters(): Readonly<Record<string, string>>;
+  /** The raw query string without `?` (empty when none). */
+  abstract getQueryString(): string;
+  /** Query parameters, each with every value given. */
+  abstract getRequestParameterMap(): ReadonlyMap<string, readonly string[]>;
+  /** Headers of the upgrade request. */
+  abstract getRequestHeaders(): Readonly<IncomingHttpHeaders>;
+  /** The request path of the upgrade (without the query string). */
+  abstract getRequestPath(): string;
+  /** Free per-session state for the application. */
+  abstract getUserProperties(): Map<string, unknown>;
+  /** Open sessions of the same endpoint on this server, this one included while open. */
+  abstract getOpenSessions(): ReadonlySet<Session>;
+  /** Whether messages can still be sent. */
+  abstract isOpen(): boolean;
+  /**
+   * Closes the session (default 1000 NORMAL_CLOSURE). Messages already submitted are sent first. Closing
+   * a session that is already closing does nothing.
+   */
+  abstract close(reason?: CloseReason): void;
+  /** The subprotocol selected at the handshake, or `""`. */
+  abstract getNegotiatedSubprotocol(): string;
+  /** The peer's IP address (as seen by this server; see the deployment guide behind proxies). */
+  abstract getRemoteAddress(): string;
+  /** The principal established by authentication at the handshake, or `undefined`. */
+  abstract getUserPrincipal(): unknown;
+  /** Sends that return promises settling when flushed. */
+  abstract getBasicRemote(): RemoteEndpoint.Basic;
+  /** Fire-and-forget sends that never throw. */
+  abstract getAsyncRemote(): RemoteEndpoint.Async;
+}

@@ -1,0 +1,93 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { jsonEncoder } from "../endpoint/compile.js";
+import { EndpointSession, type ObjectEncoder } from "../session/endpoint-session.js";
+import type { Session } from "../session/session.js";
+import { InMemoryTransport, type SentMessage } from "./in-memory-transport.js";
+
+/** What a test can set on a {@link MockSession}. */
+export interface MockSessionOptions {
+  id?: string;
+  /** Request path (default `/`). */
+  path?: string;
+  pathParameters?: Record<string, string>;
+  /** Query string without `?`. */
+  query?: string;
+  headers?: IncomingHttpHeaders;
+  remoteAddress?: string;
+  subprotocol?: string;
+  principal?: unknown;
+  userProperties?: Record<string, unknown>;
+  /** Share one set to simulate other open sessions of the endpoint. */
+  openSessions?: Set<Session>;
+  /** Object encoder for `sendObject` (default JSON). */
+  encoder?: ObjectEncoder;
+}
+
+/**
+ * A real `Session` with no socket behind it: everything the endpoint sends is recorded, in order, as
+ * the peer would receive it. Pass it to endpoint methods directly in unit tests.
+ *
+ * @example
+ * ```ts
+ * const session = new MockSession({ pathParameters: { room: "lobby" } });
+ * await new ChatEndpoint(new RoomService()).open(session, "lobby");
+ * expect(session.lastSent()).toEqual({ type: "text", data: "welcome to lobby" });
+ * ```
+ */
+export class MockSession extends EndpointSession {
+  /** @internal */
+  readonly memory: InMemoryTransport;
+
+  constructor(options: MockSessionOptions = {}, transport: InMemoryTransport = new InMemoryTransport()) {
+    super(
+      transport,
+      {
+        path: options.path ?? "/",
+        query: options.query ?? "",
+        headers: options.headers ?? {},
+        remoteAddress: options.remoteAddress ?? "127.0.0.1",
+        pathParams: Object.freeze({ ...options.pathParameters }),
+        subprotocol: options.subprotocol ?? "",
+        principal: options.principal,
+      },
+      options.openSessions ?? new Set(),
+      options.encoder ?? jsonEncoder,
+      options.id,
+    );
+    this.memory = transport;
+    for (const [k, v] of Object.entries(options.userProperties ?? {})) this.getUserProperties().set(k, v);
+  }
+
+  /** Every message sent so far, in order (fragmented sends appear once, whole). */
+  get sent(): readonly SentMessage[] {
+    this.outbound.flush();
+    return this.memory.sent;
+  }
+
+  /** Text messages sent so far. */
+  sentTexts(): string[] {
+    return this.sent.flatMap((m) => (m.type === "text" ? [m.data] : []));
+  }
+
+  /** Text messages parsed as JSON. */
+  sentJson<T = unknown>(): T[] {
+    return this.sentTexts().map((t) => JSON.parse(t) as T);
+  }
+
+  /** The last message sent, or `undefined`. */
+  lastSent(): SentMessage | undefined {
+    const s = this.sent;
+    return s[s.length - 1];
+  }
+
+  /** Forgets recorded messages. */
+  clearSent(): void {
+    this.memory.sent.length = 0;
+  }
+
+  /** The close frame the endpoint sent, or `undefined` while it has not closed the session. */
+  get closedWith(): { readonly code: number; readonly reason: string } | undefined {
+    this.outbound.flush();
+    return this.memory.closeFrame;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The narrow port between the dispatcher and a socket. Production wraps `ws` (ws-transport.ts); the
+ * testing kit fakes it in memory. Everything above this line is transport-agnostic.
+ */
+
+/** Completion of a write: no error when the data was handed to the socket and flushed. */
+export type WriteCallback = (error?: Error) => void;
+
+/** Events a transport delivers, in the order the socket produced them. */
+export interface TransportSink {
+  onMessage(data: Buffer, isBinary: boolean): void;
+  onPong(data: Buffer): void;
+  /** The connection is gone: after a close handshake (`code` from the peer) or abruptly (1006). */
+  onClose(code: number, reason: string): void;
+  onError(error: Error): void;
+}
+
+/** What the runtime needs from a connection. */
+export interface Transport {
+  /** True while frames can be sent. */
+  readonly isOpen: boolean;
+  /** Bytes handed to the socket but not yet written to the network. */
+  readonly bufferedAmount: number;
+  /** Whether permessage-deflate was negotiated (pre-framed broadcast must not be used then). */
+  readonly compressed: boolean;
+  bind(sink: TransportSink): void;
+  /** Sends one frame (a whole message, or a fragment when `fin` is false). */
+  send(data: string | Buffer, binary: boolean, fin: boolean, done: WriteCallback | undefined): void;
+  /** Writes frames that were already built (pre-framed broadcast). */
+  sendFrames(frames: readonly Buffer[], done: WriteCallback | undefined): void;
+  ping(data: Buffer, done: WriteCallback | undefined): void;
+  pong(data: Buffer, done: WriteCallback | undefined): void;
+  /** Starts the close handshake; the sink's `onClose` follows. */
+  close(code: number, reason: string): void;
+  /** Destroys the connection at once. */
+  terminate(): void;
+  /** Stops reading from the socket (inbound backpressure). */
+  pause(): void;
+  resume(): void;
+  /** Coalesces this connection's writes until the end of the current event-loop turn. */
+  cork(): void;
+}
