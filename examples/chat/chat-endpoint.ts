@@ -8,7 +8,7 @@ import {
   PathParam,
   ServerEndpoint,
   Session,
-} from "../../src/index.js";
+} from "ws-endpoints";
 import { NICKNAME, parseClientMessage, ProtocolError, type ServerMessage } from "./protocol.js";
 import { Roster } from "./roster.js";
 

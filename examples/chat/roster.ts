@@ -1,5 +1,5 @@
 import { injectable } from "tsyringe";
-import type { Session } from "../../src/index.js";
+import type { Session } from "ws-endpoints";
 
 /**
  * Who is online, by nickname. One per application (registered as a singleton by `createChatContainer`),

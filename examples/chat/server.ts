@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { container as rootContainer } from "tsyringe";
-import { bootstrap, type BootstrapOptions, type ServerHandle } from "../../src/index.js";
+import { bootstrap, type BootstrapOptions, type ServerHandle } from "ws-endpoints";
 import { ChatEndpoint } from "./chat-endpoint.js";
 import { Roster } from "./roster.js";
 
