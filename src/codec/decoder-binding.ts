@@ -17,11 +17,14 @@ type Step = { readonly name: string; readonly will: ((x: Input) => boolean) | nu
  * whose `willDecode` accepts the message decodes it, as in JSR 356. Returns a sentence when the decoders
  * disagree on text versus binary.
  */
-export function decoderBinding(target: { readonly name: string }, entries: readonly DecoderEntry[]): PayloadBinding | string {
-  const binary = entries[0]!.type.binary === true;
-  if (entries.some((e) => (e.type.binary === true) !== binary)) {
-    return `class ${target.name} has both text and binary decoders (${entries.map((e) => e.type.name).join(", ")}); one handler parameter receives one kind of message.`;
-  }
+export function decoderBinding(target: { readonly name: string }, entries: readonly DecoderEntry[]): PayloadBinding {
+  const text = entries.filter((e) => e.type.binary !== true);
+  const binary = entries.filter((e) => e.type.binary === true);
+  if (text.length > 0 && binary.length > 0) return Object.freeze({ ...oneKind(target, text, false), also: oneKind(target, binary, true) });
+  return oneKind(target, entries, binary.length > 0);
+}
+
+function oneKind(target: { readonly name: string }, entries: readonly DecoderEntry[], binary: boolean): PayloadBinding {
   const steps: Step[] = entries.map((e) => {
     const d = e.instance as { willDecode?: (x: Input) => boolean; decode: (x: Input) => unknown };
     return { name: e.type.name, will: typeof d.willDecode === "function" ? d.willDecode.bind(d) : null, decode: d.decode.bind(d) };

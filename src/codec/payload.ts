@@ -16,6 +16,8 @@ export interface PayloadBinding {
   readonly fromJson?: (value: unknown, raw: Buffer, replyId: unknown) => unknown;
   /** What decodes the payload, for bootstrap messages (e.g. `DTO ChatMessage`, `PointDecoder`). */
   readonly source?: string;
+  /** The same type decoded from the other kind of message (a class with text and binary decoders). */
+  readonly also?: PayloadBinding;
 }
 
 function asString(data: Buffer): string {

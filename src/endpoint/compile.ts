@@ -201,8 +201,10 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
         problems.push({ where: label, problem: `@OnMessage type must be a non-empty string; got ${JSON.stringify(t)}.`, fix: 'e.g. @OnMessage({ type: "chat" }).' });
         continue;
       }
-      const b = slot.payload;
-      messages[b.kind].push(Object.freeze({ label, method: record.method, args, kind: b.kind, decode: b.decode, maxMessageSize: m, binding: b, messageType: t }));
+      // A type with text and binary decoders takes both kinds of message with the same method.
+      for (let b: PayloadBinding | undefined = slot.payload; b !== undefined; b = b.also) {
+        messages[b.kind].push(Object.freeze({ label, method: record.method, args, kind: b.kind, decode: b.decode, maxMessageSize: m, binding: b, messageType: t }));
+      }
       continue;
     }
     const existing = slots[slot.key];
