@@ -1,7 +1,21 @@
-import type { DecodeError } from "../errors.js";
+import type { DecodeError, FieldError } from "../errors.js";
 import { CloseCodes } from "../session/close-reason.js";
 import { INVALID_MESSAGE_POLICY, type InvalidMessagePolicy } from "./codec-options.js";
-import { DecodeReasons } from "./decode-reasons.js";
+import { DecodeReasons, type DecodeReason } from "./decode-reasons.js";
+
+/**
+ * The error message a peer receives for an invalid message under the `"reply"` policy (with the default
+ * envelope fields), for typing clients.
+ */
+export interface ErrorReply {
+  readonly type: "error";
+  readonly code: DecodeReason;
+  readonly errors: readonly FieldError[];
+  /** With `UNKNOWN_MESSAGE_TYPE`: the types the endpoint accepts. */
+  readonly accepted?: readonly string[];
+  /** The `id` of the message this answers, when it had one. */
+  readonly id?: string | number;
+}
 
 /** How an endpoint answers messages it cannot decode; compiled once per endpoint. */
 export interface InvalidMessageSettings {

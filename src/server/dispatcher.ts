@@ -334,6 +334,7 @@ export class SessionDispatcher implements TransportSink {
     const error =
       raw instanceof WebSocketEndpointError ? raw : new HandlerError(this.current?.label ?? ep.name, raw);
     this.current = null;
+    this.replyId = undefined;
     if (this.finished) {
       this.env.logger.warn({ err: error, session: this.session.id }, `${ep.name}: error after close`);
       return undefined;
