@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
+import { codecCompileSettings } from "../codec/codec-registry.js";
 import { compileEndpoints, type CompileSettings } from "../endpoint/compile.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
 import type { Session } from "../session/session.js";
@@ -92,7 +93,11 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: O
   const problems: DefinitionProblem[] = [];
   let compiled: ReturnType<typeof compileEndpoints> = [];
   try {
-    compiled = compileEndpoints(classes, { ...compileExtras, maxMessageSize: settings.maxMessageSize });
+    compiled = compileEndpoints(classes, {
+      ...codecCompileSettings(settings.codecs, settings.container, problems),
+      ...compileExtras,
+      maxMessageSize: settings.maxMessageSize,
+    });
   } catch (error) {
     if (!(error instanceof EndpointDefinitionError)) throw error;
     problems.push(...error.problems);
