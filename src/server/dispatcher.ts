@@ -67,10 +67,14 @@ export class SessionDispatcher implements TransportSink {
 
   onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closeQueued) return;
+    const s = this.session;
+    s.active = true;
+    if (s.rateLimiter !== null && !s.rateLimiter.admit(s)) return;
     this.push(JOB.MESSAGE, data, isBinary);
   }
 
   onPong(data: Buffer): void {
+    this.session.awaitingPong = false;
     if (this.closeQueued || this.endpoint.onPong === null) return;
     this.push(JOB.PONG, data, true);
   }
