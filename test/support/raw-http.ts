@@ -40,7 +40,7 @@ export function upgradeRequest(path: string, overrides: Record<string, string | 
  * Writes `request` byte for byte on a new loopback connection and reads the answer: resolves when a
  * complete response (head plus Content-Length body) arrived, at a 101 head, or when the server closes.
  */
-export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5000): Promise<RawResponse> {
+export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5000, headOnly = false): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let buf = Buffer.alloc(0);
@@ -65,7 +65,7 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5
       const end = text.indexOf("\r\n\r\n");
       if (end === -1) return;
       const head = parse(text, socket);
-      if (head.status === 101) return finish();
+      if (head.status === 101 || headOnly) return finish();
       const length = Number(head.headers["content-length"] ?? NaN);
       if (Number.isFinite(length) && buf.length >= end + 4 + length) finish();
     };
