@@ -6,6 +6,7 @@ import { CloseCodes, CloseReason } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
+import { RATE } from "./rate-limit.js";
 import type { TransportSink } from "../transport/transport.js";
 
 /** What a dispatcher needs from its owner (server or test harness). */
@@ -69,7 +70,14 @@ export class SessionDispatcher implements TransportSink {
     if (this.closeQueued) return;
     const s = this.session;
     s.active = true;
-    if (s.rateLimiter !== null && !s.rateLimiter.admit(s)) return;
+    if (s.rateLimiter !== null) {
+      const verdict = s.rateLimiter.admit(s);
+      if (verdict !== RATE.ADMIT) {
+        // Messages admitted before the limit was hit are handled (and answered) before the close frame.
+        if (verdict === RATE.CLOSE) void this.whenIdle().then(() => s.closeWith(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
+        return;
+      }
+    }
     this.push(JOB.MESSAGE, data, isBinary);
   }
 

@@ -46,6 +46,9 @@ export function resolveRateLimit(value: RateLimitOptions | false | undefined): R
   return Object.freeze({ perMs: value.messagesPerSecond / 1000, burst: value.burst ?? Math.max(1, Math.ceil(value.messagesPerSecond)), policy: value.policy ?? "close" });
 }
 
+/** @internal Verdicts of {@link TokenBucket.admit}. */
+export const RATE = { ADMIT: 0, DROP: 1, CLOSE: 2 } as const;
+
 const LIMITED = new RateLimitedError();
 const DROPPED_REPLY = JSON.stringify({ error: LIMITED.code, message: LIMITED.message });
 
@@ -63,8 +66,11 @@ export class TokenBucket {
     this.last = performance.now();
   }
 
-  /** Whether this message may be handled; applies the policy when not. */
-  admit(session: EndpointSession): boolean {
+  /**
+   * Whether this message may be handled. `DROP`: discard it (the "drop" policy has told the peer once
+   * per episode). `CLOSE`: the "close" policy fired; returned once, then `DROP`.
+   */
+  admit(session: EndpointSession): number {
     const now = performance.now();
     const l = this.limit;
     const t = Math.min(l.burst, this.tokens + (now - this.last) * l.perMs);
@@ -72,15 +78,13 @@ export class TokenBucket {
     if (t >= 1) {
       this.tokens = t - 1;
       this.throttled = false;
-      return true;
+      return RATE.ADMIT;
     }
     this.tokens = t;
-    if (l.policy === "close") {
-      session.closeWith(LIMITED.closeCode!, "rate limit exceeded");
-    } else if (!this.throttled) {
-      this.throttled = true;
-      session.submit(OUT.TEXT, DROPPED_REPLY, true, undefined, undefined);
-    }
-    return false;
+    if (this.throttled) return RATE.DROP;
+    this.throttled = true;
+    if (l.policy === "close") return RATE.CLOSE;
+    session.submit(OUT.TEXT, DROPPED_REPLY, true, undefined, undefined);
+    return RATE.DROP;
   }
 }

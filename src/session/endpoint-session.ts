@@ -59,7 +59,7 @@ export class EndpointSession extends Session implements RemoteHost {
   /** @internal Heartbeat interval of this session's endpoint (0: none). */
   heartbeatInterval = 0;
   /** @internal Inbound rate limit (null: none). */
-  rateLimiter: { admit(session: EndpointSession): boolean } | null = null;
+  rateLimiter: { admit(session: EndpointSession): number } | null = null;
   /** @internal Set by the server; told when the idle timeout changes. */
   liveness: LivenessHost | null = null;
   private maxIdle = 0;
