@@ -134,7 +134,7 @@ export class AsyncRemote implements RemoteEndpoint.Async {
 
 function callbackDone(pending: PendingSend, callback: SendHandler): (error?: Error) => void {
   return (error) => {
-    const result: SendResult = error === undefined ? { ok: true } : { ok: false, error: toSendError(error) };
+    const result: SendResult = error == null ? { ok: true } : { ok: false, error: toSendError(error) };
     pending.settle(result);
     invokeCallback(callback, result);
   };

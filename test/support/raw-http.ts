@@ -88,3 +88,16 @@ function parse(text: string, socket: Socket): RawResponse {
   }
   return { status, headers, body: end === -1 ? "" : text.slice(end + 4), raw: text, socket };
 }
+
+/** A masked client text frame (RFC 6455 §5.2), for raw sockets that speak WebSocket by hand. */
+export function clientTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text, "utf8");
+  if (payload.length > 125) throw new RangeError("clientTextFrame: keep raw test frames under 126 bytes");
+  const mask = randomBytes(4);
+  const frame = Buffer.alloc(6 + payload.length);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | payload.length;
+  mask.copy(frame, 2);
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i % 4]!;
+  return frame;
+}
