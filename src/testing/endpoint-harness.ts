@@ -23,6 +23,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Inbound message limit, as in bootstrap. */
   maxMessageSize?: number;
+  /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
+  inboundQueueLimit?: number;
 }
 
 /** What a test sets about one simulated connection. */
@@ -61,6 +63,9 @@ export class EndpointHarness {
       container,
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
+      inboundQueueLimit: options.inboundQueueLimit,
+      // Harness sessions have no socket to ping; tests drive time themselves.
+      heartbeatInterval: 0,
     });
     return new EndpointHarness(server);
   }
