@@ -17,6 +17,7 @@ export const ErrorCodes = {
   QUEUE_OVERFLOW: "WSE_ERR_QUEUE_OVERFLOW",
   FRAGMENT_INTERLEAVED: "WSE_ERR_FRAGMENT_INTERLEAVED",
   TRANSPORT: "WSE_ERR_TRANSPORT",
+  RATE_LIMITED: "WSE_ERR_RATE_LIMITED",
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -188,6 +189,13 @@ export class FragmentInterleavedError extends WebSocketEndpointError {
 export class TransportError extends WebSocketEndpointError {
   constructor(message: string, cause?: unknown) {
     super(ErrorCodes.TRANSPORT, message, { cause, closeCode: 1006 });
+  }
+}
+
+/** A peer sent messages faster than the endpoint's `rateLimit`; the session closes with 1008 or the message is dropped. */
+export class RateLimitedError extends WebSocketEndpointError {
+  constructor(message = "rate limit exceeded: message dropped") {
+    super(ErrorCodes.RATE_LIMITED, message, { closeCode: 1008 });
   }
 }
 
