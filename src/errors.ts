@@ -17,6 +17,7 @@ export const ErrorCodes = {
   QUEUE_OVERFLOW: "WSE_ERR_QUEUE_OVERFLOW",
   FRAGMENT_INTERLEAVED: "WSE_ERR_FRAGMENT_INTERLEAVED",
   TRANSPORT: "WSE_ERR_TRANSPORT",
+  BROKER: "WSE_ERR_BROKER",
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -172,6 +173,16 @@ export class FragmentInterleavedError extends WebSocketEndpointError {
 export class TransportError extends WebSocketEndpointError {
   constructor(message: string, cause?: unknown) {
     super(ErrorCodes.TRANSPORT, message, { cause, closeCode: 1006 });
+  }
+}
+
+/**
+ * The broker could not carry a message or answer a presence query (e.g. Redis is unreachable). Local
+ * delivery is unaffected; the original error is in `cause`.
+ */
+export class BrokerError extends WebSocketEndpointError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCodes.BROKER, message, { cause });
   }
 }
 

@@ -3,6 +3,8 @@ import type { Server as HttpsServer } from "node:https";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
 import { InvalidOptionsError } from "../errors.js";
+import type { Broker } from "../broker/broker.js";
+import type { UserIdSource } from "../broker/rooms.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 
 /** Options of {@link bootstrap}. Every field is optional; defaults are safe for production. */
@@ -27,6 +29,16 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
   container?: DependencyContainer;
+  /**
+   * Carries broadcasts, `sendToUser` and presence to other servers. Default: a private in-memory broker
+   * (this server alone). Share one `MemoryBroker` between servers in one process, or give each server a
+   * `RedisBroker` from `ws-endpoints/redis` on the same Redis to span processes and machines.
+   */
+  broker?: Broker;
+  /** Where a session's user id comes from, for `sendToUser` and presence (default `"principal"`). */
+  userId?: UserIdSource;
+  /** This server's id in the cluster (default: a random UUID); letters, digits, `.`, `_`, `-`, at most 64. */
+  nodeId?: string;
 }
 
 /** Options after defaults and validation. */
@@ -41,6 +53,9 @@ export interface ResolvedOptions {
   readonly inboundQueueLimit: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
+  readonly broker: Broker | undefined;
+  readonly userId: UserIdSource;
+  readonly nodeId: string | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -53,6 +68,7 @@ export const DEFAULTS = Object.freeze({
 
 const KNOWN = new Set<string>([
   "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container",
+  "broker", "userId", "nodeId",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -79,6 +95,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("closeTimeout", options.closeTimeout, problems, true);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
+  checkClusterOptions(options, problems);
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -91,5 +108,27 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     inboundQueueLimit: options.inboundQueueLimit ?? DEFAULTS.inboundQueueLimit,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
+    broker: options.broker,
+    userId: options.userId ?? "principal",
+    nodeId: options.nodeId,
   });
+}
+
+function checkClusterOptions(options: BootstrapOptions, problems: string[]): void {
+  const b = options.broker as { subscribe?: unknown } | undefined;
+  if (b !== undefined && (b === null || typeof b.subscribe !== "function")) {
+    problems.push("broker must implement Broker (a subscribe(node) method), e.g. new MemoryBroker() or new RedisBroker(url)");
+  }
+  const u = options.userId as unknown;
+  if (
+    u !== undefined &&
+    u !== "principal" &&
+    typeof u !== "function" &&
+    !(u !== null && typeof u === "object" && typeof (u as { property?: unknown }).property === "string")
+  ) {
+    problems.push('userId must be "principal", { property: "name" } or a function (session) => id');
+  }
+  if (options.nodeId !== undefined && (typeof options.nodeId !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(options.nodeId))) {
+    problems.push(`nodeId must be 1 to 64 letters, digits, ".", "_" or "-"; got ${JSON.stringify(options.nodeId)}`);
+  }
 }
