@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import * as ws from "ws";
 import type { EndpointSession, ObjectEncoder } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 
@@ -9,8 +9,8 @@ interface FrameOptions {
   readOnly: boolean;
   rsv1: boolean;
 }
-// ws exports its Sender at run time; @types/ws does not describe it.
-const frame = (WebSocket as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender.frame;
+// ws exports its Sender (also from its ESM wrapper); @types/ws does not describe it.
+const frame = (ws as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender.frame;
 
 const OPCODE_TEXT = 1;
 const OPCODE_BINARY = 2;
