@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import type { Broadcaster, Presence } from "../broker/broadcaster.js";
+import type { UserIdSource } from "../broker/rooms.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { SessionDispatcher } from "../server/dispatcher.js";
 import { createEndpointServer } from "../server/bootstrap.js";
@@ -23,6 +25,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Inbound message limit, as in bootstrap. */
   maxMessageSize?: number;
+  /** Where a session's user id comes from, as in bootstrap (default `"principal"`). */
+  userId?: UserIdSource;
 }
 
 /** What a test sets about one simulated connection. */
@@ -61,8 +65,19 @@ export class EndpointHarness {
       container,
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
+      userId: options.userId,
     });
     return new EndpointHarness(server);
+  }
+
+  /** The Broadcaster the endpoint's constructor receives (this harness alone: no broker). */
+  get broadcaster(): Broadcaster {
+    return this.server.hub;
+  }
+
+  /** The Presence the endpoint's constructor receives. */
+  get presence(): Presence {
+    return this.server.hub.presence;
   }
 
   /** Open sessions of the endpoint. */
