@@ -91,7 +91,7 @@ describe("bootstrap", () => {
   it("rejects bad options, naming every field at once", async () => {
     await expect(bootstrap({ endpoints: [Echo], port: 70000, maxMessageSize: -1, colour: "red" } as never)).rejects.toThrow(
       new InvalidOptionsError(
-        'Invalid bootstrap options: unknown option "colour" (known: endpoints, port, host, server, maxMessageSize, closeTimeout, coalesceWrites, inboundQueueLimit, logger, container); port must be an integer from 0 to 65535; got 70000; maxMessageSize must be a positive integer; got -1.',
+        'Invalid bootstrap options: unknown option "colour" (known: endpoints, port, host, server, maxMessageSize, closeTimeout, coalesceWrites, inboundQueueLimit, logger, container, broker, userId, nodeId); port must be an integer from 0 to 65535; got 70000; maxMessageSize must be a positive integer; got -1.',
       ),
     );
     await expect(bootstrap({ server: createServer(), port: 1 })).rejects.toThrow(/either server .* or port\/host/);
