@@ -12,4 +12,4 @@
  * @packageDocumentation
  */
 export { RedisBroker } from "./redis-broker.js";
-export type { RedisBrokerOptions, RedisBrokerStats } from "./redis-broker.js";
+export type { RedisBrokerOptions, RedisBrokerStats } from "./redis-options.js";

@@ -1,9 +1,9 @@
 import "reflect-metadata";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { startClusterNode } from "../../examples/cluster-chat/node.js";
 import { silentLogger, type ServerHandle } from "../../src/index.js";
-import { TestClient } from "../../src/testing/index.js";
+import type { TestClient } from "../../src/testing/index.js";
+import { openClient } from "./support/cluster.js";
 import { RedisProcess } from "./support/redis-server.js";
 
 let redis: RedisProcess;
@@ -25,14 +25,8 @@ async function twoNodes(): Promise<[ServerHandle, ServerHandle]> {
   return [nodes[0]!, nodes[1]!];
 }
 
-async function join(node: ServerHandle, user: string): Promise<TestClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${node.address.port}/chat/${encodeURIComponent(user)}`);
-  const client = new TestClient(ws);
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  return client;
+function join(node: ServerHandle, user: string): Promise<TestClient> {
+  return openClient(`ws://127.0.0.1:${node.address.port}/chat/${encodeURIComponent(user)}`);
 }
 
 type Msg = Record<string, unknown>;

@@ -1,21 +1,16 @@
 import "reflect-metadata";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { bootstrap, MemoryBroker, silentLogger } from "ws-endpoints";
-import { TestClient } from "ws-endpoints/testing";
+import type { TestClient } from "ws-endpoints/testing";
+import { openClient } from "../../../test/e2e/support/cluster.js";
 import { RedisProcess } from "../../../test/e2e/support/redis-server.js";
 import { fanOut } from "./fan-out.js";
 import { startNode } from "./main.js";
 import { cluster, quick, sentinel, single } from "./redis-topologies.js";
 import { TickerEndpoint } from "./ticker-endpoint.js";
 
-async function watch(port: number, symbol: string): Promise<TestClient> {
-  const client = new TestClient(new WebSocket(`ws://127.0.0.1:${port}/tickers/${symbol}`));
-  await new Promise((resolve, reject) => {
-    client.ws.once("open", resolve);
-    client.ws.once("error", reject);
-  });
-  return client;
+function watch(port: number, symbol: string): Promise<TestClient> {
+  return openClient(`ws://127.0.0.1:${port}/tickers/${symbol}`);
 }
 
 describe("docs/scaling.md snippets", () => {

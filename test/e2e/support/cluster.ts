@@ -72,13 +72,19 @@ export function startNode(broker: Broker, nodeId?: string): Promise<ServerHandle
 export async function connect(node: ServerHandle | number, user: string, rooms: readonly string[] = []): Promise<TestClient> {
   const port = typeof node === "number" ? node : node.address.port;
   const query = rooms.map((r) => `room=${encodeURIComponent(r)}`).join("&");
-  const client = new TestClient(new WebSocket(`ws://127.0.0.1:${port}/c/${encodeURIComponent(user)}${query ? `?${query}` : ""}`));
+  const client = await openClient(`ws://127.0.0.1:${port}/c/${encodeURIComponent(user)}${query ? `?${query}` : ""}`);
+  const first = await client.nextText();
+  if (first !== "ready") throw new Error(`expected "ready", got ${first}`);
+  return client;
+}
+
+/** Opens a test client and waits for the handshake. */
+export async function openClient(url: string): Promise<TestClient> {
+  const client = new TestClient(new WebSocket(url));
   await new Promise<void>((resolve, reject) => {
     client.ws.once("open", () => resolve());
     client.ws.once("error", reject);
   });
-  const first = await client.nextText();
-  if (first !== "ready") throw new Error(`expected "ready", got ${first}`);
   return client;
 }
 
