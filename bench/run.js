@@ -8,11 +8,12 @@
 const fs = require('fs');
 const path = require('path');
 const { parseArgs, HELP } = require('./lib/args');
-const { spawnPinned, installExitHooks, killAll, tasksetAvailable } = require('./lib/proc');
+const { spawnPinned, installExitHooks, killAll, tasksetAvailable, setChildPriority } = require('./lib/proc');
 const { ServerPool, SERVERS, firstLine } = require('./lib/servers');
 const { runScenario } = require('./lib/rounds');
+const { applyPriority } = require('./lib/priority');
 const { describeMachine } = require('./lib/machine');
-const { SCENARIOS } = require('./scenarios');
+const { SCENARIOS, REPORT_ORDER } = require('./scenarios');
 const { today, writeResults, writeDocs } = require('./report/results');
 
 const BENCH = __dirname;
@@ -51,6 +52,8 @@ async function main() {
     process.stderr.write("bench: bench/node_modules is missing: run 'npm install' in bench/ first\n");
     process.exit(2);
   }
+  const reexec = applyPriority(args.nice, setChildPriority);
+  if (reexec) process.exit(await reexec);
   installExitHooks();
   const budgetMs = (args.full ? 60 : 8) * 60000;
   const hardStop = setTimeout(() => {
@@ -92,6 +95,7 @@ async function main() {
     rounds: args.rounds || (args.full ? 7 : 5),
     verbose: args.verbose,
     serverIds,
+    scenarioIds: scenarios.map((s) => s.id),
     logDir: LOGS,
     log,
   };
@@ -110,6 +114,7 @@ async function main() {
       log(`  ${Object.keys(r.servers).map((id) => fmtCell(r, id)).filter(Boolean).join(' | ')}  [${r.seconds} s]`);
     }
   }
+  if (ctx.bcastSets) for (const st of ctx.bcastSets.values()) await lg.call('close', { setId: st.setId }).catch(() => {});
   await lg.stop(3000);
   await pool.stopAll();
 
@@ -122,10 +127,11 @@ async function main() {
     date: today(),
     mode,
     rounds: ctx.rounds,
+    nice: args.nice,
     machine: describeMachine(BENCH, tasksetAvailable()),
     durationSec: Math.round((Date.now() - t0) / 1000),
     servers,
-    scenarios: results,
+    scenarios: results.sort((a, b) => REPORT_ORDER.indexOf(a.id) - REPORT_ORDER.indexOf(b.id)),
   };
   const { file, merged } = writeResults(RESULTS, res);
   log(`bench: results in ${path.relative(process.cwd(), file)} (${res.durationSec} s)`);

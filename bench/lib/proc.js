@@ -146,7 +146,20 @@ function spawnPinned({ name, core, script, nodeArgs = [], env = {}, logFile, cwd
   });
   const child = new Child(name, proc, logFile);
   live.add(child);
+  if (priority.value) {
+    try {
+      require('os').setPriority(proc.pid, priority.value);
+    } catch (err) {
+      process.stderr.write(`bench: cannot set priority ${priority.value} on ${name}: ${err.message}\n`);
+    }
+  }
   return child;
+}
+
+// Optional scheduling priority (nice value) for every child, set by run.js --nice.
+const priority = { value: 0 };
+function setChildPriority(n) {
+  priority.value = n;
 }
 
 function killAll(signal = 'SIGKILL') {
@@ -169,4 +182,4 @@ function installExitHooks(onSignal) {
   }
 }
 
-module.exports = { spawnPinned, killAll, installExitHooks, tasksetAvailable, withTimeout, live };
+module.exports = { spawnPinned, killAll, installExitHooks, tasksetAvailable, withTimeout, live, setChildPriority };

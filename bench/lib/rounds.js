@@ -74,7 +74,17 @@ async function runScenario(sc, ctx) {
       const running = pool().get(id);
       const pids = running ? [running.child.pid, ctx.lg.pid] : [ctx.lg.pid];
       try {
+        const c0 = running ? await running.child.call('cpu', {}, 10000) : null;
         const [m, busy] = await withCpu(pids, () => sc.measure(ctx, id, states.get(id), p, r));
+        const c1 = running ? await running.child.call('cpu', {}, 10000) : null;
+        // Work per second of the server's own CPU time: robust when other tenants take CPU.
+        if (c0 && c1) {
+          const share = (c1.us - c0.us) / (c1.at - c0.at);
+          for (const mt of sc.metrics) {
+            if (mt.perCpu && typeof m[mt.key] === 'number' && share > 0) m[`${mt.key}PerCpu`] = m[mt.key] / share;
+          }
+          m.serverCpuShare = share;
+        }
         if (!values.has(id)) values.set(id, {});
         for (const [k, v] of Object.entries(m)) {
           if (!values.get(id)[k]) values.get(id)[k] = [];
@@ -103,7 +113,19 @@ async function runScenario(sc, ctx) {
   ctx.scPool = null;
 
   const ref = values.get(REFERENCE) || {};
-  out.metrics = sc.metrics.map((m) => ({ ...m }));
+  out.metrics = [];
+  for (const m of sc.metrics) {
+    out.metrics.push({ ...m });
+    if (m.perCpu) {
+      out.metrics.push({
+        key: `${m.key}PerCpu`,
+        label: `${m.label} per server CPU-second`,
+        unit: m.unit,
+        better: m.better,
+        derived: true,
+      });
+    }
+  }
   for (const id of ids) {
     if (na.has(id) && !values.has(id)) {
       out.servers[id] = { na: na.get(id) };
@@ -112,7 +134,7 @@ async function runScenario(sc, ctx) {
     const v = values.get(id) || {};
     const entry = { metrics: {} };
     if (na.has(id)) entry.warning = na.get(id);
-    for (const m of sc.metrics) {
+    for (const m of out.metrics) {
       const xs = v[m.key] || [];
       const s = summary(xs);
       const rr = roundRatios(xs, ref[m.key] || []);
@@ -124,6 +146,7 @@ async function runScenario(sc, ctx) {
     }
     const c = cpu.get(id);
     if (c) entry.cpu = { server: round(summary(c.server).median, 2), loadgen: round(summary(c.loadgen).median, 2) };
+    if (v.serverCpuShare) entry.cpu = { ...(entry.cpu || {}), serverShare: round(summary(v.serverCpuShare).median, 2) };
     out.servers[id] = entry;
   }
   out.seconds = Math.round((Date.now() - started) / 100) / 10;

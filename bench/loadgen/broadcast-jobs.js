@@ -4,7 +4,7 @@
 // receivers (lean-client.js) that count data frames without parsing them into messages, so
 // one client core keeps up with the server. Broadcast k is complete when every counted
 // receiver has received k messages; at most `window` broadcasts are in flight.
-// T9 adds a victim: one more receiver, not counted, that stops reading (socket paused).
+// T9 adds a victim: one more session, not counted, that never reads (socket paused).
 
 const { performance } = require('perf_hooks');
 const { connect, route, payload, encode, localAddress } = require('./protocols');
@@ -102,20 +102,16 @@ async function runBroadcast(set, { durationMs, window = 16, drainMs = 10000 }) {
   };
 }
 
-/** T9: a receiver outside the counted ones; 'open' reads and discards, 'pause' stops reading. */
+/** T9: one more session, not counted, that never reads after its handshake ('open'), or 'close'. */
 async function victim(set, action) {
   if (action === 'open') {
     if (set.victim) set.victim.socket.destroy();
     set.victim = await openLean({ ...leanTarget(set.kind, set.target.port), onMessage: () => {} });
+    set.victim.socket.pause();
     return { open: true };
   }
-  if (!set.victim) return { open: false };
-  if (action === 'pause') {
-    set.victim.socket.pause();
-    return { paused: true, messagesBefore: set.victim.messages };
-  }
   if (action === 'close') {
-    set.victim.socket.destroy();
+    if (set.victim) set.victim.socket.destroy();
     set.victim = null;
     return { closed: true };
   }

@@ -19,6 +19,10 @@ function runServer(name, start) {
   let handle = null;
   serveRpc({
     stats: () => memory(),
+    cpu: () => {
+      const u = process.cpuUsage();
+      return { us: u.user + u.system, at: Number(process.hrtime.bigint() / 1000n) };
+    },
     stop: async () => {
       if (!handle) return;
       const timeout = new Promise((r) => setTimeout(r, 2000).unref());

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
 import type { Broadcaster, Presence } from "../broker/broadcaster.js";
 import { MemoryBroker } from "../broker/memory-broker.js";
+import { codecCompileSettings } from "../codec/codec-registry.js";
 import { compileEndpoints, type CompileSettings } from "../endpoint/compile.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
 import type { Session } from "../session/session.js";
@@ -107,7 +108,11 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: O
   const problems: DefinitionProblem[] = [];
   let compiled: ReturnType<typeof compileEndpoints> = [];
   try {
-    compiled = compileEndpoints(classes, { ...compileExtras, maxMessageSize: settings.maxMessageSize });
+    compiled = compileEndpoints(classes, {
+      ...codecCompileSettings(settings.codecs, settings.container, problems),
+      ...compileExtras,
+      maxMessageSize: settings.maxMessageSize,
+    });
   } catch (error) {
     if (!(error instanceof EndpointDefinitionError)) throw error;
     problems.push(...error.problems);

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
 import { InvalidOptionsError } from "../errors.js";
 import type { Broker } from "../broker/broker.js";
 import type { UserIdSource } from "../broker/rooms.js";
@@ -29,6 +30,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
   container?: DependencyContainer;
+  /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
+  codecs?: CodecOptions;
   /**
    * Carries broadcasts, `sendToUser` and presence to other servers. Default: a private in-memory broker
    * (this server alone). Share one `MemoryBroker` between servers in one process, or give each server a
@@ -53,6 +56,7 @@ export interface ResolvedOptions {
   readonly inboundQueueLimit: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
+  readonly codecs: Readonly<CodecOptions> | undefined;
   readonly broker: Broker | undefined;
   readonly userId: UserIdSource;
   readonly nodeId: string | undefined;
@@ -67,7 +71,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "codecs",
   "broker", "userId", "nodeId",
 ]);
 
@@ -95,6 +99,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("closeTimeout", options.closeTimeout, problems, true);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
+  problems.push(...checkCodecOptions(options.codecs, "codecs"));
   checkClusterOptions(options, problems);
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
@@ -108,6 +113,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     inboundQueueLimit: options.inboundQueueLimit ?? DEFAULTS.inboundQueueLimit,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
+    codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
     broker: options.broker,
     userId: options.userId ?? "principal",
     nodeId: options.nodeId,

@@ -3,6 +3,7 @@ import { container as rootContainer, type DependencyContainer, type InjectionTok
 import type { EndpointClass } from "../../decorators/metadata.js";
 import type { Broadcaster, Presence } from "../broker/broadcaster.js";
 import type { UserIdSource } from "../broker/rooms.js";
+import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { SessionDispatcher } from "../server/dispatcher.js";
 import { createEndpointServer } from "../server/bootstrap.js";
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   maxMessageSize?: number;
   /** Where a session's user id comes from, as in bootstrap (default `"principal"`). */
   userId?: UserIdSource;
+  /** Global codec settings, as in bootstrap. */
+  codecs?: CodecOptions;
 }
 
 /** What a test sets about one simulated connection. */
@@ -66,6 +69,7 @@ export class EndpointHarness {
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
       userId: options.userId,
+      codecs: options.codecs,
     });
     return new EndpointHarness(server);
   }

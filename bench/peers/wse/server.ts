@@ -47,7 +47,9 @@ class Broadcast {
 }
 
 // Route name (as the load generator calls it) of each endpoint class.
-const ROUTES = new Map<Function, string>([
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EndpointCtor = new (...args: any[]) => any;
+const ROUTES = new Map<EndpointCtor, string>([
   [Echo, 'echo'],
   [Json, 'json'],
   [Broadcast, 'bcast'],
