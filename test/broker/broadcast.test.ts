@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { describe, expect, it } from "vitest";
-import { Broadcaster, FragmentInterleavedError, OnMessage, OnOpen, Presence, ServerEndpoint, Session } from "../../src/index.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { Broadcaster, FragmentInterleavedError, type BroadcastResult, type PresenceEntry, type ServerHandle, OnMessage, OnOpen, Presence, ServerEndpoint, Session } from "../../src/index.js";
 import { EndpointHarness, type HarnessConnection } from "../../src/testing/index.js";
 
 let injected: { broadcaster: Broadcaster; presence: Presence } | undefined;
@@ -138,5 +138,17 @@ describe("Broadcaster", () => {
     const h = EndpointHarness.create(BroadcastEndpoint);
     expect(() => call(h.broadcaster)).toThrow(type);
     expect(() => call(h.broadcaster)).toThrow(message);
+  });
+});
+
+describe("Broadcaster and Presence types", () => {
+  it("resolve to results, never to void, and take sessions or ids in except", () => {
+    expectTypeOf<Broadcaster["broadcast"]>().returns.resolves.toEqualTypeOf<BroadcastResult>();
+    expectTypeOf<Broadcaster["sendToUser"]>().returns.resolves.toEqualTypeOf<BroadcastResult>();
+    expectTypeOf<Presence["list"]>().returns.resolves.toEqualTypeOf<PresenceEntry[]>();
+    expectTypeOf<Presence["count"]>().parameters.toEqualTypeOf<[room?: string]>();
+    expectTypeOf<ServerHandle["broadcaster"]>().toEqualTypeOf<Broadcaster>();
+    expectTypeOf<{ except: Session[] }>().toMatchTypeOf<NonNullable<Parameters<Broadcaster["broadcast"]>[1]>>();
+    expectTypeOf<{ except: string }>().toMatchTypeOf<NonNullable<Parameters<Broadcaster["broadcast"]>[1]>>();
   });
 });
