@@ -2,6 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
 import { InvalidOptionsError } from "../errors.js";
 import type { Configurator } from "../handshake/configurator.js";
 import { checkAllowedOrigins, type AllowedOrigin } from "../handshake/origin.js";
@@ -32,6 +33,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
   container?: DependencyContainer;
+  /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
+  codecs?: CodecOptions;
   /**
    * Handshake hooks for every endpoint without its own (`Configurator` subclass or instance): origin
    * check, authentication, response headers, subprotocol choice, instance creation.
@@ -78,6 +81,7 @@ export interface ResolvedOptions {
   readonly inboundQueueLimit: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
+  readonly codecs: Readonly<CodecOptions> | undefined;
   readonly configurator: Configurator | (new () => Configurator) | undefined;
   readonly allowedOrigins: readonly AllowedOrigin[];
   readonly handshakeTimeout: number;
@@ -109,7 +113,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "codecs",
   "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "perMessageDeflate",
   "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout",
 ]);
@@ -138,6 +142,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("closeTimeout", options.closeTimeout, problems, true);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
+  problems.push(...checkCodecOptions(options.codecs, "codecs"));
   positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
   positiveInt("maxConnections", options.maxConnections, problems);
   positiveInt("maxConnectionsPerIp", options.maxConnectionsPerIp, problems);
@@ -165,6 +170,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     inboundQueueLimit: options.inboundQueueLimit ?? DEFAULTS.inboundQueueLimit,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
+    codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
     configurator: options.configurator,
     allowedOrigins: Object.freeze([...(options.allowedOrigins ?? [])]),
     handshakeTimeout: options.handshakeTimeout ?? DEFAULTS.handshakeTimeout,

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { SessionDispatcher } from "../server/dispatcher.js";
 import { createEndpointServer } from "../server/bootstrap.js";
@@ -25,6 +26,8 @@ export interface HarnessOptions {
   maxMessageSize?: number;
   /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
   inboundQueueLimit?: number;
+  /** Global codec settings, as in bootstrap. */
+  codecs?: CodecOptions;
 }
 
 /** What a test sets about one simulated connection. */
@@ -66,6 +69,7 @@ export class EndpointHarness {
       inboundQueueLimit: options.inboundQueueLimit,
       // Harness sessions have no socket to ping; tests drive time themselves.
       heartbeatInterval: 0,
+      codecs: options.codecs,
     });
     return new EndpointHarness(server);
   }

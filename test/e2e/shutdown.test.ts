@@ -40,7 +40,7 @@ afterEach(async () => {
 
 describe("graceful shutdown", () => {
   it(`delivers every accepted Basic send and then 1001 to ${CLIENTS} clients; new upgrades get 503; a deaf peer is terminated after closeTimeout`, async () => {
-    server = await TestServer.start([Burst], { heartbeatInterval: 0, closeTimeout: 300, maxConnectionsPerIp: 1000 });
+    server = await TestServer.start([Burst], { heartbeatInterval: 0, closeTimeout: 2000, maxConnectionsPerIp: 1000 });
     const port = server.handle.address.port;
     const clients: TestClient[] = [];
     for (let i = 0; i < CLIENTS; i += 50) clients.push(...(await Promise.all(Array.from({ length: 50 }, () => server!.connect("/burst")))));
