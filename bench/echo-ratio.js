@@ -2,7 +2,9 @@
 /**
  * Echo throughput of a ws-endpoints server against raw `ws`, measured in the same run.
  *
- *   npm run build && node bench/echo-ratio.js [--rounds 6] [--seconds 2] [--conns 50] [--window 16]
+ *   npm run build && node bench/echo-ratio.js [--rounds 6] [--seconds 2] [--conns 50] [--window 16] [--main <dist>]
+ *
+ * With `--main <dist>` a second ws-endpoints build (e.g. main's `dist`) is served too, as "main".
  *
  * Method (docs: ARCHITECTURE.md "Measuring"): the three servers (raw ws, ws-endpoints with default
  * options, and a second raw ws as a control for the method's own noise) run at the same time in one
@@ -33,22 +35,28 @@ function pin(pid, cpu) {
 async function serve() {
   require("reflect-metadata");
   const { WebSocketServer } = require("ws");
-  const lib = require(path.join(__dirname, "..", "dist", "src", "index.js"));
   const rawEcho = (port) =>
     new Promise((resolve) => {
       const wss = new WebSocketServer({ port, host: "127.0.0.1", perMessageDeflate: false }, () => resolve(wss.address().port));
       wss.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary })));
     });
-  class Echo {
-    echo(text) {
-      return text;
+  const framework = async (dist) => {
+    const lib = require(path.join(dist, "src", "index.js"));
+    class Echo {
+      echo(text) {
+        return text;
+      }
     }
-  }
-  lib.ServerEndpoint("/echo")(Echo);
-  lib.OnMessage()(Echo.prototype, "echo", Object.getOwnPropertyDescriptor(Echo.prototype, "echo"));
-  lib.Payload(String)(Echo.prototype, "echo", 0);
-  const app = await lib.bootstrap({ endpoints: [Echo], port: 0, host: "127.0.0.1", logger: lib.silentLogger });
-  const ports = { raw: await rawEcho(0), framework: app.address.port, control: await rawEcho(0) };
+    lib.ServerEndpoint("/echo")(Echo);
+    lib.OnMessage()(Echo.prototype, "echo", Object.getOwnPropertyDescriptor(Echo.prototype, "echo"));
+    lib.Payload(String)(Echo.prototype, "echo", 0);
+    // Default options: heartbeat, limits, bounded outbound queue all on.
+    const app = await lib.bootstrap({ endpoints: [Echo], port: 0, host: "127.0.0.1", logger: lib.silentLogger });
+    return app.address.port;
+  };
+  const ports = { raw: await rawEcho(0), framework: await framework(path.join(__dirname, "..", "dist")), control: await rawEcho(0) };
+  const mainDist = process.argv[process.argv.indexOf("--serve") + 1];
+  if (mainDist && mainDist !== "-") ports.main = await framework(path.resolve(mainDist));
   process.send(ports);
 }
 
@@ -89,22 +97,25 @@ async function main() {
   const seconds = arg("seconds", 2);
   const conns = arg("conns", 50);
   const window = arg("window", 16);
-  const child = spawn(process.execPath, [__filename, "--serve"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const mi = process.argv.indexOf("--main");
+  const mainDist = mi === -1 ? "-" : process.argv[mi + 1];
+  const child = spawn(process.execPath, [__filename, "--serve", mainDist], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const pinned = pin(child.pid, 0) && pin(process.pid, 1);
   const ports = await new Promise((resolve) => child.once("message", resolve));
-  const names = ["raw", "framework", "control"];
+  const names = Object.keys(ports);
   const perRound = [];
   await load(`ws://127.0.0.1:${ports.raw}`, 1, conns, window); // warm-up
   await load(`ws://127.0.0.1:${ports.framework}/echo`, 1, conns, window);
+  if (ports.main !== undefined) await load(`ws://127.0.0.1:${ports.main}/echo`, 1, conns, window);
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? names : [...names].reverse();
     const rate = {};
     for (const name of order) {
-      const url = `ws://127.0.0.1:${ports[name]}${name === "framework" ? "/echo" : ""}`;
+      const url = `ws://127.0.0.1:${ports[name]}${name === "framework" || name === "main" ? "/echo" : ""}`;
       rate[name] = await load(url, seconds, conns, window);
     }
     perRound.push(rate);
-    console.log(`round ${r + 1}: raw ${rate.raw.toFixed(0)}/s framework ${rate.framework.toFixed(0)}/s control ${rate.control.toFixed(0)}/s`);
+    console.log(`round ${r + 1}: ${names.map((n) => `${n} ${rate[n].toFixed(0)}/s`).join(" ")}`);
   }
   child.kill();
   const result = {
@@ -115,11 +126,12 @@ async function main() {
     rounds, seconds, conns, window,
     frameworkOverRaw: median(perRound.map((x) => x.framework / x.raw)),
     controlOverRaw: median(perRound.map((x) => x.control / x.raw)),
+    mainOverRaw: ports.main === undefined ? null : median(perRound.map((x) => x.main / x.raw)),
     perRound,
   };
   mkdirSync(path.join(__dirname, "results"), { recursive: true });
   writeFileSync(path.join(__dirname, "results", "echo-ratio.json"), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`framework/raw ${result.frameworkOverRaw.toFixed(3)} (control/raw ${result.controlOverRaw.toFixed(3)}; pinned: ${pinned})`);
+  console.log(`framework/raw ${result.frameworkOverRaw.toFixed(3)}${result.mainOverRaw === null ? "" : ` main/raw ${result.mainOverRaw.toFixed(3)}`} (control/raw ${result.controlOverRaw.toFixed(3)}; pinned: ${pinned})`);
 }
 
 if (process.argv.includes("--serve")) void serve();

@@ -66,6 +66,10 @@ class Me {
 
 @ServerEndpoint("/anon")
 class Anon {
+  constructor(@inject(PRINCIPAL) private readonly injected: unknown) {}
+  @OnOpen() open(session: Session) {
+    session.getAsyncRemote().sendText(`injected ${String(this.injected)}`);
+  }
   @OnMessage() who(_text: string, @Principal() user: unknown, session: Session) {
     return `${String(user)} ${String(session.getUserPrincipal())}`;
   }
@@ -140,6 +144,7 @@ describe("authentication at the handshake", () => {
   it("without authentication the principal is undefined", async () => {
     server = await TestServer.start([Anon], { heartbeatInterval: 0 });
     const c = await server.connect("/anon");
+    expect(await c.nextText()).toBe("injected undefined");
     await c.send("?");
     expect(await c.nextText()).toBe("undefined undefined");
   });
@@ -161,6 +166,7 @@ describe("authentication at the handshake", () => {
       configurator: { authenticate: (r: HandshakeRequest) => r.queryParameters.get("u") ?? undefined } as unknown as Configurator,
     });
     const c = await server.connect("/anon?u=zoe");
+    expect(await c.nextText()).toBe("injected zoe");
     await c.send("?");
     expect(await c.nextText()).toBe("zoe zoe");
     const res = await rawRequest(server.handle.address.port, upgradeRequest("/anon", { Origin: "https://evil.example" }));
