@@ -24,10 +24,10 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Inbound message limit, as in bootstrap. */
   maxMessageSize?: number;
-  /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
-  inboundQueueLimit?: number;
   /** Global codec settings, as in bootstrap. */
   codecs?: CodecOptions;
+  /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
+  inboundQueueLimit?: number;
 }
 
 /** What a test sets about one simulated connection. */
@@ -66,10 +66,10 @@ export class EndpointHarness {
       container,
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
+      codecs: options.codecs,
       inboundQueueLimit: options.inboundQueueLimit,
       // Harness sessions have no socket to ping; tests drive time themselves.
       heartbeatInterval: 0,
-      codecs: options.codecs,
     });
     return new EndpointHarness(server);
   }

@@ -1,15 +1,37 @@
 import "reflect-metadata";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { bootstrap, OnMessage, ServerEndpoint, type ServerHandle } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
-import { serveOnExistingServer } from "../../docs/snippets/security/attached-server.js";
-import { hardened } from "../../docs/snippets/security/hardened-options.js";
-import { MeEndpoint } from "../../docs/snippets/security/token-auth.js";
-import { OrdersEndpoint } from "../../docs/snippets/reliability/orders.js";
-import { exitGracefully } from "../../docs/snippets/reliability/shutdown.js";
-import { TickerEndpoint } from "../../docs/snippets/reliability/ticker.js";
+import { serveOnExistingServer } from "../../examples/handshake/attached-server.js";
+import { hardened } from "../../examples/handshake/hardened-options.js";
+import { MeEndpoint } from "../../examples/handshake/token-auth.js";
+import { OrdersEndpoint } from "../../examples/reliability/orders.js";
+import { exitGracefully } from "../../examples/reliability/shutdown.js";
+import { TickerEndpoint } from "../../examples/reliability/ticker.js";
 import { rawRequest, upgradeRequest } from "../support/raw-http.js";
+
+const ROOT = pathToFileURL(`${resolve(__dirname, "../..")}/`);
+
+/** Every `<!-- snippet: path -->` block in a guide, with the file it claims to show. */
+function snippets(doc: string): Array<{ path: string; shown: string }> {
+  const text = readFileSync(new URL(doc, ROOT), "utf8");
+  return [...text.matchAll(/<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)\n```/g)].map((m) => ({ path: m[1]!, shown: m[2]! }));
+}
+
+describe("guides show the example files verbatim (the files are compiled by lint and run below)", () => {
+  it.each([["docs/security.md"], ["docs/reliability.md"]])("%s", (doc) => {
+    const found = snippets(doc);
+    expect(found.length).toBeGreaterThanOrEqual(3);
+    for (const { path, shown } of found) {
+      const source = readFileSync(new URL(path, ROOT), "utf8").replaceAll('"../../src/index.js"', '"ws-endpoints"').trimEnd();
+      expect(shown, path).toBe(source);
+    }
+  });
+});
 
 let server: TestServer | undefined;
 let app: ServerHandle | undefined;

@@ -39,8 +39,9 @@ afterEach(async () => {
 });
 
 describe("graceful shutdown", () => {
+  // closeTimeout leaves room for 200 close handshakes on a loaded 2-core machine; the deaf peer still hits it.
   it(`delivers every accepted Basic send and then 1001 to ${CLIENTS} clients; new upgrades get 503; a deaf peer is terminated after closeTimeout`, async () => {
-    server = await TestServer.start([Burst], { heartbeatInterval: 0, closeTimeout: 2000, maxConnectionsPerIp: 1000 });
+    server = await TestServer.start([Burst], { heartbeatInterval: 0, closeTimeout: 3000, maxConnectionsPerIp: 1000 });
     const port = server.handle.address.port;
     const clients: TestClient[] = [];
     for (let i = 0; i < CLIENTS; i += 50) clients.push(...(await Promise.all(Array.from({ length: 50 }, () => server!.connect("/burst")))));
