@@ -18,6 +18,7 @@ export const ErrorCodes = {
   FRAGMENT_INTERLEAVED: "WSE_ERR_FRAGMENT_INTERLEAVED",
   TRANSPORT: "WSE_ERR_TRANSPORT",
   RATE_LIMITED: "WSE_ERR_RATE_LIMITED",
+  BROKER: "WSE_ERR_BROKER",
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -196,6 +197,16 @@ export class TransportError extends WebSocketEndpointError {
 export class RateLimitedError extends WebSocketEndpointError {
   constructor(message = "rate limit exceeded: message dropped") {
     super(ErrorCodes.RATE_LIMITED, message, { closeCode: 1008 });
+  }
+}
+
+/**
+ * The broker could not carry a message or answer a presence query (e.g. Redis is unreachable). Local
+ * delivery is unaffected; the original error is in `cause`.
+ */
+export class BrokerError extends WebSocketEndpointError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCodes.BROKER, message, { cause });
   }
 }
 
