@@ -5,6 +5,7 @@ import {
   readParams,
   readParamTypes,
   type EndpointClass,
+  type EndpointOptions,
   type HandlerRecord,
   type LifecycleKind,
   type ServerEndpointOptions,
@@ -30,12 +31,14 @@ export interface CompiledMessageHandler extends CompiledHandler {
   readonly maxMessageSize: number | undefined;
 }
 
-/** Everything the runtime needs about one endpoint class; immutable, built once at bootstrap. */
-export interface CompiledEndpoint {
+/**
+ * What the runtime (dispatcher, sessions) needs about any endpoint class, server or client; immutable,
+ * built once before the first connection.
+ */
+export interface CompiledEndpointBase {
   readonly type: EndpointClass;
   readonly name: string;
-  readonly template: PathTemplate;
-  readonly options: Readonly<ServerEndpointOptions>;
+  readonly options: Readonly<EndpointOptions>;
   readonly subprotocols: readonly string[];
   /** Largest inbound message in bytes (endpoint option or server default). */
   readonly maxMessageSize: number;
@@ -45,9 +48,15 @@ export interface CompiledEndpoint {
   readonly onText: CompiledMessageHandler | null;
   readonly onBinary: CompiledMessageHandler | null;
   readonly onPong: CompiledMessageHandler | null;
+  readonly encode: ObjectEncoder;
+}
+
+/** A compiled server endpoint: the shared part plus what routing needs. */
+export interface CompiledEndpoint extends CompiledEndpointBase {
+  readonly template: PathTemplate;
+  readonly options: Readonly<ServerEndpointOptions>;
   /** Converters of every @PathParam, checked at the handshake so bad values get HTTP 400. */
   readonly pathConverters: ReadonlyMap<string, readonly Converter[]>;
-  readonly encode: ObjectEncoder;
 }
 
 /** Hooks through which codecs plug into compilation. */
@@ -55,9 +64,9 @@ export interface CompileSettings {
   /** Default largest inbound message, in bytes. */
   readonly maxMessageSize: number;
   /** Binding for a payload class (DTO), or a sentence saying why there is none. */
-  readonly payloadFor?: (type: unknown, endpoint: Readonly<ServerEndpointOptions>) => PayloadBinding | string;
+  readonly payloadFor?: (type: unknown, endpoint: Readonly<EndpointOptions>) => PayloadBinding | string;
   /** Object encoder of an endpoint. */
-  readonly encoderFor?: (endpoint: Readonly<ServerEndpointOptions>) => ObjectEncoder;
+  readonly encoderFor?: (endpoint: Readonly<EndpointOptions>) => ObjectEncoder;
 }
 
 /** JSON, the default object encoding. */
@@ -114,12 +123,16 @@ export function compileEndpoint(type: EndpointClass, settings: CompileSettings):
   return compileEndpoints([type], settings)[0]!;
 }
 
+/** The class's display name, or `null` (with a problem recorded) when it is not a class. */
+export function endpointName(type: EndpointClass, decorator: string, problems: DefinitionProblem[]): string | null {
+  if (typeof type === "function") return type.name || "(anonymous class)";
+  problems.push({ where: String(type), problem: "is not a class.", fix: `pass endpoint classes decorated with ${decorator}.` });
+  return null;
+}
+
 function compileEndpointInto(type: EndpointClass, settings: CompileSettings, problems: DefinitionProblem[]): CompiledEndpoint | null {
-  const name = typeof type === "function" ? type.name || "(anonymous class)" : String(type);
-  if (typeof type !== "function") {
-    problems.push({ where: name, problem: "is not a class.", fix: "pass endpoint classes decorated with @ServerEndpoint." });
-    return null;
-  }
+  const name = endpointName(type, "@ServerEndpoint", problems);
+  if (name === null) return null;
   const options = readEndpoint(type);
   if (!options) {
     problems.push({
@@ -133,8 +146,25 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
   const parsed = parsePathTemplate(options.path);
   if ("error" in parsed) problems.push({ where: name, problem: `@ServerEndpoint ${parsed.error}`, fix: 'use a path like "/chat" or "/rooms/{room}".' });
   const template = "error" in parsed ? null : parsed;
-  checkOptions(name, options, problems);
+  const compiled = compileEndpointBase(type, name, options, template?.variables ?? [], settings, problems);
+  if (compiled === null || problems.length > before || template === null) return null;
+  return Object.freeze({ ...compiled.base, options, template, pathConverters: compiled.pathConverters });
+}
 
+/**
+ * Compiles what every endpoint shares (handlers, argument resolvers, codecs, limits); the caller adds
+ * what its kind needs (a server endpoint its path template). `null` when a problem was recorded.
+ */
+export function compileEndpointBase(
+  type: EndpointClass,
+  name: string,
+  options: Readonly<EndpointOptions>,
+  templateVariables: readonly string[],
+  settings: CompileSettings,
+  problems: DefinitionProblem[],
+): { readonly base: CompiledEndpointBase; readonly pathConverters: ReadonlyMap<string, readonly Converter[]> } | null {
+  const before = problems.length;
+  checkOptions(name, options, problems);
   const params = readParams(type);
   const slots: Partial<Record<string, CompiledHandler | CompiledMessageHandler>> = {};
   const pathConverters = new Map<string, Converter[]>();
@@ -160,7 +190,7 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
         index,
         declaredType: declared?.[index],
         explicit,
-        templateVariables: template?.variables ?? [],
+        templateVariables,
         payloadFor,
       });
       if ("problem" in r) {
@@ -194,13 +224,12 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
         : { label, method: record.method, args },
     );
   }
-  if (problems.length > before || template === null) return null;
+  if (problems.length > before) return null;
 
   const encode = settings.encoderFor ? settings.encoderFor(options) : jsonEncoder;
-  return Object.freeze({
+  const base: CompiledEndpointBase = Object.freeze({
     type,
     name,
-    template,
     options,
     subprotocols: Object.freeze([...(options.subprotocols ?? [])]),
     maxMessageSize: options.maxMessageSize ?? settings.maxMessageSize,
@@ -210,9 +239,9 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
     onText: (slots.text as CompiledMessageHandler | undefined) ?? null,
     onBinary: (slots.binary as CompiledMessageHandler | undefined) ?? null,
     onPong: (slots.pong as CompiledMessageHandler | undefined) ?? null,
-    pathConverters,
     encode,
   });
+  return { base, pathConverters };
 }
 
 function slotOf(
@@ -235,7 +264,7 @@ function slotOf(
   return { key: payload.kind, what: `${payload.kind} messages`, payload };
 }
 
-function checkOptions(name: string, options: Readonly<ServerEndpointOptions>, problems: DefinitionProblem[]): void {
+function checkOptions(name: string, options: Readonly<EndpointOptions>, problems: DefinitionProblem[]): void {
   const m = options.maxMessageSize;
   if (m !== undefined && (!Number.isInteger(m) || m <= 0)) {
     problems.push({ where: name, problem: `maxMessageSize must be a positive integer of bytes; got ${String(m)}.`, fix: "e.g. maxMessageSize: 64 * 1024." });

@@ -2,7 +2,8 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
-import { compileEndpoints, type CompileSettings } from "../endpoint/compile.js";
+import { compileEndpoints } from "../endpoint/compile.js";
+import { compileSettings, type CompileExtras } from "../endpoint/compile-settings.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
 import type { Session } from "../session/session.js";
 import { EndpointServer } from "./endpoint-server.js";
@@ -80,7 +81,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
 }
 
 /** @internal Compiles endpoints and builds the server without any listening (shared with the testing kit). */
-export function createEndpointServer(options: BootstrapOptions, compileExtras: Omit<CompileSettings, "maxMessageSize"> = {}) {
+export function createEndpointServer(options: BootstrapOptions, compileExtras: CompileExtras = {}) {
   const settings = resolveOptions(options);
   const classes = settings.endpoints ?? registeredEndpoints();
   if (classes.length === 0) {
@@ -91,7 +92,7 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: O
   const problems: DefinitionProblem[] = [];
   let compiled: ReturnType<typeof compileEndpoints> = [];
   try {
-    compiled = compileEndpoints(classes, { ...compileExtras, maxMessageSize: settings.maxMessageSize });
+    compiled = compileEndpoints(classes, compileSettings(settings.maxMessageSize, compileExtras));
   } catch (error) {
     if (!(error instanceof EndpointDefinitionError)) throw error;
     problems.push(...error.problems);

@@ -1,5 +1,5 @@
 import type { InvocationContext } from "../endpoint/arguments.js";
-import type { CompiledEndpoint, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
+import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
 import { DecodeError, HandlerError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes, CloseReason } from "../session/close-reason.js";
@@ -48,7 +48,7 @@ export class SessionDispatcher implements TransportSink {
   private idleWaiters: Array<() => void> | null = null;
 
   constructor(
-    readonly endpoint: CompiledEndpoint,
+    readonly endpoint: CompiledEndpointBase,
     instance: object,
     readonly session: EndpointSession,
     private readonly env: DispatchEnv,

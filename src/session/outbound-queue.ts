@@ -1,4 +1,4 @@
-import { SessionClosedError, TransportError } from "../errors.js";
+import { SessionClosedError, TransportError, WebSocketEndpointError } from "../errors.js";
 import type { Transport, WriteCallback } from "../transport/transport.js";
 import type { PendingSend } from "./pending-send.js";
 
@@ -103,7 +103,7 @@ function settle(e: Entry, error: Error): void {
 
 /** Maps a raw write error to the typed error users see. */
 export function toSendError(error: Error): Error {
-  if (error instanceof SessionClosedError || error instanceof TransportError) return error;
+  if (error instanceof WebSocketEndpointError) return error;
   if (/not open|CLOSING|CLOSED/.test(error.message)) return new SessionClosedError(undefined, error);
   return new TransportError(`The socket failed while sending: ${error.message}`, error);
 }
