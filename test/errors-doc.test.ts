@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as api from "../src/index.js";
 import { ErrorCodes, WebSocketEndpointError } from "../src/errors.js";
 
 // docs/errors.md is the user's table of codes: keep it equal to ErrorCodes and the exported classes.
-const rows = readFileSync(new URL("../docs/errors.md", import.meta.url), "utf8")
+const rows = readFileSync(join(__dirname, "..", "docs", "errors.md"), "utf8")
   .split("\n")
   .map((line) => /^\| `(WSE_ERR_[A-Z_]+)` \| `(\w+)` \|/.exec(line))
   .filter((m): m is RegExpExecArray => m !== null)

@@ -186,7 +186,7 @@ describe("client endpoint against a plain ws server", () => {
 
   it("keeps a connection whose server answers pings", async () => {
     const server = await start();
-    const session = await connect(server.url, { heartbeat: { interval: 20, timeout: 200 }, reconnect: { initialDelay: 0 } });
+    const session = await connect(server.url, { heartbeat: { interval: 20, timeout: 5000 }, reconnect: { initialDelay: 0 } });
     const ws = await server.connections.next();
     const pings = new Inbox<number>();
     ws.on("ping", () => pings.push(1));
