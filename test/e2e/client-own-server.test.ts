@@ -5,7 +5,6 @@ import {
   ClientEndpoint,
   CloseCodes,
   CloseReason,
-  connectToServer,
   HandlerError,
   HandshakeRefusedError,
   OnClose,
@@ -22,6 +21,7 @@ import {
   type ServerHandle,
 } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
+import { ClientSessions } from "../client/client-sessions.js";
 import { Inbox } from "../client/signals.js";
 
 // What the server endpoints saw, and what the client endpoints saw.
@@ -75,19 +75,11 @@ class EchoClient {
 
 let server: TestServer | undefined;
 let handle: ServerHandle | undefined;
-const sessions: ClientSession[] = [];
-
-async function connect(url: string, options: ConnectOptions = {}): Promise<ClientSession> {
-  const s = await connectToServer(EchoClient, url, { heartbeat: false, logger: silentLogger, headers: { "x-token": "t1" }, ...options });
-  sessions.push(s);
-  return s;
-}
+const clients = new ClientSessions(EchoClient, { headers: { "x-token": "t1" } });
+const connect = (url: string, options?: ConnectOptions): Promise<ClientSession> => clients.connect(url, options);
 
 afterEach(async () => {
-  for (const s of sessions.splice(0)) {
-    if (s.isOpen()) s.close();
-    await s.closed;
-  }
+  await clients.closeAll();
   await server?.close();
   await handle?.close();
   server = handle = undefined;

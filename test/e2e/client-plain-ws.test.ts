@@ -18,6 +18,7 @@ import {
   type ClientSession,
   type ConnectOptions,
 } from "../../src/index.js";
+import { ClientSessions } from "../client/client-sessions.js";
 import { Inbox } from "../client/signals.js";
 
 let clientLog = new Inbox<string>();
@@ -75,23 +76,16 @@ class RawServer {
 }
 
 const servers: RawServer[] = [];
-const sessions: ClientSession[] = [];
 async function start(options?: ConstructorParameters<typeof WebSocketServer>[0], port?: number): Promise<RawServer> {
   const s = await RawServer.start(options, port);
   servers.push(s);
   return s;
 }
-async function connect(url: string, options: ConnectOptions = {}): Promise<ClientSession> {
-  const s = await connectToServer(Client, url, { heartbeat: false, logger: silentLogger, ...options });
-  sessions.push(s);
-  return s;
-}
+const clients = new ClientSessions(Client);
+const connect = (url: string, options?: ConnectOptions): Promise<ClientSession> => clients.connect(url, options);
 
 afterEach(async () => {
-  for (const s of sessions.splice(0)) {
-    if (s.isOpen()) s.close();
-    await s.closed;
-  }
+  await clients.closeAll();
   await Promise.all(servers.splice(0).map((s) => s.stop()));
   clientLog = new Inbox();
 });
