@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import type WebSocket from "ws";
 import type { DependencyContainer } from "tsyringe";
 import type { CompiledClientEndpoint } from "../endpoint/compile-client.js";
@@ -116,13 +117,14 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
   }
 
   private opened(ws: WebSocket): void {
+    if (this.state === STATE.CLOSED) return void ws.terminate();
     this.socket = ws;
     this.attempt = 0;
     this.droppedWarned = false;
     const physical = new WsTransport(ws, true);
     physical.bind(new ConnectionSink(this, ws));
     this.state = STATE.OPEN;
-    this.session.connected(ws.protocol, (ws as unknown as { _socket?: { remoteAddress?: string } })._socket?.remoteAddress ?? "");
+    this.session.connected(ws.protocol, (physical.rawSocket as Socket | undefined)?.remoteAddress ?? "");
     this.transport.attach(physical);
     const hb = this.options.heartbeat;
     if (hb !== null) {

@@ -1,7 +1,17 @@
 import "reflect-metadata";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { inject } from "tsyringe";
-import { ClientEndpoint, connectToServer, EndpointDefinitionError, HandlerError, InvalidOptionsError, OnMessage } from "../../src/index.js";
+import {
+  ClientEndpoint,
+  CloseReason,
+  connectToServer,
+  EndpointDefinitionError,
+  HandlerError,
+  InvalidOptionsError,
+  OnMessage,
+  Session,
+  type ClientSession,
+} from "../../src/index.js";
 
 @ClientEndpoint()
 class Ok {
@@ -54,5 +64,14 @@ describe("connectToServer argument checks (at the call, before any network)", ()
     const error = await connectToServer(Throws, "ws://127.0.0.1:1/", { heartbeat: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HandlerError);
     expect((error as HandlerError).handler).toBe("Throws.constructor");
+  });
+});
+
+describe("connectToServer typings", () => {
+  it("resolves to a ClientSession, which is a Session with connection state", () => {
+    expectTypeOf(connectToServer).returns.toEqualTypeOf<Promise<ClientSession>>();
+    expectTypeOf<ClientSession>().toMatchTypeOf<Session>();
+    expectTypeOf<ClientSession["isConnected"]>().toEqualTypeOf<() => boolean>();
+    expectTypeOf<ClientSession["closed"]>().toEqualTypeOf<Promise<CloseReason>>();
   });
 });
