@@ -20,6 +20,17 @@ export interface SocketRequest {
 
 function noop(): void {}
 
+/** ws's handshake errors, reworded to name the option that fixes them. */
+function explain(error: Error, request: SocketRequest): string {
+  if (/handshake has timed out/i.test(error.message)) {
+    return `the opening handshake did not complete within ${request.handshakeTimeout} ms (handshakeTimeout)`;
+  }
+  if (/server sent no subprotocol/i.test(error.message)) {
+    return `the server accepted none of the offered subprotocols (${request.subprotocols.join(", ")}); offer one it supports, or pass subprotocols: [] to offer none`;
+  }
+  return error.message;
+}
+
 /**
  * Starts one opening handshake with `ws`; exactly one handler is called. Returns the socket (to abort
  * it), or `null` when ws refused the request outright (the failure handler still follows).
@@ -47,10 +58,7 @@ export function openSocket(request: SocketRequest, handlers: SocketHandlers): We
     process.nextTick(fail, failed);
     return null;
   }
-  const onError = (error: Error): void => {
-    const timedOut = /handshake has timed out/i.test(error.message);
-    fail(new ConnectError(url, timedOut ? `the opening handshake did not complete within ${request.handshakeTimeout} ms (handshakeTimeout)` : error.message, error));
-  };
+  const onError = (error: Error): void => fail(new ConnectError(url, explain(error, request), error));
   ws.on("error", onError);
   ws.once("unexpected-response", (req, res) => {
     fail(new HandshakeRefusedError(url, res.statusCode ?? 0, res.statusMessage ?? "", res.headers));

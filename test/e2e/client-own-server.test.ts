@@ -49,6 +49,17 @@ class EchoServer {
   }
 }
 
+let unfreeze: (() => void) | undefined;
+
+/** Its handler can hang: the server's queue fills and reading from the socket pauses, pongs included. */
+@ServerEndpoint("/stuck")
+class StuckServer {
+  @OnMessage() text(msg: string) {
+    serverLog.push(msg);
+    return msg === "freeze" ? new Promise<void>((resolve) => (unfreeze = resolve)) : undefined;
+  }
+}
+
 @ClientEndpoint({ subprotocols: ["v2", "v1"] })
 class EchoClient {
   static instances = 0;
@@ -194,6 +205,17 @@ describe("client endpoint against the project's server", () => {
     expect(await serverLog.until((m) => m.startsWith("server-close"))).toBe("server-close 1000");
     expect(attempts).toBe(0);
     expect(clientLog.all.filter((m) => m.startsWith("open#"))).toHaveLength(1);
+  });
+
+  it("reconnects when a stuck server stops answering pings (heartbeat)", async () => {
+    server = await TestServer.start([EchoServer, StuckServer], { inboundQueueLimit: 1, closeTimeout: 100 });
+    const session = await connect(`${server.url}/stuck`, { subprotocols: [], heartbeat: { interval: 20, timeout: 60 }, reconnect: { initialDelay: 0 } });
+    await clientLog.next();
+    for (const m of ["freeze", "x1", "x2", "x3"]) session.getAsyncRemote().sendText(m);
+    expect(await clientLog.until((m) => m.startsWith("close#"), 10_000)).toMatch(/ 1006 open=true$/);
+    expect(await clientLog.until((m) => m.startsWith("open#"))).toMatch(/^open#/);
+    expect(session.isConnected()).toBe(true);
+    unfreeze?.();
   });
 
   it("stops reconnecting when the restarted server refuses with a 4xx, failing what was buffered", async () => {

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import {
@@ -125,6 +125,26 @@ describe("client endpoint against a plain ws server", () => {
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).code).toBe("WSE_ERR_CONNECT_FAILED");
     expect((error as Error).message).toMatch(/^Could not connect to ws:\/\/127\.0\.0\.1:\d+\/: .*ECONNREFUSED/);
+  });
+
+  it("rejects with ConnectError naming the fix when the server accepts none of the offered subprotocols", async () => {
+    const server = await start({ handleProtocols: () => false });
+    const error = await connect(server.url, { subprotocols: ["v9"] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as Error).message).toContain("the server accepted none of the offered subprotocols (v9)");
+  });
+
+  it("rejects with ConnectError when the server never answers the handshake (handshakeTimeout)", async () => {
+    const silent = createServer((socket) => socket.on("error", () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const error = await connectToServer(Client, `ws://127.0.0.1:${port}/`, { handshakeTimeout: 50, heartbeat: false, logger: silentLogger }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectError);
+      expect((error as Error).message).toContain("the opening handshake did not complete within 50 ms (handshakeTimeout)");
+    } finally {
+      silent.close();
+    }
   });
 
   it("reconnects after the server restarts on the same port: messages sent during the outage arrive once, in order", async () => {
