@@ -1,4 +1,5 @@
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
 import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from "./reconnect.js";
@@ -29,6 +30,8 @@ export interface ConnectOptions {
   logger?: Logger;
   /** Inbound messages queued before reading from the socket pauses (default 1024). */
   inboundQueueLimit?: number;
+  /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields, as `bootstrap({ codecs })`. */
+  codecs?: CodecOptions;
 }
 
 /** Connect options after defaults and validation. */
@@ -43,6 +46,7 @@ export interface ResolvedConnectOptions {
   readonly container: DependencyContainer;
   readonly logger: Logger;
   readonly inboundQueueLimit: number;
+  readonly codecs: Readonly<CodecOptions> | undefined;
 }
 
 /** Defaults of {@link ConnectOptions}. */
@@ -52,7 +56,7 @@ export const CONNECT_DEFAULTS = Object.freeze({
   inboundQueueLimit: 1024,
 });
 
-const KNOWN = new Set(["headers", "subprotocols", "handshakeTimeout", "reconnect", "heartbeat", "container", "logger", "inboundQueueLimit"]);
+const KNOWN = new Set(["headers", "subprotocols", "handshakeTimeout", "reconnect", "heartbeat", "container", "logger", "inboundQueueLimit", "codecs"]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function positiveInt(name: string, v: unknown, problems: string[]): void {
@@ -88,6 +92,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
       timeout: options.heartbeat.timeout ?? CONNECT_DEFAULTS.heartbeat.timeout,
     });
   } else if (options.heartbeat !== undefined && options.heartbeat !== true) problems.push("heartbeat must be true, false or { interval, timeout }");
+  problems.push(...checkCodecOptions(options.codecs, "codecs"));
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid connectToServer options: ${problems.join("; ")}.`);
   return Object.freeze({
     headers: Object.freeze({ ...headers }),
@@ -98,5 +103,6 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     container: options.container ?? rootContainer,
     logger: options.logger ?? defaultLogger,
     inboundQueueLimit: options.inboundQueueLimit ?? CONNECT_DEFAULTS.inboundQueueLimit,
+    codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
   });
 }

@@ -8,22 +8,28 @@ import { DEFAULTS } from "../server/options.js";
 import { CloseCodes, CloseReason } from "../session/close-reason.js";
 import type { Session } from "../session/session.js";
 import { ClientConnection } from "./client-connection.js";
-import { resolveConnectOptions, type ConnectOptions } from "./client-options.js";
+import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from "./client-options.js";
 import type { ClientSession } from "./client-session.js";
 
-/** Compiled once per class: reflection happens before the first connection, never per message. */
-const compiled = new WeakMap<EndpointClass, CompiledClientEndpoint>();
 /** Open client sessions per endpoint class (what `getOpenSessions()` returns). */
-const openSessions = new WeakMap<CompiledClientEndpoint, Set<Session>>();
+const openSessions = new WeakMap<EndpointClass, Set<Session>>();
 
-function compiledFor(type: EndpointClass): CompiledClientEndpoint {
-  let c = compiled.get(type);
-  if (c === undefined) {
-    c = compileClientEndpoint(type, compileSettings(DEFAULTS.maxMessageSize));
-    compiled.set(type, c);
-    openSessions.set(c, new Set());
+/**
+ * Compiles the class with the server's compiler and codec hooks, and checks that the container can
+ * build it; every problem is reported at once, before any network activity.
+ */
+function compileFor(type: EndpointClass, isClass: boolean, settings: ResolvedConnectOptions): CompiledClientEndpoint {
+  const problems: DefinitionProblem[] = [];
+  let compiled: CompiledClientEndpoint | undefined;
+  try {
+    compiled = compileClientEndpoint(type, compileSettings(DEFAULTS.maxMessageSize, settings.codecs, settings.container, problems));
+  } catch (error) {
+    if (!(error instanceof EndpointDefinitionError)) throw error;
+    problems.push(...error.problems);
   }
-  return c;
+  if (isClass) prepareInjection([type], problems);
+  if (problems.length > 0 || compiled === undefined) throw new EndpointDefinitionError(problems);
+  return compiled;
 }
 
 /**
@@ -59,12 +65,9 @@ export function connectToServer(endpoint: EndpointClass | object, url: string | 
   if (!isClass && settings.reconnect?.instance === "fresh") {
     throw new InvalidOptionsError('Invalid connectToServer options: reconnect.instance "fresh" needs the endpoint class, not an instance.');
   }
-  const ep = compiledFor(type);
-  if (isClass) {
-    const problems: DefinitionProblem[] = [];
-    prepareInjection([type], problems);
-    if (problems.length > 0) throw new EndpointDefinitionError(problems);
-  }
+  const ep = compileFor(type, isClass, settings);
+  let open = openSessions.get(type);
+  if (open === undefined) openSessions.set(type, (open = new Set()));
   const container = settings.container.createChildContainer();
   const headers: IncomingHttpHeaders = {};
   for (const [k, v] of Object.entries(settings.headers)) headers[k.toLowerCase()] = v;
@@ -87,7 +90,7 @@ export function connectToServer(endpoint: EndpointClass | object, url: string | 
       pathParams: Object.freeze({}),
       subprotocol: "",
     }),
-    openSessions.get(ep)!,
+    open,
   );
   if (!isClass) container.register(type, { useValue: endpoint });
   else if (settings.reconnect?.instance !== "fresh") {

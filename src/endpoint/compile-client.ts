@@ -25,7 +25,8 @@ export function compileClientEndpoint(type: EndpointClass, settings: CompileSett
     });
   }
   // Client endpoints have no path template: @PathParam is reported as naming no variable.
-  const compiled = options === undefined ? null : compileEndpointBase(type, name!, options, [], settings, problems);
+  const compiled =
+    options === undefined ? null : compileEndpointBase({ type, name: name!, decorator: "@ClientEndpoint", options, templateVariables: [] }, settings, problems);
   if (compiled === null || problems.length > 0) throw new EndpointDefinitionError(problems);
   return Object.freeze({ ...compiled.base, options: options! });
 }

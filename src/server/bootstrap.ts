@@ -45,7 +45,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
   const owned = settings.server === undefined;
   const http = settings.server ?? createServer();
   const onUpgrade = (req: Parameters<EndpointServer["handleUpgrade"]>[0], socket: Parameters<EndpointServer["handleUpgrade"]>[1], head: Buffer): void =>
-    endpointServer.handleUpgrade(req, socket, head);
+    // On a shared server, unknown paths may belong to another upgrade listener.
+    endpointServer.handleUpgrade(req, socket, head, owned || http.listenerCount("upgrade") <= 1);
   http.on("upgrade", onUpgrade);
   if (owned) {
     http.on("request", (req, res) => endpointServer.handleRequest(req, res));
@@ -92,7 +93,7 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: C
   const problems: DefinitionProblem[] = [];
   let compiled: ReturnType<typeof compileEndpoints> = [];
   try {
-    compiled = compileEndpoints(classes, compileSettings(settings.maxMessageSize, compileExtras));
+    compiled = compileEndpoints(classes, compileSettings(settings.maxMessageSize, settings.codecs, settings.container, problems, compileExtras));
   } catch (error) {
     if (!(error instanceof EndpointDefinitionError)) throw error;
     problems.push(...error.problems);

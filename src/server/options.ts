@@ -2,6 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
 import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 
@@ -27,6 +28,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
   container?: DependencyContainer;
+  /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
+  codecs?: CodecOptions;
 }
 
 /** Options after defaults and validation. */
@@ -41,6 +44,7 @@ export interface ResolvedOptions {
   readonly inboundQueueLimit: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
+  readonly codecs: Readonly<CodecOptions> | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -52,7 +56,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "codecs",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -79,6 +83,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("closeTimeout", options.closeTimeout, problems, true);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
+  problems.push(...checkCodecOptions(options.codecs, "codecs"));
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -91,5 +96,6 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     inboundQueueLimit: options.inboundQueueLimit ?? DEFAULTS.inboundQueueLimit,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
+    codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
   });
 }

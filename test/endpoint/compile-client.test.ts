@@ -3,10 +3,9 @@ import { describe, expect, it } from "vitest";
 import { registeredEndpoints } from "../../decorators/metadata.js";
 import { compileClientEndpoint } from "../../src/endpoint/compile-client.js";
 import { compileEndpoint, jsonEncoder } from "../../src/endpoint/compile.js";
-import { compileSettings } from "../../src/endpoint/compile-settings.js";
 import { ClientEndpoint, EndpointDefinitionError, OnClose, OnError, OnMessage, OnOpen, PathParam, Session, CloseReason } from "../../src/index.js";
 
-const settings = compileSettings(1024);
+const settings = { maxMessageSize: 1024 };
 
 interface NotAClass {
   x: number;
@@ -26,31 +25,35 @@ describe("compileClientEndpoint", () => {
     expect(c.name).toBe("Feed");
     expect(c.subprotocols).toEqual(["feed.v1"]);
     expect(c.maxMessageSize).toBe(64);
-    expect(c.onText?.label).toBe("Feed.text");
-    expect(c.onText?.args).toHaveLength(2);
+    expect(c.onText?.direct?.label).toBe("Feed.text");
+    expect(c.onText?.direct?.args).toHaveLength(2);
     expect(c.onBinary?.kind).toBe("binary");
     expect(c.encode).toBe(jsonEncoder);
     expect(Object.isFrozen(c)).toBe(true);
     expect("template" in c).toBe(false);
   });
 
-  it("passes the client options to the codec hooks, so codecs apply to clients as to servers", () => {
+  it("passes the client's options to the codec hooks, so codecs apply to clients as to servers", () => {
     class Quote {}
     const seen: unknown[] = [];
-    @ClientEndpoint({ decoders: ["quote-decoder"] })
+    @ClientEndpoint({ invalidMessages: "close-1008" })
     class Q {
       @OnMessage() quote(_q: Quote) {}
     }
     const encoder = () => ({ data: "x", binary: false });
-    const c = compileClientEndpoint(
-      Q,
-      compileSettings(1024, {
-        payloadFor: (type, endpoint) => (seen.push([type, endpoint.decoders]), { kind: "text", decode: (b) => b.toString() }),
-        encoderFor: () => encoder,
-      }),
-    );
-    expect(seen).toEqual([[Quote, ["quote-decoder"]]]);
+    const c = compileClientEndpoint(Q, {
+      maxMessageSize: 1024,
+      payloadFor: (type, endpoint) => (seen.push([type, endpoint.invalidMessages]), { kind: "text", decode: (b: Buffer) => b.toString() }),
+      encoderFor: () => encoder,
+    });
+    expect(seen).toEqual([[Quote, "close-1008"]]);
     expect(c.encode).toBe(encoder);
+  });
+
+  it("reports codec option mistakes as @ClientEndpoint problems", () => {
+    @ClientEndpoint({ invalidMessages: "ignore" as never })
+    class BadCodec {}
+    expect(() => compileClientEndpoint(BadCodec, settings)).toThrow(/BadCodec: @ClientEndpoint\.invalidMessages must be one of/);
   });
 
   it("reports a class without @ClientEndpoint, naming the fix", () => {
