@@ -1,6 +1,6 @@
 import { Type } from "class-transformer";
 import { IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from "class-validator";
-import { OnError, OnMessage, ServerEndpoint, DecodeError, Session } from "../../src/index.js";
+import { OnError, OnMessage, ServerEndpoint, DecodeError, Session } from "ws-endpoints";
 
 /** `{ "type": "join", "nickname": "alice" }` */
 export class JoinMessage {

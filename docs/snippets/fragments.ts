@@ -1,4 +1,4 @@
-import { OnMessage, OnOpen, PongMessage, ServerEndpoint, Session } from "../../src/index.js";
+import { OnMessage, OnOpen, PongMessage, ServerEndpoint, Session } from "ws-endpoints";
 
 @ServerEndpoint("/report")
 export class ReportEndpoint {

@@ -1,4 +1,4 @@
-import { bootstrap, type ServerHandle } from "../../src/index.js";
+import { bootstrap, type ServerHandle } from "ws-endpoints";
 import { PointDecoder, PointEncoder } from "./point-codec.js";
 
 /** Codec settings for every endpoint; an endpoint's own options win. */

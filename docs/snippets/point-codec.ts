@@ -1,5 +1,5 @@
 import { injectable } from "tsyringe";
-import { OnMessage, ServerEndpoint, type Decoder, type Encoder } from "../../src/index.js";
+import { OnMessage, ServerEndpoint, type Decoder, type Encoder } from "ws-endpoints";
 
 export class Point {
   constructor(

@@ -102,9 +102,9 @@ describe("compileEndpoints reports every bad declaration at once", () => {
       @OnOpen() o2() {}
     }
     expect(problemsOf([Dup])).toEqual([
-      "  - Dup.b: Dup.a already handles text messages. Fix: keep one handler per lifecycle event and message kind (text, binary, pong).",
       "  - Dup.c: an @OnMessage method needs a payload parameter. Fix: declare exactly one parameter of type string (text), Buffer/ArrayBuffer/Uint8Array (binary), PongMessage, or a DTO class.",
       "  - Dup.o2: Dup.o1 already handles @OnOpen. Fix: keep one handler per lifecycle event and message kind (text, binary, pong).",
+      "  - Dup.b: Dup.a already takes every text message (its payload type has no decoder with willDecode). Fix: give the decoders willDecode(), route JSON by @OnMessage({ type }), or keep one catch-all handler.",
     ]);
   });
 
@@ -125,7 +125,7 @@ describe("compileEndpoints reports every bad declaration at once", () => {
       }
     }
     const [ep] = compileEndpoints([Explicit], { maxMessageSize: 1024 });
-    expect(ep!.onBinary?.direct?.label).toBe("Explicit.m");
+    expect(ep!.onBinary?.handlers.map((h) => h.label)).toEqual(["Explicit.m"]);
     expect(ep!.onText).toBeNull();
   });
 
