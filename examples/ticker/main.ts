@@ -4,7 +4,7 @@
  */
 import "reflect-metadata";
 import { container } from "tsyringe";
-import { connectToServer } from "../../src/index.js";
+import { connectToServer } from "ws-endpoints";
 import { PriceFeed } from "./price-feed.js";
 import { QuoteBoard, TickerClient } from "./ticker-client.js";
 import { startTickerServer } from "./ticker-server.js";

@@ -1,5 +1,5 @@
 import { singleton } from "tsyringe";
-import type { Session } from "../../src/index.js";
+import type { Session } from "ws-endpoints";
 
 /** One price update, as the server pushes it. */
 export interface Quote {

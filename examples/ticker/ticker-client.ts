@@ -1,5 +1,5 @@
 import { singleton } from "tsyringe";
-import { ClientEndpoint, CloseReason, OnClose, OnMessage, OnOpen, Session } from "../../src/index.js";
+import { ClientEndpoint, CloseReason, OnClose, OnMessage, OnOpen, Session } from "ws-endpoints";
 import type { Quote } from "./price-feed.js";
 
 /** What the client side of the application sees: the latest quote per symbol and the connection state. */

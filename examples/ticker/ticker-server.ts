@@ -1,5 +1,5 @@
 import type { DependencyContainer } from "tsyringe";
-import { bootstrap, OnClose, OnMessage, ServerEndpoint, Session, type Logger, type ServerHandle } from "../../src/index.js";
+import { bootstrap, OnClose, OnMessage, ServerEndpoint, Session, type Logger, type ServerHandle } from "ws-endpoints";
 import { PriceFeed } from "./price-feed.js";
 
 /** What a subscriber sends: `{"subscribe": ["ACME", "GLOBEX"]}`. */
