@@ -246,6 +246,20 @@ describe("client endpoint against a plain ws server", () => {
     expect(second.received.all).toEqual(["k1", "k2", "echo end"]);
   });
 
+  it('bufferPolicy "close" ends the session when the buffer overflows, failing every held send', async () => {
+    const server = await start();
+    const session = await connect(server.url, { reconnect: { initialDelay: 60_000, maxDelay: 60_000, bufferLimit: 1, bufferPolicy: "close" } });
+    await server.stop();
+    await clientLog.until((m) => m.startsWith("close"));
+    const first = session.getBasicRemote().sendText("a").catch((e: unknown) => e);
+    const second = session.getBasicRemote().sendText("b").catch((e: unknown) => e);
+    expect(await first).toBeInstanceOf(QueueOverflowError);
+    expect(await second).toBeInstanceOf(QueueOverflowError);
+    const reason = await session.closed;
+    expect([reason.getCloseCode(), reason.getReasonPhrase()]).toEqual([1008, "reconnect buffer overflow"]);
+    expect(session.isOpen()).toBe(false);
+  });
+
   it("ends the session when the application closes it while reconnecting", async () => {
     const server = await start();
     const session = await connect(server.url, { reconnect: { initialDelay: 60_000, maxDelay: 60_000 } });
