@@ -42,6 +42,8 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
   private lastError: Error | undefined;
   private started: { resolve(s: ClientSessionImpl): void; reject(e: Error): void } | null = null;
   private droppedWarned = false;
+  /** The current connection is being closed by this client's runtime (a handler or protocol failure). */
+  private failedLocally = false;
 
   constructor(
     private readonly endpoint: CompiledClientEndpoint,
@@ -87,6 +89,7 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
 
   closeRequested(code: number, reason: string): void {
     if (this.state === STATE.OPEN) {
+      if (!this.session.closedByApplication) this.failedLocally = true;
       this.transport.closeCurrent(code, reason);
       return;
     }
@@ -119,7 +122,6 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
   private opened(ws: WebSocket): void {
     if (this.state === STATE.CLOSED) return void ws.terminate();
     this.socket = ws;
-    this.attempt = 0;
     this.droppedWarned = false;
     const physical = new WsTransport(ws, true);
     physical.bind(new ConnectionSink(this, ws));
@@ -158,6 +160,10 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
     this.transport.detach();
     this.lastClose = new CloseReason(code >= 1000 && code <= 4999 ? code : CloseCodes.CLOSED_ABNORMALLY, reason);
     this.lastError = undefined;
+    // A connection this client itself gave up on (a message it cannot handle, a failing handler) would
+    // fail the same way again: its attempts keep counting, so backoff grows and maxAttempts applies.
+    if (!this.failedLocally) this.attempt = 0;
+    this.failedLocally = false;
     const again = this.state === STATE.OPEN && this.wanted({ kind: "closed", code });
     this.state = again ? STATE.RECONNECTING : STATE.CLOSED;
     if (!again) this.transport.end(new SessionClosedError("The connection closed before this message was sent; the session has ended."));

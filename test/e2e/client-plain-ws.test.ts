@@ -246,6 +246,25 @@ describe("client endpoint against a plain ws server", () => {
     expect(second.received.all).toEqual(["k1", "k2", "echo end"]);
   });
 
+  it("keeps counting attempts when the client itself fails each connection, so maxAttempts ends the loop", async () => {
+    // The client has no handler for this: 1003 on every connection.
+    const server = await start();
+    server.wss.on("connection", (ws) => ws.send("a text message"));
+    @ClientEndpoint()
+    class BinaryOnly {
+      @OnMessage() bin(_data: Buffer) {}
+    }
+    const attempts = new Inbox<number>();
+    const session = await connectToServer(BinaryOnly, server.url, {
+      heartbeat: false,
+      logger: silentLogger,
+      reconnect: { initialDelay: 1, maxDelay: 5, maxAttempts: 3, onReconnect: (e) => attempts.push(e.attempt) },
+    });
+    const reason = await session.closed;
+    expect(reason.getCloseCode()).toBe(1003);
+    expect(attempts.all).toEqual([1, 2, 3]);
+  });
+
   it('bufferPolicy "close" ends the session when the buffer overflows, failing every held send', async () => {
     const server = await start();
     const session = await connect(server.url, { reconnect: { initialDelay: 60_000, maxDelay: 60_000, bufferLimit: 1, bufferPolicy: "close" } });
