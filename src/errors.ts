@@ -19,6 +19,7 @@ export const ErrorCodes = {
   TRANSPORT: "WSE_ERR_TRANSPORT",
   CONNECT_FAILED: "WSE_ERR_CONNECT_FAILED",
   HANDSHAKE_REFUSED: "WSE_ERR_HANDSHAKE_REFUSED",
+  RATE_LIMITED: "WSE_ERR_RATE_LIMITED",
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -218,6 +219,13 @@ export class HandshakeRefusedError extends WebSocketEndpointError {
     this.url = url;
     this.status = status;
     this.headers = Object.freeze({ ...headers });
+  }
+}
+
+/** A peer sent messages faster than the endpoint's `rateLimit`; the session closes with 1008 or the message is dropped. */
+export class RateLimitedError extends WebSocketEndpointError {
+  constructor(message = "rate limit exceeded: message dropped") {
+    super(ErrorCodes.RATE_LIMITED, message, { closeCode: 1008 });
   }
 }
 

@@ -9,7 +9,7 @@ import "reflect-metadata";
 export { ServerEndpoint } from "../decorators/server-endpoint.js";
 export { ClientEndpoint } from "../decorators/client-endpoint.js";
 export { OnOpen, OnMessage, OnClose, OnError } from "../decorators/lifecycle.js";
-export { PathParam, QueryParam, Payload } from "../decorators/params.js";
+export { PathParam, QueryParam, Payload, Principal } from "../decorators/params.js";
 export type { ServerEndpointOptions, ClientEndpointOptions, EndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
 
 export { bootstrap } from "./server/bootstrap.js";
@@ -46,6 +46,7 @@ export {
   TransportError,
   ConnectError,
   HandshakeRefusedError,
+  RateLimitedError,
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 
@@ -55,6 +56,13 @@ export type { CodecOptions, ValidationOptions, EnvelopeOptions, InvalidMessagePo
 export { DecodeReasons } from "./codec/decode-reasons.js";
 export type { DecodeReason } from "./codec/decode-reasons.js";
 export type { ErrorReply } from "./codec/invalid-message.js";
+export { Configurator } from "./handshake/configurator.js";
+export type { HandshakeRequest, ResponseHeaders } from "./handshake/configurator.js";
+export type { AllowedOrigin } from "./handshake/origin.js";
+export type { PerMessageDeflateOptions } from "./handshake/deflate.js";
+export type { RateLimitOptions } from "./server/rate-limit.js";
+export type { OutboundOptions, OverflowPolicy } from "./session/outbound-queue.js";
+export { PRINCIPAL } from "./server/injection.js";
 
 export { defaultLogger, silentLogger } from "./metrics/logger.js";
 export type { Logger } from "./metrics/logger.js";

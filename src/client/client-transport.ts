@@ -32,6 +32,7 @@ const NOT_CONNECTED = "The client is reconnecting; control frames (ping, pong) a
 export class ClientTransport implements Transport {
   private current: Transport | null = null;
   private held: Held[] = [];
+  private drainWaiters: Array<() => void> = [];
   private ended: Error | null = null;
   /** A fragment without `fin` went to the current connection. */
   private midMessage = false;
@@ -76,6 +77,14 @@ export class ClientTransport implements Transport {
   attach(transport: Transport): void {
     this.current = transport;
     this.midMessage = false;
+    this.flushHeld(transport);
+    // Whoever waited for a drain while disconnected now waits for the new connection's.
+    const waiting = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiting) transport.onDrain(w);
+  }
+
+  private flushHeld(transport: Transport): void {
     if (this.held.length === 0) return;
     const held = this.held;
     this.held = [];
@@ -100,6 +109,7 @@ export class ClientTransport implements Transport {
   end(error: Error): void {
     if (this.ended !== null) return;
     this.ended = error;
+    this.drainWaiters = [];
     const held = this.held;
     this.held = [];
     for (const h of held) fail(h.done, error);
@@ -157,6 +167,11 @@ export class ClientTransport implements Transport {
 
   cork(): void {
     this.current?.cork();
+  }
+
+  onDrain(callback: () => void): void {
+    if (this.current !== null && this.current.isOpen) this.current.onDrain(callback);
+    else if (this.ended === null) this.drainWaiters.push(callback);
   }
 
   private hold(h: Held): void {

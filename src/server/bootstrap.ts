@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type ServerOptions } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
@@ -8,6 +8,7 @@ import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } 
 import type { Session } from "../session/session.js";
 import { EndpointServer } from "./endpoint-server.js";
 import { prepareInjection } from "./injection.js";
+import { resolvePolicies } from "../handshake/endpoint-policy.js";
 import { resolveOptions, type BootstrapOptions } from "./options.js";
 
 /** A running set of endpoints. */
@@ -43,7 +44,7 @@ export interface ServerHandle {
 export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerHandle> {
   const { server: endpointServer, settings } = createEndpointServer(options);
   const owned = settings.server === undefined;
-  const http = settings.server ?? createServer();
+  const http = settings.server ?? createServer(slowlorisLimits(settings.handshakeTimeout));
   const onUpgrade = (req: Parameters<EndpointServer["handleUpgrade"]>[0], socket: Parameters<EndpointServer["handleUpgrade"]>[1], head: Buffer): void =>
     // On a shared server, unknown paths may belong to another upgrade listener.
     endpointServer.handleUpgrade(req, socket, head, owned || http.listenerCount("upgrade") <= 1);
@@ -81,6 +82,19 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
   });
 }
 
+/**
+ * Node's own bounds on a request that arrives slowly (slowloris): the whole header block within
+ * `handshakeTimeout` (408 otherwise), checked often enough for the bound to mean something (Node's
+ * default check runs every 30 s). Attached servers keep their settings; see docs/security.md.
+ */
+function slowlorisLimits(handshakeTimeout: number): ServerOptions {
+  return {
+    headersTimeout: handshakeTimeout,
+    requestTimeout: handshakeTimeout,
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(handshakeTimeout / 4))),
+  };
+}
+
 /** @internal Compiles endpoints and builds the server without any listening (shared with the testing kit). */
 export function createEndpointServer(options: BootstrapOptions, compileExtras: CompileExtras = {}) {
   const settings = resolveOptions(options);
@@ -99,6 +113,7 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: C
     problems.push(...error.problems);
   }
   prepareInjection(classes.filter((c) => typeof c === "function"), problems);
+  const policies = resolvePolicies(compiled, settings, problems);
   if (problems.length > 0) throw new EndpointDefinitionError(problems);
-  return { server: new EndpointServer(compiled, settings), settings };
+  return { server: new EndpointServer(compiled, settings, policies), settings };
 }

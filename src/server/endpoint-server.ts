@@ -3,7 +3,13 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ConversionFailure } from "../endpoint/arguments.js";
 import type { CompiledEndpoint } from "../endpoint/compile.js";
+import type { EndpointPolicy } from "../handshake/endpoint-policy.js";
+import { HandshakeRequestView } from "../handshake/handshake-request.js";
 import { rejectRequest, rejectUpgrade } from "../handshake/http-reject.js";
+import { ConnectionLimits, isRefusal, peerAddress, type ConnectionTicket } from "../handshake/limits.js";
+import { OriginPolicy } from "../handshake/origin.js";
+import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type HandshakeAccepted, type HandshakeOutcome } from "../handshake/pipeline.js";
+import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes } from "../session/close-reason.js";
 import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
@@ -11,12 +17,17 @@ import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
 import { WsTransport } from "../transport/ws-transport.js";
 import { openConnection, type ConnectionOwner } from "./connection.js";
+import { LivenessMonitor } from "./heartbeat.js";
+import { TokenBucket } from "./rate-limit.js";
+import type { ResponseHeaders } from "../handshake/configurator.js";
+import type { DependencyContainer } from "tsyringe";
 import type { SessionDispatcher } from "./dispatcher.js";
 import type { ResolvedOptions } from "./options.js";
 import { MALFORMED, Router, type RouteMatch } from "./router.js";
 
 const SELECTED_PROTOCOL = Symbol("ws-endpoints:protocol");
-type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false };
+const RESPONSE_HEADERS = Symbol("ws-endpoints:response-headers");
+type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false; [RESPONSE_HEADERS]?: ResponseHeaders };
 
 function noop(): void {}
 
@@ -39,28 +50,49 @@ export class EndpointServer implements ConnectionOwner {
   private readonly open = new Map<CompiledEndpoint, Set<Session>>();
   private accepting = true;
   private idleWaiters: Array<() => void> = [];
+  private readonly limits: ConnectionLimits;
+  private readonly originPolicy: OriginPolicy;
+  /** Handshakes waiting on async hooks; each entry refuses its upgrade (shutdown). */
+  private readonly pending = new Set<() => void>();
+  /** @internal The one heartbeat / idle timer of this server. */
+  readonly liveness: LivenessMonitor;
 
   constructor(
     readonly endpoints: readonly CompiledEndpoint[],
     private readonly options: ResolvedOptions,
+    private readonly policies: ReadonlyMap<CompiledEndpoint, EndpointPolicy>,
   ) {
     this.logger = options.logger;
     this.container = options.container;
     this.inboundQueueLimit = options.inboundQueueLimit;
     this.router = new Router(endpoints);
+    this.limits = new ConnectionLimits(options.maxConnections, options.maxConnectionsPerIp);
+    this.originPolicy = new OriginPolicy(options.allowedOrigins);
+    this.liveness = new LivenessMonitor(this.sessions);
     for (const ep of endpoints) {
       this.open.set(ep, new Set());
-      this.wss.set(
-        ep,
-        new WebSocketServer({
-          noServer: true,
-          clientTracking: false,
-          perMessageDeflate: false,
-          maxPayload: ep.maxMessageSize,
-          handleProtocols: selectProtocol,
-        }),
-      );
+      const wss = new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        perMessageDeflate: policies.get(ep)!.perMessageDeflate,
+        maxPayload: ep.maxMessageSize,
+        handleProtocols: selectProtocol,
+        // ws ≥ 8.19: a close handshake the peer never answers ends in terminate() after this (typings lag).
+        ...({ closeTimeout: options.closeTimeout } as object),
+      });
+      wss.on("headers", (lines: string[], req: UpgradeRequest) => {
+        const extra = req[RESPONSE_HEADERS];
+        if (extra !== undefined) appendResponseHeaders(lines, extra, this.logger);
+      });
+      // With a listener, ws leaves the answer to us instead of writing its own.
+      wss.on("wsClientError", (error: Error, socket: Duplex) => rejectUpgrade(socket, 400, error.message));
+      this.wss.set(ep, wss);
     }
+  }
+
+  /** Connections (and handshakes in progress) counted against the limits. */
+  get connectionCount(): number {
+    return this.limits.size;
   }
 
   openSessionsOf(endpoint: CompiledEndpoint): Set<Session> {
@@ -80,6 +112,8 @@ export class EndpointServer implements ConnectionOwner {
     // A peer resetting the connection mid-handshake must not become an uncaught 'error'.
     socket.on("error", noop);
     if (!this.accepting) return rejectUpgrade(socket, 503, "server is shutting down");
+    const invalid = checkUpgradeRequest(req);
+    if (invalid) return rejectUpgrade(socket, invalid.status, invalid.message, invalid.headers);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
@@ -93,11 +127,50 @@ export class EndpointServer implements ConnectionOwner {
     const bad = checkPathParams(match);
     if (bad) return rejectUpgrade(socket, 400, bad);
     const ep = match.endpoint;
-    (req as UpgradeRequest)[SELECTED_PROTOCOL] = negotiate(ep.subprotocols, req.headers["sec-websocket-protocol"]);
-    const query = q === -1 ? "" : url.slice(q + 1);
+    const policy = this.policies.get(ep)!;
+    const ip = peerAddress(req.socket.remoteAddress);
+    const ticket = this.limits.reserve(ep, policy.maxConnections, ip);
+    if (isRefusal(ticket)) return rejectUpgrade(socket, ticket.status, ticket.message);
+    // The slot is the socket's: given back when it closes, whether refused, dropped or closed normally.
+    socket.once("close", () => this.limits.release(ticket));
+    const view = new HandshakeRequestView(req, pathname, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
+    const outcome = runHandshakeHooks(view, policy, ep.subprotocols, this.logger);
+    if (outcome instanceof Promise) this.awaitHooks(outcome, view, socket, head, ep);
+    else this.complete(outcome, view, socket, head, ep);
+  }
+
+  /** Bounds the async hooks by `handshakeTimeout`; shutdown refuses what is still waiting. */
+  private awaitHooks(outcome: Promise<HandshakeOutcome>, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
+    let settled = false;
+    const refuse = (status: number, message: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      this.pending.delete(cancel);
+      rejectUpgrade(socket, status, message);
+    };
+    const cancel = (): void => refuse(503, "server is shutting down");
+    const timer = setTimeout(() => refuse(503, "handshake timed out"), this.options.handshakeTimeout);
+    this.pending.add(cancel);
+    void outcome.then((o) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      this.pending.delete(cancel);
+      this.complete(o, view, socket, head, ep);
+    });
+  }
+
+  private complete(outcome: HandshakeOutcome, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
+    if (isRefused(outcome)) return rejectUpgrade(socket, safeStatus(outcome.status), outcome.message, outcome.headers);
+    if (!this.accepting) return rejectUpgrade(socket, 503, "server is shutting down");
+    if (socket.destroyed || !socket.readable || !socket.writable) return void socket.destroy();
+    const req = view.raw as UpgradeRequest;
+    req[SELECTED_PROTOCOL] = outcome.subprotocol ?? false;
+    if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
     this.wss.get(ep)!.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       socket.off("error", noop);
-      this.accept(ep, ws, req, pathname, query, match.params);
+      this.accept(ep, ws, view, outcome);
     });
   }
 
@@ -126,6 +199,8 @@ export class EndpointServer implements ConnectionOwner {
    */
   async close(): Promise<void> {
     this.accepting = false;
+    this.liveness.stop();
+    for (const cancel of [...this.pending]) cancel();
     for (const s of [...this.sessions]) s.closeWith(CloseCodes.GOING_AWAY, "server shutting down");
     if (!(await this.whenIdle(this.options.closeTimeout))) {
       for (const s of [...this.sessions]) s.transport.terminate();
@@ -157,14 +232,29 @@ export class EndpointServer implements ConnectionOwner {
     return dispatcher;
   }
 
-  private accept(ep: CompiledEndpoint, ws: WebSocket, req: IncomingMessage, path: string, query: string, pathParams: Readonly<Record<string, string>>): void {
+  /** @internal Applies the endpoint's runtime limits to a new session (also for harness sessions). */
+  configureSession(ep: CompiledEndpoint, session: EndpointSession): void {
+    const policy = this.policies.get(ep)!;
+    session.outbound.configure(policy.outbound, (code, reason) => session.closeForOverflow(code, reason));
+    if (policy.rateLimit !== null) session.rateLimiter = new TokenBucket(policy.rateLimit);
+    this.liveness.track(session, policy.heartbeatInterval, policy.maxIdleTimeout);
+  }
+
+  /** @internal The configurator's `getEndpointInstance`. */
+  createInstance(ep: CompiledEndpoint, container: DependencyContainer): object {
+    return this.policies.get(ep)!.configurator.getEndpointInstance(ep.type, container) as object;
+  }
+
+  private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
     this.attach(ep, new WsTransport(ws, this.options.coalesceWrites), {
-      path,
-      query,
-      headers: req.headers,
-      remoteAddress: req.socket.remoteAddress ?? "",
-      pathParams,
+      path: view.path,
+      query: view.query,
+      headers: view.headers,
+      remoteAddress: view.remoteAddress,
+      pathParams: view.pathParameters,
       subprotocol: ws.protocol,
+      principal: outcome.principal,
+      userProperties: outcome.userProperties,
     });
   }
 }
@@ -182,14 +272,4 @@ function checkPathParams(match: RouteMatch): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Default selection: the first of the client's subprotocols that the endpoint supports. */
-function negotiate(supported: readonly string[], header: string | undefined): string | false {
-  if (!header || supported.length === 0) return false;
-  for (const p of header.split(",")) {
-    const name = p.trim();
-    if (supported.includes(name)) return name;
-  }
-  return false;
 }

@@ -4,7 +4,12 @@ import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
 import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
 import { InvalidOptionsError } from "../errors.js";
+import type { Configurator } from "../handshake/configurator.js";
+import { checkAllowedOrigins, type AllowedOrigin } from "../handshake/origin.js";
+import { checkDeflate, type PerMessageDeflateOptions } from "../handshake/deflate.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
+import { checkOutbound, type OutboundOptions } from "../session/outbound-queue.js";
+import { checkRateLimit, type RateLimitOptions } from "./rate-limit.js";
 
 /** Options of {@link bootstrap}. Every field is optional; defaults are safe for production. */
 export interface BootstrapOptions {
@@ -30,6 +35,38 @@ export interface BootstrapOptions {
   container?: DependencyContainer;
   /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
   codecs?: CodecOptions;
+  /**
+   * Handshake hooks for every endpoint without its own (`Configurator` subclass or instance): origin
+   * check, authentication, response headers, subprotocol choice, instance creation.
+   */
+  configurator?: Configurator | (new () => Configurator);
+  /**
+   * Browser origins allowed besides the server's own host: exact (`"https://app.example.com"`),
+   * subdomain patterns (`"https://*.example.com"`), RegExps, or `"*"` for any. Requests without an
+   * Origin header (non-browser clients) are always allowed by the default check.
+   */
+  allowedOrigins?: readonly AllowedOrigin[];
+  /**
+   * Upper bound in ms for a handshake: receiving the request headers (on the server bootstrap starts:
+   * Node's `headersTimeout`, answered 408) and running the async hooks (answered 503). Default 10000.
+   */
+  handshakeTimeout?: number;
+  /** Concurrent connections (and handshakes in progress) per server; more get 503. Default 10000. */
+  maxConnections?: number;
+  /** Concurrent connections per peer IP; more get 429. Default 1000 (raise it behind a proxy that hides client IPs). */
+  maxConnectionsPerIp?: number;
+  /** permessage-deflate: off by default; `true` or options to offer it with bounded zlib memory. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Ping every session this often, in ms; a peer that has not answered the previous ping is terminated (default 30000; 0 disables). */
+  heartbeatInterval?: number;
+  /** Close sessions idle this long (no message either way) with 1001, in ms (default 0: never). */
+  maxIdleTimeout?: number;
+  /** Per-session inbound message rate limit (default false: none). */
+  rateLimit?: RateLimitOptions | false;
+  /** Bounds and policy of each session's outbound queue. */
+  outbound?: OutboundOptions;
+  /** Basic sends not flushed within this many ms reject with SendTimeoutError (default 30000; 0: wait forever). */
+  sendTimeout?: number;
 }
 
 /** Options after defaults and validation. */
@@ -45,6 +82,17 @@ export interface ResolvedOptions {
   readonly logger: Logger;
   readonly container: DependencyContainer;
   readonly codecs: Readonly<CodecOptions> | undefined;
+  readonly configurator: Configurator | (new () => Configurator) | undefined;
+  readonly allowedOrigins: readonly AllowedOrigin[];
+  readonly handshakeTimeout: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly perMessageDeflate: boolean | PerMessageDeflateOptions;
+  readonly heartbeatInterval: number;
+  readonly maxIdleTimeout: number;
+  readonly rateLimit: RateLimitOptions | false;
+  readonly outbound: Readonly<Required<OutboundOptions>>;
+  readonly sendTimeout: number;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -53,10 +101,21 @@ export const DEFAULTS = Object.freeze({
   closeTimeout: 5000,
   coalesceWrites: true,
   inboundQueueLimit: 1024,
+  handshakeTimeout: 10_000,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 1000,
+  perMessageDeflate: false,
+  heartbeatInterval: 30_000,
+  maxIdleTimeout: 0,
+  rateLimit: false,
+  outbound: Object.freeze({ maxMessages: 1024, maxBytes: 1024 * 1024, highWaterMark: 64 * 1024, policy: "await" as const }),
+  sendTimeout: 30_000,
 });
 
 const KNOWN = new Set<string>([
   "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "codecs",
+  "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "perMessageDeflate",
+  "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -84,6 +143,21 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
   problems.push(...checkCodecOptions(options.codecs, "codecs"));
+  positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
+  positiveInt("maxConnections", options.maxConnections, problems);
+  positiveInt("maxConnectionsPerIp", options.maxConnectionsPerIp, problems);
+  positiveInt("heartbeatInterval", options.heartbeatInterval, problems, true);
+  positiveInt("maxIdleTimeout", options.maxIdleTimeout, problems, true);
+  positiveInt("sendTimeout", options.sendTimeout, problems, true);
+  const c = options.configurator as unknown;
+  if (c !== undefined && typeof c !== "function" && (typeof c !== "object" || c === null)) problems.push("configurator must be a Configurator subclass or instance");
+  problems.push(...checkAllowedOrigins(options.allowedOrigins, "allowedOrigins"));
+  problems.push(...checkDeflate(options.perMessageDeflate, "perMessageDeflate"));
+  problems.push(...checkRateLimit(options.rateLimit, "rateLimit"));
+  problems.push(...checkOutbound(options.outbound, "outbound"));
+  if (typeof options.maxConnections === "number" && typeof options.maxConnectionsPerIp === "number" && options.maxConnectionsPerIp > options.maxConnections) {
+    problems.push(`maxConnectionsPerIp (${options.maxConnectionsPerIp}) exceeds maxConnections (${options.maxConnections}); lower it or raise maxConnections`);
+  }
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -97,5 +171,27 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
     codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
+    configurator: options.configurator,
+    allowedOrigins: Object.freeze([...(options.allowedOrigins ?? [])]),
+    handshakeTimeout: options.handshakeTimeout ?? DEFAULTS.handshakeTimeout,
+    maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? Math.min(DEFAULTS.maxConnectionsPerIp, options.maxConnections ?? Infinity),
+    perMessageDeflate: options.perMessageDeflate ?? DEFAULTS.perMessageDeflate,
+    heartbeatInterval: options.heartbeatInterval ?? DEFAULTS.heartbeatInterval,
+    maxIdleTimeout: options.maxIdleTimeout ?? DEFAULTS.maxIdleTimeout,
+    rateLimit: options.rateLimit ?? DEFAULTS.rateLimit,
+    outbound: Object.freeze({ ...DEFAULTS.outbound, ...pickOutbound(options.outbound) }),
+    sendTimeout: options.sendTimeout ?? DEFAULTS.sendTimeout,
   });
+}
+
+/** Copies the known outbound fields that are set (never spreads user input). */
+export function pickOutbound(o: OutboundOptions | undefined): OutboundOptions {
+  const out: OutboundOptions = {};
+  if (o === undefined) return out;
+  if (o.maxMessages !== undefined) out.maxMessages = o.maxMessages;
+  if (o.maxBytes !== undefined) out.maxBytes = o.maxBytes;
+  if (o.highWaterMark !== undefined) out.highWaterMark = o.highWaterMark;
+  if (o.policy !== undefined) out.policy = o.policy;
+  return out;
 }

@@ -21,6 +21,13 @@ export interface HandshakeInfo {
   readonly pathParams: Readonly<Record<string, string>>;
   readonly subprotocol: string;
   readonly principal?: unknown;
+  /** Values the handshake configurator stored for the session's user properties. */
+  readonly userProperties?: ReadonlyMap<string, unknown>;
+}
+
+/** @internal What a session tells its server's liveness monitor. */
+export interface LivenessHost {
+  idleTimeoutChanged(session: EndpointSession): void;
 }
 
 const STATE = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
@@ -42,6 +49,20 @@ export class EndpointSession extends Session implements RemoteHost {
   private parameterMap: ReadonlyMap<string, readonly string[]> | undefined;
   private basic: BasicRemote | undefined;
   private async: AsyncRemote | undefined;
+  /** @internal A data message went either way since the liveness monitor last looked. */
+  active = false;
+  /** @internal A heartbeat ping is unanswered. */
+  awaitingPong = false;
+  /** @internal Monotonic ms of the last activity the monitor saw, and when the next ping is due. */
+  lastActive = 0;
+  nextPing = 0;
+  /** @internal Heartbeat interval of this session's endpoint (0: none). */
+  heartbeatInterval = 0;
+  /** @internal Inbound rate limit (null: none). */
+  rateLimiter: { admit(session: EndpointSession): number } | null = null;
+  /** @internal Set by the server; told when the idle timeout changes. */
+  liveness: LivenessHost | null = null;
+  private maxIdle = 0;
 
   constructor(transport: Transport, info: HandshakeInfo, openSessions: Set<Session>, encoder: ObjectEncoder, id?: string) {
     super();
@@ -85,7 +106,7 @@ export class EndpointSession extends Session implements RemoteHost {
     return this.info.path;
   }
   getUserProperties(): Map<string, unknown> {
-    return (this.userProperties ??= new Map());
+    return (this.userProperties ??= new Map(this.info.userProperties));
   }
   getOpenSessions(): ReadonlySet<Session> {
     return this.openSessions;
@@ -108,6 +129,22 @@ export class EndpointSession extends Session implements RemoteHost {
   getAsyncRemote(): RemoteEndpoint.Async {
     return (this.async ??= new AsyncRemote(this));
   }
+  getMaxIdleTimeout(): number {
+    return this.maxIdle;
+  }
+  setMaxIdleTimeout(ms: number): void {
+    if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0) {
+      throw new RangeError(`setMaxIdleTimeout: ms must be a non-negative integer (0 disables); got ${String(ms)}.`);
+    }
+    this.maxIdle = ms;
+    this.liveness?.idleTimeoutChanged(this);
+  }
+  getBufferedAmount(): number {
+    return this.outbound.queuedBytes + (this.transport.isOpen ? this.transport.bufferedAmount : 0);
+  }
+  getOutboundQueueDepth(): number {
+    return this.outbound.depth;
+  }
 
   close(reason: CloseReason = NORMAL): void {
     if (!(reason instanceof CloseReason)) {
@@ -128,10 +165,19 @@ export class EndpointSession extends Session implements RemoteHost {
     this.outbound.push(OUT.CLOSE, reason, true, undefined, undefined, code);
   }
 
-  /** @internal The transport is gone. */
+  /** @internal The transport is gone: sends still queued fail. */
   markClosed(): void {
     this.state = STATE.CLOSED;
     this.openSessions.delete(this);
+    if (this.outbound.depth > 0) this.outbound.abort(new SessionClosedError("The session closed before the message was sent."));
+  }
+
+  /** @internal The outbound queue's "close" policy fired: the close frame goes out past the discarded queue. */
+  closeForOverflow(code: number, reason: string): void {
+    if (this.state !== STATE.OPEN) return;
+    this.state = STATE.CLOSING;
+    this.openSessions.delete(this);
+    this.transport.close(code, reason);
   }
 
   /** @internal */
@@ -142,6 +188,7 @@ export class EndpointSession extends Session implements RemoteHost {
     done: ((error?: Error) => void) | undefined,
     pending: PendingSend | undefined,
     partial = false,
+    awaited = false,
   ): Error | undefined {
     if (this.state !== STATE.OPEN || !this.transport.isOpen) return new SessionClosedError();
     // Control frames may sit between fragments (RFC 6455 §5.4); data frames may not.
@@ -151,8 +198,12 @@ export class EndpointSession extends Session implements RemoteHost {
         `Cannot send another message while a fragmented ${open} message is unfinished; send its last part with getBasicRemote().send${open === "text" ? "Text" : "Binary"}(part, true) first.`,
       );
     }
+    // Only pieces of a fragmented message are protected from the drop policies (a gap would corrupt it).
+    const fragment = partial && (!fin || this.fragmenting !== -1);
+    const refused = this.outbound.push(kind, data, fin, done, pending, 0, awaited, fragment);
+    if (refused !== undefined) return refused;
     if (partial) this.fragmenting = fin ? -1 : kind;
-    this.outbound.push(kind, data, fin, done, pending);
+    if (kind !== OUT.PING && kind !== OUT.PONG) this.active = true;
     return undefined;
   }
 

@@ -41,4 +41,16 @@ export abstract class Session {
   abstract getBasicRemote(): RemoteEndpoint.Basic;
   /** Fire-and-forget sends that never throw. */
   abstract getAsyncRemote(): RemoteEndpoint.Async;
+  /** Milliseconds without a message in either direction after which the session closes with 1001 (0: never). */
+  abstract getMaxIdleTimeout(): number;
+  /**
+   * Closes the session with 1001 GOING_AWAY after `ms` without a message in either direction (pings
+   * and pongs do not count); 0 disables. Overrides the endpoint's `maxIdleTimeout`.
+   * @throws RangeError when `ms` is not a non-negative integer.
+   */
+  abstract setMaxIdleTimeout(ms: number): void;
+  /** Bytes accepted for sending but not yet written to the network (queued in the session plus buffered in the socket). */
+  abstract getBufferedAmount(): number;
+  /** Messages accepted for sending that wait in the session's outbound queue (not yet handed to the socket). */
+  abstract getOutboundQueueDepth(): number;
 }

@@ -26,6 +26,8 @@ export interface HarnessOptions {
   maxMessageSize?: number;
   /** Global codec settings, as in bootstrap. */
   codecs?: CodecOptions;
+  /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
+  inboundQueueLimit?: number;
 }
 
 /** What a test sets about one simulated connection. */
@@ -65,6 +67,9 @@ export class EndpointHarness {
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
       codecs: options.codecs,
+      inboundQueueLimit: options.inboundQueueLimit,
+      // Harness sessions have no socket to ping; tests drive time themselves.
+      heartbeatInterval: 0,
     });
     return new EndpointHarness(server);
   }
