@@ -5,7 +5,9 @@ import {
   ClientEndpoint,
   CloseCodes,
   CloseReason,
+  Configurator,
   HandlerError,
+  HandshakeRejected,
   HandshakeRefusedError,
   OnClose,
   OnError,
@@ -18,6 +20,7 @@ import {
   silentLogger,
   type ClientSession,
   type ConnectOptions,
+  type HandshakeRequest,
   type ServerHandle,
 } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
@@ -46,6 +49,20 @@ class EchoServer {
   }
   @OnClose() close(reason: CloseReason) {
     serverLog.push(`server-close ${reason.getCloseCode()}`);
+  }
+}
+
+class TokenAuth extends Configurator {
+  override authenticate(request: HandshakeRequest): string {
+    if (request.headers.authorization !== "Bearer good") throw new HandshakeRejected(401, "missing or invalid token", { "WWW-Authenticate": "Bearer" });
+    return "ada";
+  }
+}
+
+@ServerEndpoint({ path: "/private", configurator: TokenAuth })
+class PrivateServer {
+  @OnMessage() whoAmI(_text: string, session: Session) {
+    return `you are ${String(session.getUserPrincipal())}`;
   }
 }
 
@@ -145,6 +162,17 @@ describe("client endpoint against the project's server", () => {
     expect((error as HandshakeRefusedError).status).toBe(status);
     expect((error as HandshakeRefusedError).code).toBe("WSE_ERR_HANDSHAKE_REFUSED");
     expect(clientLog.all).toEqual([]);
+  });
+
+  it("rejects with HandshakeRefusedError 401 when the server's authenticate hook refuses, and connects with the right token", async () => {
+    server = await TestServer.start([PrivateServer]);
+    const refused = await connect(`${server.url}/private`, { subprotocols: [], headers: { authorization: "Bearer bad" } }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HandshakeRefusedError);
+    expect((refused as HandshakeRefusedError).status).toBe(401);
+    expect((refused as HandshakeRefusedError).headers["www-authenticate"]).toBe("Bearer");
+    const session = await connect(`${server.url}/private`, { subprotocols: [], headers: { authorization: "Bearer good" } });
+    await session.getBasicRemote().sendText("?");
+    expect(await clientLog.until((m) => m.startsWith("you are"))).toBe("you are ada");
   });
 
   it("reconnects after the server restarts on the same port: messages sent during the outage arrive once, in order, before @OnOpen's", async () => {
