@@ -20,6 +20,7 @@ export const ErrorCodes = {
   CONNECT_FAILED: "WSE_ERR_CONNECT_FAILED",
   HANDSHAKE_REFUSED: "WSE_ERR_HANDSHAKE_REFUSED",
   RATE_LIMITED: "WSE_ERR_RATE_LIMITED",
+  BROKER: "WSE_ERR_BROKER",
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -226,6 +227,16 @@ export class HandshakeRefusedError extends WebSocketEndpointError {
 export class RateLimitedError extends WebSocketEndpointError {
   constructor(message = "rate limit exceeded: message dropped") {
     super(ErrorCodes.RATE_LIMITED, message, { closeCode: 1008 });
+  }
+}
+
+/**
+ * The broker could not carry a message or answer a presence query (e.g. Redis is unreachable). Local
+ * delivery is unaffected; the original error is in `cause`.
+ */
+export class BrokerError extends WebSocketEndpointError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCodes.BROKER, message, { cause });
   }
 }
 

@@ -47,6 +47,7 @@ export {
   ConnectError,
   HandshakeRefusedError,
   RateLimitedError,
+  BrokerError,
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 
@@ -63,6 +64,24 @@ export type { PerMessageDeflateOptions } from "./handshake/deflate.js";
 export type { RateLimitOptions } from "./server/rate-limit.js";
 export type { OutboundOptions, OverflowPolicy } from "./session/outbound-queue.js";
 export { PRINCIPAL } from "./server/injection.js";
+
+export { Broadcaster, Presence } from "./broker/broadcaster.js";
+export type { BroadcastData, BroadcastOptions, BroadcastResult } from "./broker/broadcaster.js";
+export { MemoryBroker } from "./broker/memory-broker.js";
+export { BROKER_MESSAGE, PAYLOAD, PRESENCE_CHANGE } from "./broker/broker.js";
+export type {
+  Broker,
+  BrokerNode,
+  BrokerSubscription,
+  BrokerMessage,
+  BrokerMessageKind,
+  BrokerPayload,
+  PayloadKind,
+  PresenceChange,
+  PresenceEntry,
+  PresenceRecord,
+} from "./broker/broker.js";
+export type { UserIdSource } from "./broker/rooms.js";
 
 export { defaultLogger, silentLogger } from "./metrics/logger.js";
 export type { Logger } from "./metrics/logger.js";

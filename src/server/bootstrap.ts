@@ -2,6 +2,8 @@ import { createServer, type Server as HttpServer, type ServerOptions } from "nod
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
+import type { Broadcaster, Presence } from "../broker/broadcaster.js";
+import { MemoryBroker } from "../broker/memory-broker.js";
 import { compileEndpoints } from "../endpoint/compile.js";
 import { compileSettings, type CompileExtras } from "../endpoint/compile-settings.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
@@ -19,6 +21,10 @@ export interface ServerHandle {
   readonly server: HttpServer | HttpsServer;
   /** Every open session, across endpoints. */
   readonly sessions: ReadonlySet<Session>;
+  /** Broadcast and `sendToUser` across every node sharing the broker (also injectable into endpoints). */
+  readonly broadcaster: Broadcaster;
+  /** Cluster-wide presence (also injectable into endpoints). */
+  readonly presence: Presence;
   /**
    * Graceful shutdown: new upgrades get 503, every client gets 1001 GOING_AWAY after the messages
    * already queued for it, every @OnClose runs; resolves when done (bounded by `closeTimeout`). Closes
@@ -45,19 +51,26 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
   const { server: endpointServer, settings } = createEndpointServer(options);
   const owned = settings.server === undefined;
   const http = settings.server ?? createServer(slowlorisLimits(settings.handshakeTimeout));
+  await endpointServer.hub.connect(settings.broker ?? new MemoryBroker());
   const onUpgrade = (req: Parameters<EndpointServer["handleUpgrade"]>[0], socket: Parameters<EndpointServer["handleUpgrade"]>[1], head: Buffer): void =>
     // On a shared server, unknown paths may belong to another upgrade listener.
     endpointServer.handleUpgrade(req, socket, head, owned || http.listenerCount("upgrade") <= 1);
   http.on("upgrade", onUpgrade);
   if (owned) {
     http.on("request", (req, res) => endpointServer.handleRequest(req, res));
-    await new Promise<void>((resolve, reject) => {
-      http.once("error", reject);
-      http.listen(settings.port, settings.host, () => {
-        http.off("error", reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(settings.port, settings.host, () => {
+          http.off("error", reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      http.off("upgrade", onUpgrade);
+      await endpointServer.hub.disconnect().catch(() => undefined);
+      throw error;
+    }
   }
   let closing: Promise<void> | undefined;
   return Object.freeze({
@@ -66,6 +79,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
     },
     server: http,
     sessions: endpointServer.sessions as ReadonlySet<Session>,
+    broadcaster: endpointServer.hub,
+    presence: endpointServer.hub.presence,
     close(): Promise<void> {
       closing ??= (async () => {
         await endpointServer.close();

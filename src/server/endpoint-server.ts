@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
+import { Broadcaster, Presence } from "../broker/broadcaster.js";
+import { BroadcastHub } from "../broker/hub.js";
 import { ConversionFailure } from "../endpoint/arguments.js";
 import type { CompiledEndpoint } from "../endpoint/compile.js";
 import type { EndpointPolicy } from "../handshake/endpoint-policy.js";
@@ -45,6 +47,8 @@ export class EndpointServer implements ConnectionOwner {
   readonly inboundQueueLimit: number;
   /** Every session that has not finished its @OnClose yet. */
   readonly sessions = new Set<EndpointSession>();
+  /** Rooms, broadcast and presence of this server (this node). */
+  readonly hub: BroadcastHub;
   private readonly router: Router;
   private readonly wss = new Map<CompiledEndpoint, WebSocketServer>();
   private readonly open = new Map<CompiledEndpoint, Set<Session>>();
@@ -63,7 +67,12 @@ export class EndpointServer implements ConnectionOwner {
     private readonly policies: ReadonlyMap<CompiledEndpoint, EndpointPolicy>,
   ) {
     this.logger = options.logger;
-    this.container = options.container;
+    this.hub = new BroadcastHub({ nodeId: options.nodeId, userId: options.userId, logger: options.logger });
+    // A container per server, so Broadcaster and Presence resolve to this server's even when several
+    // servers share the parent container (tests, several apps in one process).
+    this.container = options.container.createChildContainer();
+    this.container.register(Broadcaster as unknown as new () => Broadcaster, { useValue: this.hub });
+    this.container.register(Presence as unknown as new () => Presence, { useValue: this.hub.presence });
     this.inboundQueueLimit = options.inboundQueueLimit;
     this.router = new Router(endpoints);
     this.limits = new ConnectionLimits(options.maxConnections, options.maxConnectionsPerIp);
@@ -186,6 +195,7 @@ export class EndpointServer implements ConnectionOwner {
 
   released(session: EndpointSession): void {
     this.sessions.delete(session);
+    this.hub.release(session);
     if (this.sessions.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -207,6 +217,7 @@ export class EndpointServer implements ConnectionOwner {
       await this.whenIdle(1000);
     }
     for (const w of this.wss.values()) w.close();
+    await this.hub.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, "leaving the broker failed"));
   }
 
   private whenIdle(timeoutMs: number): Promise<boolean> {
@@ -228,7 +239,11 @@ export class EndpointServer implements ConnectionOwner {
   /** @internal Starts a session on an accepted transport (also used by the testing kit). */
   attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: EndpointSession): SessionDispatcher | null {
     const dispatcher = openConnection(ep, transport, info, this, session);
-    if (dispatcher) this.sessions.add(dispatcher.session);
+    if (dispatcher) {
+      this.sessions.add(dispatcher.session);
+      // Before @OnOpen runs (it is queued on a microtask), so joins in @OnOpen are tracked.
+      this.hub.add(dispatcher.session);
+    }
     return dispatcher;
   }
 

@@ -7,6 +7,8 @@ import { InvalidOptionsError } from "../errors.js";
 import type { Configurator } from "../handshake/configurator.js";
 import { checkAllowedOrigins, type AllowedOrigin } from "../handshake/origin.js";
 import { checkDeflate, type PerMessageDeflateOptions } from "../handshake/deflate.js";
+import type { Broker } from "../broker/broker.js";
+import type { UserIdSource } from "../broker/rooms.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import { checkOutbound, type OutboundOptions } from "../session/outbound-queue.js";
 import { checkRateLimit, type RateLimitOptions } from "./rate-limit.js";
@@ -67,6 +69,16 @@ export interface BootstrapOptions {
   outbound?: OutboundOptions;
   /** Basic sends not flushed within this many ms reject with SendTimeoutError (default 30000; 0: wait forever). */
   sendTimeout?: number;
+  /**
+   * Carries broadcasts, `sendToUser` and presence to other servers. Default: a private in-memory broker
+   * (this server alone). Share one `MemoryBroker` between servers in one process, or give each server a
+   * `RedisBroker` from `ws-endpoints/redis` on the same Redis to span processes and machines.
+   */
+  broker?: Broker;
+  /** Where a session's user id comes from, for `sendToUser` and presence (default `"principal"`). */
+  userId?: UserIdSource;
+  /** This server's id in the cluster (default: a random UUID); letters, digits, `.`, `_`, `-`, at most 64. */
+  nodeId?: string;
 }
 
 /** Options after defaults and validation. */
@@ -93,6 +105,9 @@ export interface ResolvedOptions {
   readonly rateLimit: RateLimitOptions | false;
   readonly outbound: Readonly<Required<OutboundOptions>>;
   readonly sendTimeout: number;
+  readonly broker: Broker | undefined;
+  readonly userId: UserIdSource;
+  readonly nodeId: string | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -116,6 +131,7 @@ const KNOWN = new Set<string>([
   "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "codecs",
   "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "perMessageDeflate",
   "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout",
+  "broker", "userId", "nodeId",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -158,6 +174,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   if (typeof options.maxConnections === "number" && typeof options.maxConnectionsPerIp === "number" && options.maxConnectionsPerIp > options.maxConnections) {
     problems.push(`maxConnectionsPerIp (${options.maxConnectionsPerIp}) exceeds maxConnections (${options.maxConnections}); lower it or raise maxConnections`);
   }
+  checkClusterOptions(options, problems);
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -182,6 +199,9 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     rateLimit: options.rateLimit ?? DEFAULTS.rateLimit,
     outbound: Object.freeze({ ...DEFAULTS.outbound, ...pickOutbound(options.outbound) }),
     sendTimeout: options.sendTimeout ?? DEFAULTS.sendTimeout,
+    broker: options.broker,
+    userId: options.userId ?? "principal",
+    nodeId: options.nodeId,
   });
 }
 
@@ -194,4 +214,23 @@ export function pickOutbound(o: OutboundOptions | undefined): OutboundOptions {
   if (o.highWaterMark !== undefined) out.highWaterMark = o.highWaterMark;
   if (o.policy !== undefined) out.policy = o.policy;
   return out;
+}
+
+function checkClusterOptions(options: BootstrapOptions, problems: string[]): void {
+  const b = options.broker as { subscribe?: unknown } | undefined;
+  if (b !== undefined && (b === null || typeof b.subscribe !== "function")) {
+    problems.push("broker must implement Broker (a subscribe(node) method), e.g. new MemoryBroker() or new RedisBroker(url)");
+  }
+  const u = options.userId as unknown;
+  if (
+    u !== undefined &&
+    u !== "principal" &&
+    typeof u !== "function" &&
+    !(u !== null && typeof u === "object" && typeof (u as { property?: unknown }).property === "string")
+  ) {
+    problems.push('userId must be "principal", { property: "name" } or a function (session) => id');
+  }
+  if (options.nodeId !== undefined && (typeof options.nodeId !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(options.nodeId))) {
+    problems.push(`nodeId must be 1 to 64 letters, digits, ".", "_" or "-"; got ${JSON.stringify(options.nodeId)}`);
+  }
 }

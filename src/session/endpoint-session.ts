@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { FragmentInterleavedError, SessionClosedError } from "../errors.js";
+import { checkRoom, type RoomRegistry } from "../broker/rooms.js";
 import type { Transport } from "../transport/transport.js";
 import { CloseCodes, CloseReason, isSendableCloseCode } from "./close-reason.js";
 import { OUT, OutboundQueue, type OutKind } from "./outbound-queue.js";
@@ -34,6 +35,28 @@ const STATE = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
 type State = (typeof STATE)[keyof typeof STATE];
 
 const EMPTY_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
+const NO_ROOMS: ReadonlySet<string> = new Set();
+
+/** User properties that tell the room registry when they change (the user id may come from one). */
+class WatchedProperties extends Map<string, unknown> {
+  constructor(private readonly owner: EndpointSession) {
+    super();
+  }
+  override set(key: string, value: unknown): this {
+    super.set(key, value);
+    this.owner.userPropertiesChanged();
+    return this;
+  }
+  override delete(key: string): boolean {
+    const had = super.delete(key);
+    if (had) this.owner.userPropertiesChanged();
+    return had;
+  }
+  override clear(): void {
+    super.clear();
+    this.owner.userPropertiesChanged();
+  }
+}
 
 /** @internal The runtime session: the public `Session` over a transport and an outbound queue. */
 export class EndpointSession extends Session implements RemoteHost {
@@ -42,7 +65,8 @@ export class EndpointSession extends Session implements RemoteHost {
   readonly transport: Transport;
   readonly outbound: OutboundQueue;
   private readonly openSessions: Set<Session>;
-  private readonly encoder: ObjectEncoder;
+  /** @internal The endpoint's object encoder (broadcasts encode once per distinct encoder). */
+  readonly encoder: ObjectEncoder;
   private state: State = STATE.OPEN;
   private fragmenting: OutKind | -1 = -1;
   private userProperties: Map<string, unknown> | undefined;
@@ -63,6 +87,8 @@ export class EndpointSession extends Session implements RemoteHost {
   /** @internal Set by the server; told when the idle timeout changes. */
   liveness: LivenessHost | null = null;
   private maxIdle = 0;
+  private rooms: Set<string> | undefined;
+  private registry: RoomRegistry | null = null;
 
   constructor(transport: Transport, info: HandshakeInfo, openSessions: Set<Session>, encoder: ObjectEncoder, id?: string) {
     super();
@@ -106,7 +132,13 @@ export class EndpointSession extends Session implements RemoteHost {
     return this.info.path;
   }
   getUserProperties(): Map<string, unknown> {
-    return (this.userProperties ??= new Map(this.info.userProperties));
+    if (this.userProperties === undefined) {
+      const props = new WatchedProperties(this);
+      // Entries set by the handshake hooks; copied without notifying, the room registry reads them when it binds.
+      for (const [k, v] of this.info.userProperties ?? []) Map.prototype.set.call(props, k, v);
+      this.userProperties = props;
+    }
+    return this.userProperties;
   }
   getOpenSessions(): ReadonlySet<Session> {
     return this.openSessions;
@@ -146,6 +178,35 @@ export class EndpointSession extends Session implements RemoteHost {
     return this.outbound.depth;
   }
 
+  join(room: string): void {
+    checkRoom(room, "session.join");
+    if (this.state !== STATE.OPEN) return;
+    const rooms = (this.rooms ??= new Set());
+    if (rooms.has(room)) return;
+    rooms.add(room);
+    this.registry?.joined(this, room);
+  }
+
+  leave(room: string): void {
+    if (typeof room !== "string") throw new TypeError(`session.leave: room must be a string; got ${typeof room}.`);
+    if (this.state !== STATE.OPEN || this.rooms === undefined || !this.rooms.delete(room)) return;
+    this.registry?.left(this, room);
+  }
+
+  getRooms(): ReadonlySet<string> {
+    return this.rooms ?? NO_ROOMS;
+  }
+
+  /** @internal The server's room registry now tracks this session. */
+  bindRegistry(registry: RoomRegistry): void {
+    this.registry = registry;
+  }
+
+  /** @internal */
+  userPropertiesChanged(): void {
+    this.registry?.userMayHaveChanged(this);
+  }
+
   close(reason: CloseReason = NORMAL): void {
     if (!(reason instanceof CloseReason)) {
       throw new TypeError("session.close(reason): reason must be a CloseReason, e.g. new CloseReason(CloseCodes.NORMAL_CLOSURE, \"bye\").");
@@ -162,6 +223,7 @@ export class EndpointSession extends Session implements RemoteHost {
     if (this.state !== STATE.OPEN) return;
     this.state = STATE.CLOSING;
     this.openSessions.delete(this);
+    this.registry?.remove(this);
     this.outbound.push(OUT.CLOSE, reason, true, undefined, undefined, code);
   }
 
@@ -170,6 +232,7 @@ export class EndpointSession extends Session implements RemoteHost {
     this.state = STATE.CLOSED;
     this.openSessions.delete(this);
     if (this.outbound.depth > 0) this.outbound.abort(new SessionClosedError("The session closed before the message was sent."));
+    this.registry?.remove(this);
   }
 
   /** @internal The outbound queue's "close" policy fired: the close frame goes out past the discarded queue. */
@@ -177,6 +240,7 @@ export class EndpointSession extends Session implements RemoteHost {
     if (this.state !== STATE.OPEN) return;
     this.state = STATE.CLOSING;
     this.openSessions.delete(this);
+    this.registry?.remove(this);
     this.transport.close(code, reason);
   }
 
