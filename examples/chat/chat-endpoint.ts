@@ -1,6 +1,7 @@
 import {
   CloseCodes,
   CloseReason,
+  DecodeError,
   OnClose,
   OnError,
   OnMessage,
@@ -9,7 +10,8 @@ import {
   ServerEndpoint,
   Session,
 } from "ws-endpoints";
-import { NICKNAME, parseClientMessage, ProtocolError, type ServerMessage } from "./protocol.js";
+import { ChatMessage, PrivateMessage } from "./messages.js";
+import { NICKNAME, ProtocolError, type ServerMessage } from "./protocol.js";
 import { Roster } from "./roster.js";
 
 /** Close code for a refused nickname (application range 4000–4999). */
@@ -40,20 +42,20 @@ export class ChatEndpoint {
     this.broadcast({ type: "joined", user, online: this.roster.size }, session);
   }
 
-  @OnMessage()
-  message(raw: string, session: Session): void {
-    const msg = parseClientMessage(raw);
-    if (msg instanceof ProtocolError) return send(session, msg.toMessage());
-    const at = new Date().toISOString();
-    if (msg.type === "chat") {
-      this.broadcast({ type: "chat", from: this.user, text: msg.text, at });
-      return;
-    }
+  // Peers send JSON envelopes routed by "type"; the framework decodes and validates them, and answers
+  // bad input itself ({"type":"error","code":"VALIDATION_FAILED"|"UNKNOWN_MESSAGE_TYPE"|"INVALID_JSON",...}).
+  @OnMessage({ type: "chat" })
+  chat(msg: ChatMessage): void {
+    this.broadcast({ type: "chat", from: this.user, text: msg.text, at: new Date().toISOString() });
+  }
+
+  @OnMessage({ type: "private" })
+  direct(msg: PrivateMessage, session: Session): void {
     const target = this.roster.find(msg.to);
     if (!target || !target.isOpen()) {
       return send(session, new ProtocolError("USER_OFFLINE", `"${msg.to}" is not online.`).toMessage());
     }
-    const note: ServerMessage = { type: "private", from: this.user, to: msg.to, text: msg.text, at };
+    const note: ServerMessage = { type: "private", from: this.user, to: msg.to, text: msg.text, at: new Date().toISOString() };
     send(target, note);
     if (target !== session) send(session, note);
   }
@@ -67,7 +69,8 @@ export class ChatEndpoint {
 
   @OnError()
   error(session: Session, error: Error): void {
-    // Only our own bugs land here (peer input errors are answered above); keep the peer informed.
+    // Invalid input was already answered with an error message; the session goes on.
+    if (error instanceof DecodeError) return;
     console.error(`chat: ${this.user || "?"}: ${error.message}`);
     if (session.isOpen()) session.close(new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "internal error"));
   }

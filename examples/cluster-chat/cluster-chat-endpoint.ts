@@ -3,6 +3,7 @@ import {
   BrokerError,
   CloseCodes,
   CloseReason,
+  DecodeError,
   OnClose,
   OnError,
   OnMessage,
@@ -12,7 +13,8 @@ import {
   ServerEndpoint,
   Session,
 } from "ws-endpoints";
-import { NICKNAME, parseClientMessage, ProtocolError, type ServerMessage } from "../chat/protocol.js";
+import { ChatMessage, PrivateMessage } from "../chat/messages.js";
+import { NICKNAME, ProtocolError, type ServerMessage } from "../chat/protocol.js";
 
 /** Close code for a refused nickname, as in the single-node chat. */
 export const NICKNAME_REFUSED = 4001;
@@ -46,17 +48,15 @@ export class ClusterChatEndpoint {
     void this.broadcaster.broadcast({ type: "joined", user, online: users.length } satisfies ServerMessage, { room: LOBBY, except: session });
   }
 
-  @OnMessage()
-  async message(raw: string, session: Session): Promise<void> {
-    const msg = parseClientMessage(raw);
-    if (msg instanceof ProtocolError) return send(session, msg.toMessage());
-    const at = new Date().toISOString();
-    if (msg.type === "chat") {
-      void this.broadcaster.broadcast({ type: "chat", from: this.user, text: msg.text, at } satisfies ServerMessage, { room: LOBBY });
-      return;
-    }
+  @OnMessage({ type: "chat" })
+  chat(msg: ChatMessage): void {
+    void this.broadcaster.broadcast({ type: "chat", from: this.user, text: msg.text, at: new Date().toISOString() } satisfies ServerMessage, { room: LOBBY });
+  }
+
+  @OnMessage({ type: "private" })
+  async direct(msg: PrivateMessage, session: Session): Promise<void> {
     if (!(await this.onlineUsers()).includes(msg.to)) return send(session, new ProtocolError("USER_OFFLINE", `"${msg.to}" is not online.`).toMessage());
-    const note: ServerMessage = { type: "private", from: this.user, to: msg.to, text: msg.text, at };
+    const note: ServerMessage = { type: "private", from: this.user, to: msg.to, text: msg.text, at: new Date().toISOString() };
     // Reaches the user's sessions on whichever node they are connected to.
     await this.broadcaster.sendToUser(msg.to, note);
     if (msg.to !== this.user) send(session, note);
@@ -72,6 +72,8 @@ export class ClusterChatEndpoint {
 
   @OnError()
   error(session: Session, error: Error): void {
+    // Invalid input was already answered with an error message.
+    if (error instanceof DecodeError) return;
     // Presence is unknown while Redis is down: say so and keep the connection; anything else is our bug.
     if (error.cause instanceof BrokerError) {
       console.warn(`cluster-chat: ${error.cause.message}`);

@@ -49,6 +49,7 @@ export function connectionContainer(parent: DependencyContainer, session: Sessio
   const child = parent.createChildContainer();
   // Session is abstract; tsyringe only needs it as a token here.
   child.register(Session as unknown as new () => Session, { useValue: session });
-  child.register(PRINCIPAL, { useValue: session.getUserPrincipal() });
+  // A factory, not useValue: tsyringe ignores an undefined value (anonymous connections).
+  child.register(PRINCIPAL, { useFactory: () => session.getUserPrincipal() });
   return child;
 }

@@ -47,19 +47,18 @@ describe("ChatEndpoint (unit, no sockets)", () => {
   });
 
   it.each([
-    ["not json", "INVALID_JSON"],
-    ["[1,2]", "INVALID_JSON"],
-    [JSON.stringify({ type: "shout", text: "x" }), "UNKNOWN_TYPE"],
-    [JSON.stringify({ type: "chat", text: "" }), "INVALID_FIELD"],
-    [JSON.stringify({ type: "chat", text: "x".repeat(501) }), "INVALID_FIELD"],
-    [JSON.stringify({ type: "chat" }), "INVALID_FIELD"],
-    [JSON.stringify({ type: "private", to: "a b", text: "x" }), "INVALID_FIELD"],
-  ])("answers bad input %s with an %s error and stays open", async (input, code) => {
+    ["not json", { code: "INVALID_JSON", errors: [{ path: "", constraints: { isJson: "the message must be valid JSON" } }] }],
+    [JSON.stringify({ type: "shout", text: "x" }), { code: "UNKNOWN_MESSAGE_TYPE", accepted: ["chat", "private"] }],
+    [JSON.stringify({ type: "chat", text: "   " }), { code: "VALIDATION_FAILED", errors: [{ path: "text", constraints: { isNotEmpty: "text must not be empty" } }] }],
+    [JSON.stringify({ type: "chat", text: "x".repeat(501) }), { code: "VALIDATION_FAILED", errors: [{ path: "text", constraints: { maxLength: "text must be at most 500 characters" } }] }],
+    [JSON.stringify({ type: "chat", text: "hi", colour: "red" }), { code: "VALIDATION_FAILED", errors: [{ path: "colour", constraints: { whitelistValidation: "property colour should not exist" } }] }],
+    [JSON.stringify({ type: "private", to: "a b", text: "x" }), { code: "VALIDATION_FAILED", errors: [{ path: "to", constraints: { matches: "to must be a nickname: 1-20 letters, digits, _ - or ." } }] }],
+  ])("answers bad input %s with a precise error and stays open", async (input, reply) => {
     const chat = chatHarness();
     const ada = await chat.connect({ path: "/chat/ada" });
     ada.session.clearSent();
     await ada.receive(input);
-    expect(json(ada)).toEqual([expect.objectContaining({ type: "error", code })]);
+    expect(json(ada)).toEqual([expect.objectContaining({ type: "error", ...reply })]);
     expect(ada.session.isOpen()).toBe(true);
   });
 

@@ -15,7 +15,7 @@ import {
   type HandshakeRequest,
   type ResponseHeaders,
 } from "../../src/index.js";
-import { TestServer } from "../../src/testing/index.js";
+import { serverPerTest } from "../support/server-per-test.js";
 import { rawRequest, upgradeRequest } from "../support/raw-http.js";
 
 interface User {
@@ -66,6 +66,10 @@ class Me {
 
 @ServerEndpoint("/anon")
 class Anon {
+  constructor(@inject(PRINCIPAL) private readonly injected: unknown) {}
+  @OnOpen() open(session: Session) {
+    session.getAsyncRemote().sendText(`injected ${String(this.injected)}`);
+  }
   @OnMessage() who(_text: string, @Principal() user: unknown, session: Session) {
     return `${String(user)} ${String(session.getUserPrincipal())}`;
   }
@@ -86,10 +90,8 @@ class Tracked {
   }
 }
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const servers = serverPerTest();
+afterEach(() => {
   created = 0;
 });
 
@@ -99,7 +101,7 @@ describe("authentication at the handshake", () => {
     ["query", "/me?token=t-alice", {}, "query"],
     ["cookie", "/me", { headers: { Cookie: "theme=dark; sid=t-alice" } }, "other"],
   ])("token in the %s: principal on the session, in @Principal and injectable", async (_where, path, options, via) => {
-    server = await TestServer.start([Me], { heartbeatInterval: 0 });
+    const server = await servers.start([Me], { heartbeatInterval: 0 });
     const c = await server.connect(path, options);
     expect(await c.nextJson()).toEqual({ param: "alice", session: "alice", injected: "alice", via });
     await c.send("hi");
@@ -107,7 +109,7 @@ describe("authentication at the handshake", () => {
   });
 
   it("each connection has its own principal", async () => {
-    server = await TestServer.start([Me], { heartbeatInterval: 0 });
+    const server = await servers.start([Me], { heartbeatInterval: 0 });
     const a = await server.connect("/me?token=t-alice");
     const b = await server.connect("/me?token=t-bob");
     await a.nextJson();
@@ -117,7 +119,7 @@ describe("authentication at the handshake", () => {
   });
 
   it.each([["/me"], ["/me?token=nope"]])("%s without a valid token → 401 and no instance", async (path) => {
-    server = await TestServer.start([Me], { heartbeatInterval: 0 });
+    const server = await servers.start([Me], { heartbeatInterval: 0 });
     const res = await rawRequest(server.handle.address.port, upgradeRequest(path));
     expect(res.status).toBe(401);
     expect(res.body).toBe("Unauthorized: invalid or missing token\n");
@@ -125,7 +127,7 @@ describe("authentication at the handshake", () => {
   });
 
   it("modifyHandshake adds response headers; handshake-breaking ones are skipped", async () => {
-    server = await TestServer.start([Me], { heartbeatInterval: 0 });
+    const server = await servers.start([Me], { heartbeatInterval: 0 });
     const ws = new WebSocket(`${server.url}/me?token=t-bob`);
     const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
       ws.once("upgrade", (res) => resolve(res.headers));
@@ -138,15 +140,16 @@ describe("authentication at the handshake", () => {
   });
 
   it("without authentication the principal is undefined", async () => {
-    server = await TestServer.start([Anon], { heartbeatInterval: 0 });
+    const server = await servers.start([Anon], { heartbeatInterval: 0 });
     const c = await server.connect("/anon");
+    expect(await c.nextText()).toBe("injected undefined");
     await c.send("?");
     expect(await c.nextText()).toBe("undefined undefined");
   });
 
   it("a global configurator applies to endpoints without their own; getEndpointInstance creates instances", async () => {
     instances.length = 0;
-    server = await TestServer.start([Tracked, Me], { configurator: Tracking, heartbeatInterval: 0 });
+    const server = await servers.start([Tracked, Me], { configurator: Tracking, heartbeatInterval: 0 });
     const c = await server.connect("/tracked");
     await c.send("x");
     expect(await c.nextText()).toBe("x");
@@ -156,11 +159,12 @@ describe("authentication at the handshake", () => {
   });
 
   it("a plain object configurator gets the defaults for hooks it does not define", async () => {
-    server = await TestServer.start([Anon], {
+    const server = await servers.start([Anon], {
       heartbeatInterval: 0,
       configurator: { authenticate: (r: HandshakeRequest) => r.queryParameters.get("u") ?? undefined } as unknown as Configurator,
     });
     const c = await server.connect("/anon?u=zoe");
+    expect(await c.nextText()).toBe("injected zoe");
     await c.send("?");
     expect(await c.nextText()).toBe("zoe zoe");
     const res = await rawRequest(server.handle.address.port, upgradeRequest("/anon", { Origin: "https://evil.example" }));

@@ -1,8 +1,8 @@
 import "reflect-metadata";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Configurator, OnMessage, ServerEndpoint, bootstrap, InvalidOptionsError, type HandshakeRequest } from "../../src/index.js";
 import { OriginPolicy } from "../../src/handshake/origin.js";
-import { TestServer } from "../../src/testing/index.js";
+import { serverPerTest } from "../support/server-per-test.js";
 import { rawRequest, upgradeRequest } from "../support/raw-http.js";
 
 const ALLOWED = ["https://app.example.com", "https://*.partner.example", /^https:\/\/preview-\d+\.example\.dev$/, "http://localhost:3000"];
@@ -69,11 +69,7 @@ class P {
   }
 }
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const servers = serverPerTest();
 
 describe("origin check over the wire", () => {
   it.each([
@@ -85,14 +81,14 @@ describe("origin check over the wire", () => {
     ["/p", "https://app.example.com", 101], // …and still applies allowedOrigins through super
     ["/p", "https://evil.example", 403],
   ])("%s with Origin %s → %i", async (path, origin, status) => {
-    server = await TestServer.start([O, P], { allowedOrigins: ["https://app.example.com"], heartbeatInterval: 0 });
+    const server = await servers.start([O, P], { allowedOrigins: ["https://app.example.com"], heartbeatInterval: 0 });
     const res = await rawRequest(server.handle.address.port, upgradeRequest(path, { Origin: origin ?? null }));
     expect(res.status).toBe(status);
     res.socket.destroy();
   });
 
   it("a browser-like ws client from a listed origin connects", async () => {
-    server = await TestServer.start([O], { allowedOrigins: ["https://app.example.com"], heartbeatInterval: 0 });
+    const server = await servers.start([O], { allowedOrigins: ["https://app.example.com"], heartbeatInterval: 0 });
     const c = await server.connect("/o", { origin: "https://app.example.com" });
     await c.send("hi");
     expect(await c.nextText()).toBe("hi");

@@ -1,8 +1,8 @@
 import "reflect-metadata";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Configurator, OnOpen, ServerEndpoint, Session, bootstrap, EndpointDefinitionError } from "../../src/index.js";
 import { firstSupported, parseSubprotocols } from "../../src/handshake/subprotocol.js";
-import { TestServer } from "../../src/testing/index.js";
+import { serverPerTest } from "../support/server-per-test.js";
 import { rawRequest, upgradeRequest } from "../support/raw-http.js";
 
 describe("subprotocol parsing and default selection", () => {
@@ -56,11 +56,7 @@ class Strict {
   }
 }
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const servers = serverPerTest();
 
 describe("subprotocol negotiation over the wire", () => {
   it.each([
@@ -70,14 +66,14 @@ describe("subprotocol negotiation over the wire", () => {
     ["/pref", ["chat.v1", "chat.v2"], "chat.v2"],
     ["/strict", ["x", "chat.v1"], "chat.v1"],
   ])("%s offered %j → %j", async (path, protocols, selected) => {
-    server = await TestServer.start([Chat, Pref, Strict], { heartbeatInterval: 0 });
+    const server = await servers.start([Chat, Pref, Strict], { heartbeatInterval: 0 });
     const c = await server.connect(path, { protocols });
     expect(c.ws.protocol).toBe(selected);
     expect(await c.nextText()).toBe(`selected:${selected}`);
   });
 
   it("no match without requireSubprotocol: accepted with no Sec-WebSocket-Protocol in the 101", async () => {
-    server = await TestServer.start([Chat], { heartbeatInterval: 0 });
+    const server = await servers.start([Chat], { heartbeatInterval: 0 });
     const res = await rawRequest(server.handle.address.port, upgradeRequest("/chat", { "Sec-WebSocket-Protocol": "other" }));
     expect(res.status).toBe(101);
     expect(res.headers["sec-websocket-protocol"]).toBeUndefined();
@@ -85,7 +81,7 @@ describe("subprotocol negotiation over the wire", () => {
   });
 
   it("requireSubprotocol refuses with 400 naming what is supported", async () => {
-    server = await TestServer.start([Strict], { heartbeatInterval: 0 });
+    const server = await servers.start([Strict], { heartbeatInterval: 0 });
     const res = await rawRequest(server.handle.address.port, upgradeRequest("/strict", { "Sec-WebSocket-Protocol": "chat.v9" }));
     expect(res.status).toBe(400);
     expect(res.body).toBe("Bad Request: no supported subprotocol (supported: chat.v1)\n");

@@ -1,7 +1,8 @@
 import "reflect-metadata";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bootstrap, EndpointDefinitionError, InvalidOptionsError, OnMessage, ServerEndpoint } from "../../src/index.js";
-import { TestServer } from "../../src/testing/index.js";
+import type { TestServer } from "../../src/testing/index.js";
+import { serverPerTest } from "../support/server-per-test.js";
 
 @ServerEndpoint("/echo")
 class Echo {
@@ -38,13 +39,9 @@ class Lenient {
   }
 }
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const servers = serverPerTest();
 
-const start = async (): Promise<TestServer> => (server = await TestServer.start([Echo, Small, Deflate, Strict, Lenient], { heartbeatInterval: 0 }));
+const start = (): Promise<TestServer> => servers.start([Echo, Small, Deflate, Strict, Lenient], { heartbeatInterval: 0 });
 
 describe("message size", () => {
   it("a message over the 1 MiB default closes with 1009; exactly 1 MiB is accepted", async () => {
