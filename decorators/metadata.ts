@@ -50,6 +50,20 @@ export interface ServerEndpointOptions extends CodecOptions {
   [option: string]: unknown;
 }
 
+/** Options accepted by `@ClientEndpoint`; codec options (`decoders`, `encoders`, `validation`,
+ * `invalidMessages`, `envelope`) work exactly as on `@ServerEndpoint` (see the codecs guide). */
+export interface ClientEndpointOptions extends CodecOptions {
+  /** Subprotocols to offer to the server, in order of preference (a `connectToServer` option overrides). */
+  subprotocols?: readonly string[];
+  /** Largest inbound message in bytes; larger ones close the connection with 1009. */
+  maxMessageSize?: number;
+  /** Any further options understood by the runtime; validated when connecting. */
+  [option: string]: unknown;
+}
+
+/** The options of either kind of endpoint: what the shared compiler and the codec hooks read. */
+export type EndpointOptions = ServerEndpointOptions | ClientEndpointOptions;
+
 /** Options accepted by `@OnMessage`. */
 export interface OnMessageOptions {
   /** Discriminator value of a JSON envelope this handler accepts (see the codecs guide). */
@@ -86,6 +100,7 @@ export interface ParamRecord {
 
 const KEYS = {
   endpoint: Symbol.for("ws-endpoints:endpoint"),
+  clientEndpoint: Symbol.for("ws-endpoints:client-endpoint"),
   handlers: Symbol.for("ws-endpoints:handlers"),
   params: Symbol.for("ws-endpoints:params"),
 } as const;
@@ -120,6 +135,11 @@ export function writeEndpoint(target: EndpointClass, options: ServerEndpointOpti
   registry().add(target);
 }
 
+/** Records `@ClientEndpoint` options. Client classes stay out of the discovery registry: bootstrap must not serve them. */
+export function writeClientEndpoint(target: EndpointClass, options: ClientEndpointOptions): void {
+  reflect().defineMetadata(KEYS.clientEndpoint, Object.freeze({ ...options }), target);
+}
+
 /** Records a lifecycle method. Kept as a list so duplicates can be reported at bootstrap. */
 export function writeHandler(prototype: object, record: HandlerRecord): void {
   const ctor = (prototype as { constructor: EndpointClass }).constructor;
@@ -137,6 +157,11 @@ export function writeParam(prototype: object, record: ParamRecord): void {
 /** The `@ServerEndpoint` options of a class, or `undefined` when it has none. */
 export function readEndpoint(target: EndpointClass): Readonly<ServerEndpointOptions> | undefined {
   return reflect().getOwnMetadata(KEYS.endpoint, target) as ServerEndpointOptions | undefined;
+}
+
+/** The `@ClientEndpoint` options of a class, or `undefined` when it has none. */
+export function readClientEndpoint(target: EndpointClass): Readonly<ClientEndpointOptions> | undefined {
+  return reflect().getOwnMetadata(KEYS.clientEndpoint, target) as ClientEndpointOptions | undefined;
 }
 
 /** Lifecycle methods of a class, own first, then inherited ones not overridden. */

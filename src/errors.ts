@@ -17,6 +17,8 @@ export const ErrorCodes = {
   QUEUE_OVERFLOW: "WSE_ERR_QUEUE_OVERFLOW",
   FRAGMENT_INTERLEAVED: "WSE_ERR_FRAGMENT_INTERLEAVED",
   TRANSPORT: "WSE_ERR_TRANSPORT",
+  CONNECT_FAILED: "WSE_ERR_CONNECT_FAILED",
+  HANDSHAKE_REFUSED: "WSE_ERR_HANDSHAKE_REFUSED",
   RATE_LIMITED: "WSE_ERR_RATE_LIMITED",
   BROKER: "WSE_ERR_BROKER",
 } as const;
@@ -190,6 +192,34 @@ export class FragmentInterleavedError extends WebSocketEndpointError {
 export class TransportError extends WebSocketEndpointError {
   constructor(message: string, cause?: unknown) {
     super(ErrorCodes.TRANSPORT, message, { cause, closeCode: 1006 });
+  }
+}
+
+/** A client connection could not be established: network error, handshake timeout or invalid response. */
+export class ConnectError extends WebSocketEndpointError {
+  /** The URL the client tried to reach. */
+  readonly url: string;
+
+  constructor(url: string, message: string, cause?: unknown) {
+    super(ErrorCodes.CONNECT_FAILED, `Could not connect to ${url}: ${message}`, { cause });
+    this.url = url;
+  }
+}
+
+/** The server answered a client's upgrade request with an HTTP status instead of accepting it (e.g. 401). */
+export class HandshakeRefusedError extends WebSocketEndpointError {
+  /** The URL the client tried to reach. */
+  readonly url: string;
+  /** HTTP status of the server's answer. */
+  readonly status: number;
+  /** Headers of the server's answer (e.g. `www-authenticate`, `retry-after`). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+
+  constructor(url: string, status: number, statusText: string, headers: Readonly<Record<string, string | string[] | undefined>>) {
+    super(ErrorCodes.HANDSHAKE_REFUSED, `The server at ${url} refused the WebSocket upgrade with HTTP ${status}${statusText ? ` ${statusText}` : ""}.`);
+    this.url = url;
+    this.status = status;
+    this.headers = Object.freeze({ ...headers });
   }
 }
 

@@ -7,13 +7,20 @@
 // TypeScript silently skips `design:paramtypes` when Reflect.metadata is missing at class definition.
 import "reflect-metadata";
 export { ServerEndpoint } from "../decorators/server-endpoint.js";
+export { ClientEndpoint } from "../decorators/client-endpoint.js";
 export { OnOpen, OnMessage, OnClose, OnError } from "../decorators/lifecycle.js";
 export { PathParam, QueryParam, Payload, Principal } from "../decorators/params.js";
-export type { ServerEndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
+export type { ServerEndpointOptions, ClientEndpointOptions, EndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
 
 export { bootstrap } from "./server/bootstrap.js";
 export type { ServerHandle } from "./server/bootstrap.js";
 export type { BootstrapOptions } from "./server/options.js";
+
+export { connectToServer } from "./client/connect.js";
+export type { ConnectOptions, HeartbeatOptions } from "./client/client-options.js";
+export type { ClientSession } from "./client/client-session.js";
+export { backoffSchedule, BufferPolicies } from "./client/reconnect.js";
+export type { ReconnectOptions, ReconnectEvent, BufferPolicy, ReconnectInstance } from "./client/reconnect.js";
 
 export { Session } from "./session/session.js";
 export type { RemoteEndpoint, SendHandler, BinaryData } from "./session/remote-endpoint.js";
@@ -37,6 +44,8 @@ export {
   QueueOverflowError,
   FragmentInterleavedError,
   TransportError,
+  ConnectError,
+  HandshakeRefusedError,
   RateLimitedError,
   BrokerError,
 } from "./errors.js";

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from "tsyringe";
-import type { ServerEndpointOptions } from "../../decorators/metadata.js";
+import type { EndpointOptions } from "../../decorators/metadata.js";
 import type { CompileSettings } from "../endpoint/compile.js";
 import type { DefinitionProblem } from "../errors.js";
 import { prepareInjection } from "../server/injection.js";
@@ -31,7 +31,7 @@ export function codecCompileSettings(
   const perEndpoint = new WeakMap<object, EndpointCodecs>();
   const instances = new Map<CoderClass, object | string>();
 
-  const codecsOf = (options: Readonly<ServerEndpointOptions>): EndpointCodecs => {
+  const codecsOf = (options: Readonly<EndpointOptions>): EndpointCodecs => {
     let c = perEndpoint.get(options);
     if (c === undefined) {
       c = { settings: mergeCodecSettings(global, endpointCodecOptions(options)), bindings: new Map(), encode: undefined };
@@ -55,7 +55,7 @@ export function codecCompileSettings(
     return made;
   };
 
-  const payloadFor = (type: unknown, options: Readonly<ServerEndpointOptions>): PayloadBinding | string => {
+  const payloadFor = (type: unknown, options: Readonly<EndpointOptions>): PayloadBinding | string => {
     const c = codecsOf(options);
     let binding = c.bindings.get(type);
     if (binding === undefined) {
@@ -65,7 +65,7 @@ export function codecCompileSettings(
     return binding;
   };
 
-  const encoderFor = (options: Readonly<ServerEndpointOptions>): ObjectEncoder => {
+  const encoderFor = (options: Readonly<EndpointOptions>): ObjectEncoder => {
     const c = codecsOf(options);
     if (c.encode === undefined) {
       const entries: EncoderEntry[] = [];

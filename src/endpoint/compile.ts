@@ -5,6 +5,7 @@ import {
   readParams,
   readParamTypes,
   type EndpointClass,
+  type EndpointOptions,
   type HandlerRecord,
   type LifecycleKind,
   type ServerEndpointOptions,
@@ -40,12 +41,14 @@ export interface CompiledMessageHandler extends CompiledHandler {
   readonly messageType: string | undefined;
 }
 
-/** Everything the runtime needs about one endpoint class; immutable, built once at bootstrap. */
-export interface CompiledEndpoint {
+/**
+ * What the runtime (dispatcher, sessions) needs about any endpoint class, server or client; immutable,
+ * built once before the first connection.
+ */
+export interface CompiledEndpointBase {
   readonly type: EndpointClass;
   readonly name: string;
-  readonly template: PathTemplate;
-  readonly options: Readonly<ServerEndpointOptions>;
+  readonly options: Readonly<EndpointOptions>;
   readonly subprotocols: readonly string[];
   /** Largest inbound message in bytes (endpoint option or server default). */
   readonly maxMessageSize: number;
@@ -58,9 +61,15 @@ export interface CompiledEndpoint {
   readonly onPong: CompiledMessageHandler | null;
   /** Error-reply policy and envelope fields for undecodable messages and correlated replies. */
   readonly replies: InvalidMessageSettings;
+  readonly encode: ObjectEncoder;
+}
+
+/** A compiled server endpoint: the shared part plus what routing needs. */
+export interface CompiledEndpoint extends CompiledEndpointBase {
+  readonly template: PathTemplate;
+  readonly options: Readonly<ServerEndpointOptions>;
   /** Converters of every @PathParam, checked at the handshake so bad values get HTTP 400. */
   readonly pathConverters: ReadonlyMap<string, readonly Converter[]>;
-  readonly encode: ObjectEncoder;
 }
 
 /** Hooks through which codecs plug into compilation. */
@@ -68,11 +77,11 @@ export interface CompileSettings {
   /** Default largest inbound message, in bytes. */
   readonly maxMessageSize: number;
   /** Binding for a payload class (DTO), or a sentence saying why there is none. */
-  readonly payloadFor?: (type: unknown, endpoint: Readonly<ServerEndpointOptions>) => PayloadBinding | string;
+  readonly payloadFor?: (type: unknown, endpoint: Readonly<EndpointOptions>) => PayloadBinding | string;
   /** Object encoder of an endpoint. */
-  readonly encoderFor?: (endpoint: Readonly<ServerEndpointOptions>) => ObjectEncoder;
+  readonly encoderFor?: (endpoint: Readonly<EndpointOptions>) => ObjectEncoder;
   /** Envelope fields and invalid-message policy of an endpoint (default: codec defaults). */
-  readonly routingFor?: (endpoint: Readonly<ServerEndpointOptions>) => RoutingSettings & InvalidMessageSettings;
+  readonly routingFor?: (endpoint: Readonly<EndpointOptions>) => RoutingSettings & InvalidMessageSettings;
 }
 
 const KIND_DECORATOR: Record<LifecycleKind, string> = {
@@ -117,12 +126,16 @@ export function compileEndpoint(type: EndpointClass, settings: CompileSettings):
   return compileEndpoints([type], settings)[0]!;
 }
 
+/** The class's display name, or `null` (with a problem recorded) when it is not a class. */
+export function endpointName(type: EndpointClass, decorator: string, problems: DefinitionProblem[]): string | null {
+  if (typeof type === "function") return type.name || "(anonymous class)";
+  problems.push({ where: String(type), problem: "is not a class.", fix: `pass endpoint classes decorated with ${decorator}.` });
+  return null;
+}
+
 function compileEndpointInto(type: EndpointClass, settings: CompileSettings, problems: DefinitionProblem[]): CompiledEndpoint | null {
-  const name = typeof type === "function" ? type.name || "(anonymous class)" : String(type);
-  if (typeof type !== "function") {
-    problems.push({ where: name, problem: "is not a class.", fix: "pass endpoint classes decorated with @ServerEndpoint." });
-    return null;
-  }
+  const name = endpointName(type, "@ServerEndpoint", problems);
+  if (name === null) return null;
   const options = readEndpoint(type);
   if (!options) {
     problems.push({
@@ -136,7 +149,36 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
   const parsed = parsePathTemplate(options.path);
   if ("error" in parsed) problems.push({ where: name, problem: `@ServerEndpoint ${parsed.error}`, fix: 'use a path like "/chat" or "/rooms/{room}".' });
   const template = "error" in parsed ? null : parsed;
-  checkOptions(name, options, problems);
+  const site = { type, name, decorator: "@ServerEndpoint", options, templateVariables: template?.variables ?? [] };
+  const compiled = compileEndpointBase(site, settings, problems);
+  if (compiled === null || problems.length > before || template === null) return null;
+  return Object.freeze({ ...compiled.base, options, template, pathConverters: compiled.pathConverters });
+}
+
+/** The class being compiled and what its kind of endpoint supplies. */
+export interface EndpointSite {
+  readonly type: EndpointClass;
+  readonly name: string;
+  /** `@ServerEndpoint` or `@ClientEndpoint`, for messages. */
+  readonly decorator: string;
+  readonly options: Readonly<EndpointOptions>;
+  /** Path template variables (none for a client endpoint). */
+  readonly templateVariables: readonly string[];
+}
+
+/**
+ * Compiles what every endpoint shares (handlers, argument resolvers, codecs, routing, limits); the
+ * caller adds what its kind needs (a server endpoint its path template). `null` when a problem was
+ * recorded.
+ */
+export function compileEndpointBase(
+  site: EndpointSite,
+  settings: CompileSettings,
+  problems: DefinitionProblem[],
+): { readonly base: CompiledEndpointBase; readonly pathConverters: ReadonlyMap<string, readonly Converter[]> } | null {
+  const { type, name, options, templateVariables } = site;
+  const before = problems.length;
+  checkOptions(name, site.decorator, options, problems);
   // Codec hooks assume well-formed codec options; the problems are already reported.
   if (checkCodecOptions(options, "").length > 0) return null;
 
@@ -167,7 +209,7 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
         index,
         declaredType: declared?.[index],
         explicit,
-        templateVariables: template?.variables ?? [],
+        templateVariables,
         payloadFor,
       });
       if ("problem" in r) {
@@ -222,13 +264,12 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
   const onText = compileRouter("text", messages.text, routing, problems);
   const onBinary = compileRouter("binary", messages.binary, routing, problems);
   const onPong = compileRouter("pong", messages.pong, routing, problems)?.direct ?? null;
-  if (problems.length > before || template === null) return null;
+  if (problems.length > before) return null;
 
   const encode = settings.encoderFor ? settings.encoderFor(options) : jsonEncoder;
-  return Object.freeze({
+  const base: CompiledEndpointBase = Object.freeze({
     type,
     name,
-    template,
     options,
     subprotocols: Object.freeze([...(options.subprotocols ?? [])]),
     maxMessageSize,
@@ -239,9 +280,9 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
     onBinary,
     onPong,
     replies: Object.freeze({ invalidMessages: routing.invalidMessages, typeField: routing.typeField, idField: routing.idField }),
-    pathConverters,
     encode,
   });
+  return { base, pathConverters };
 }
 
 function slotOf(
@@ -264,7 +305,7 @@ function slotOf(
   return { key: payload.kind, what: `${payload.kind} messages`, payload };
 }
 
-function checkOptions(name: string, options: Readonly<ServerEndpointOptions>, problems: DefinitionProblem[]): void {
+function checkOptions(name: string, decorator: string, options: Readonly<EndpointOptions>, problems: DefinitionProblem[]): void {
   const m = options.maxMessageSize;
   if (m !== undefined && (!Number.isInteger(m) || m <= 0)) {
     problems.push({ where: name, problem: `maxMessageSize must be a positive integer of bytes; got ${String(m)}.`, fix: "e.g. maxMessageSize: 64 * 1024." });
@@ -273,7 +314,7 @@ function checkOptions(name: string, options: Readonly<ServerEndpointOptions>, pr
   if (sp !== undefined && (!Array.isArray(sp) || sp.some((s) => typeof s !== "string" || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s)))) {
     problems.push({ where: name, problem: "subprotocols must be a list of HTTP tokens.", fix: 'e.g. subprotocols: ["chat.v1"].' });
   }
-  for (const p of checkCodecOptions(options, "@ServerEndpoint")) problems.push({ where: name, problem: `${p}.`, fix: "see the codecs guide (docs/codecs.md)." });
+  for (const p of checkCodecOptions(options, decorator)) problems.push({ where: name, problem: `${p}.`, fix: "see the codecs guide (docs/codecs.md)." });
 }
 
 const DEFAULT_ROUTING = mergeCodecSettings(undefined, {});

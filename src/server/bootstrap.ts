@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
 import type { Broadcaster, Presence } from "../broker/broadcaster.js";
 import { MemoryBroker } from "../broker/memory-broker.js";
-import { codecCompileSettings } from "../codec/codec-registry.js";
-import { compileEndpoints, type CompileSettings } from "../endpoint/compile.js";
+import { compileEndpoints } from "../endpoint/compile.js";
+import { compileSettings, type CompileExtras } from "../endpoint/compile-settings.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
 import type { Session } from "../session/session.js";
 import { EndpointServer } from "./endpoint-server.js";
@@ -111,7 +111,7 @@ function slowlorisLimits(handshakeTimeout: number): ServerOptions {
 }
 
 /** @internal Compiles endpoints and builds the server without any listening (shared with the testing kit). */
-export function createEndpointServer(options: BootstrapOptions, compileExtras: Omit<CompileSettings, "maxMessageSize"> = {}) {
+export function createEndpointServer(options: BootstrapOptions, compileExtras: CompileExtras = {}) {
   const settings = resolveOptions(options);
   const classes = settings.endpoints ?? registeredEndpoints();
   if (classes.length === 0) {
@@ -122,11 +122,7 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: O
   const problems: DefinitionProblem[] = [];
   let compiled: ReturnType<typeof compileEndpoints> = [];
   try {
-    compiled = compileEndpoints(classes, {
-      ...codecCompileSettings(settings.codecs, settings.container, problems),
-      ...compileExtras,
-      maxMessageSize: settings.maxMessageSize,
-    });
+    compiled = compileEndpoints(classes, compileSettings(settings.maxMessageSize, settings.codecs, settings.container, problems, compileExtras));
   } catch (error) {
     if (!(error instanceof EndpointDefinitionError)) throw error;
     problems.push(...error.problems);

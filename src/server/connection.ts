@@ -1,5 +1,5 @@
 import type { DependencyContainer } from "tsyringe";
-import type { CompiledEndpoint } from "../endpoint/compile.js";
+import type { CompiledEndpointBase } from "../endpoint/compile.js";
 import { HandlerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes } from "../session/close-reason.js";
@@ -15,13 +15,13 @@ export interface ConnectionOwner {
   readonly logger: Logger;
   readonly inboundQueueLimit: number;
   /** The live set of open sessions of an endpoint. */
-  openSessionsOf(endpoint: CompiledEndpoint): Set<Session>;
+  openSessionsOf(endpoint: CompiledEndpointBase): Set<Session>;
   /** Called once per connection after its @OnClose ran. */
   released(session: EndpointSession): void;
   /** Creates the endpoint instance (the configurator's `getEndpointInstance`); default `container.resolve`. */
-  createInstance?(endpoint: CompiledEndpoint, container: DependencyContainer): object;
+  createInstance?(endpoint: CompiledEndpointBase, container: DependencyContainer): object;
   /** Applies the endpoint's runtime limits (outbound queue, rate limit, heartbeat, idle timeout). */
-  configureSession?(endpoint: CompiledEndpoint, session: EndpointSession): void;
+  configureSession?(endpoint: CompiledEndpointBase, session: EndpointSession): void;
 }
 
 /**
@@ -30,7 +30,7 @@ export interface ConnectionOwner {
  * @OnOpen. Returns `null` when the endpoint could not be constructed (the peer gets 1011).
  */
 export function openConnection(
-  endpoint: CompiledEndpoint,
+  endpoint: CompiledEndpointBase,
   transport: Transport,
   info: HandshakeInfo,
   owner: ConnectionOwner,

@@ -3,7 +3,7 @@ import { answerInvalidMessage } from "../codec/invalid-message.js";
 import { withCorrelationId } from "../codec/json.js";
 import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import type { InvocationContext } from "../endpoint/arguments.js";
-import type { CompiledEndpoint, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
+import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
 import { DecodeError, HandlerError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes, CloseReason, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
@@ -55,7 +55,7 @@ export class SessionDispatcher implements TransportSink {
   private idleWaiters: Array<() => void> | null = null;
 
   constructor(
-    readonly endpoint: CompiledEndpoint,
+    readonly endpoint: CompiledEndpointBase,
     instance: object,
     readonly session: EndpointSession,
     private readonly env: DispatchEnv,

@@ -1,0 +1,108 @@
+import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
+import { InvalidOptionsError } from "../errors.js";
+import { defaultLogger, type Logger } from "../metrics/logger.js";
+import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from "./reconnect.js";
+
+/** Client heartbeat: a ping every `interval`; no pong within `timeout` means the connection is dead. */
+export interface HeartbeatOptions {
+  /** Milliseconds between pings (default 30 000). */
+  interval?: number;
+  /** Milliseconds to wait for the pong before dropping the connection (default 10 000). */
+  timeout?: number;
+}
+
+/** Options of {@link connectToServer}. Every field is optional. */
+export interface ConnectOptions {
+  /** Extra headers of the upgrade request (e.g. `authorization`). */
+  headers?: Readonly<Record<string, string>>;
+  /** Subprotocols to offer, in order of preference (default: the `@ClientEndpoint` ones). */
+  subprotocols?: readonly string[];
+  /** Milliseconds the opening handshake may take (default 10 000). */
+  handshakeTimeout?: number;
+  /** Reconnect automatically after the connection is lost: `true` for the defaults, or options (default off). */
+  reconnect?: boolean | ReconnectOptions;
+  /** Ping the server and treat missing pongs as a dead connection: `false` to turn off, or options (default on, 30 s / 10 s). */
+  heartbeat?: boolean | HeartbeatOptions;
+  /** Parent DI container of the endpoint instance (default: tsyringe's root container). */
+  container?: DependencyContainer;
+  /** Where the client logs (pino-compatible). Default: warnings and errors to stderr. */
+  logger?: Logger;
+  /** Inbound messages queued before reading from the socket pauses (default 1024). */
+  inboundQueueLimit?: number;
+  /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields, as `bootstrap({ codecs })`. */
+  codecs?: CodecOptions;
+}
+
+/** Connect options after defaults and validation. */
+export interface ResolvedConnectOptions {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly subprotocols: readonly string[] | undefined;
+  readonly handshakeTimeout: number;
+  /** `null` when reconnecting is off. */
+  readonly reconnect: ReconnectPolicy | null;
+  /** `null` when the heartbeat is off. */
+  readonly heartbeat: Readonly<Required<HeartbeatOptions>> | null;
+  readonly container: DependencyContainer;
+  readonly logger: Logger;
+  readonly inboundQueueLimit: number;
+  readonly codecs: Readonly<CodecOptions> | undefined;
+}
+
+/** Defaults of {@link ConnectOptions}. */
+export const CONNECT_DEFAULTS = Object.freeze({
+  handshakeTimeout: 10_000,
+  heartbeat: Object.freeze({ interval: 30_000, timeout: 10_000 }),
+  inboundQueueLimit: 1024,
+});
+
+const KNOWN = new Set(["headers", "subprotocols", "handshakeTimeout", "reconnect", "heartbeat", "container", "logger", "inboundQueueLimit", "codecs"]);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function positiveInt(name: string, v: unknown, problems: string[]): void {
+  if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 1)) problems.push(`${name} must be a positive integer; got ${JSON.stringify(v)}`);
+}
+
+/** Validates once and freezes. @throws InvalidOptionsError naming every bad field. */
+export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
+  const problems: string[] = [];
+  if (options === null || typeof options !== "object") throw new InvalidOptionsError("connectToServer options must be an object.");
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`unknown option "${key}" (known: ${[...KNOWN].join(", ")})`);
+  const headers = options.headers ?? {};
+  if (typeof headers !== "object" || headers === null || Object.values(headers).some((v) => typeof v !== "string")) {
+    problems.push("headers must be an object of string values");
+  }
+  const sp = options.subprotocols;
+  if (sp !== undefined && (!Array.isArray(sp) || sp.some((s) => typeof s !== "string" || !TOKEN.test(s)))) {
+    problems.push('subprotocols must be a list of HTTP tokens, e.g. ["chat.v1"]');
+  }
+  positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
+  positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
+  let reconnect: ReconnectPolicy | null = null;
+  if (options.reconnect === true) reconnect = resolveReconnect({}, problems);
+  else if (options.reconnect !== undefined && options.reconnect !== false) reconnect = resolveReconnect(options.reconnect, problems);
+  let heartbeat: Readonly<Required<HeartbeatOptions>> | null = CONNECT_DEFAULTS.heartbeat;
+  if (options.heartbeat === false) heartbeat = null;
+  else if (typeof options.heartbeat === "object" && options.heartbeat !== null) {
+    for (const key of Object.keys(options.heartbeat)) if (key !== "interval" && key !== "timeout") problems.push(`unknown heartbeat option "${key}" (known: interval, timeout)`);
+    positiveInt("heartbeat.interval", options.heartbeat.interval, problems);
+    positiveInt("heartbeat.timeout", options.heartbeat.timeout, problems);
+    heartbeat = Object.freeze({
+      interval: options.heartbeat.interval ?? CONNECT_DEFAULTS.heartbeat.interval,
+      timeout: options.heartbeat.timeout ?? CONNECT_DEFAULTS.heartbeat.timeout,
+    });
+  } else if (options.heartbeat !== undefined && options.heartbeat !== true) problems.push("heartbeat must be true, false or { interval, timeout }");
+  problems.push(...checkCodecOptions(options.codecs, "codecs"));
+  if (problems.length > 0) throw new InvalidOptionsError(`Invalid connectToServer options: ${problems.join("; ")}.`);
+  return Object.freeze({
+    headers: Object.freeze({ ...headers }),
+    subprotocols: sp === undefined ? undefined : Object.freeze([...sp]),
+    handshakeTimeout: options.handshakeTimeout ?? CONNECT_DEFAULTS.handshakeTimeout,
+    reconnect,
+    heartbeat,
+    container: options.container ?? rootContainer,
+    logger: options.logger ?? defaultLogger,
+    inboundQueueLimit: options.inboundQueueLimit ?? CONNECT_DEFAULTS.inboundQueueLimit,
+    codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
+  });
+}
