@@ -29,6 +29,7 @@ export {
   InvalidOptionsError,
   SessionClosedError,
   HandlerError,
+  HandlerTimeoutError,
   UnsupportedMessageError,
   DecodeError,
   EncodeError,

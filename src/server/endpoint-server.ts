@@ -12,6 +12,7 @@ import type { Transport } from "../transport/transport.js";
 import { WsTransport } from "../transport/ws-transport.js";
 import { openConnection, type ConnectionOwner } from "./connection.js";
 import type { SessionDispatcher } from "./dispatcher.js";
+import { HandlerTimeoutWheel } from "./handler-timeout.js";
 import type { ResolvedOptions } from "./options.js";
 import { MALFORMED, Router, type RouteMatch } from "./router.js";
 
@@ -32,6 +33,7 @@ export class EndpointServer implements ConnectionOwner {
   readonly logger: Logger;
   readonly container: ResolvedOptions["container"];
   readonly inboundQueueLimit: number;
+  readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Every session that has not finished its @OnClose yet. */
   readonly sessions = new Set<EndpointSession>();
   private readonly router: Router;
@@ -47,6 +49,7 @@ export class EndpointServer implements ConnectionOwner {
     this.logger = options.logger;
     this.container = options.container;
     this.inboundQueueLimit = options.inboundQueueLimit;
+    this.handlerTimeouts = options.handlerTimeout > 0 ? new HandlerTimeoutWheel(options.handlerTimeout) : null;
     this.router = new Router(endpoints);
     for (const ep of endpoints) {
       this.open.set(ep, new Set());
@@ -125,6 +128,7 @@ export class EndpointServer implements ConnectionOwner {
       await this.whenIdle(1000);
     }
     for (const w of this.wss.values()) w.close();
+    this.handlerTimeouts?.stop();
   }
 
   private whenIdle(timeoutMs: number): Promise<boolean> {

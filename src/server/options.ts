@@ -23,6 +23,13 @@ export interface BootstrapOptions {
   coalesceWrites?: boolean;
   /** Inbound messages queued per session before reading from its socket pauses (default 1024). */
   inboundQueueLimit?: number;
+  /**
+   * Longest a lifecycle method's promise may hold its session's queue, in ms (default 30000; 0 disables).
+   * A handler still pending then is reported to @OnError as a `HandlerTimeoutError` and the session moves
+   * on to its next message (its late result is ignored). Checked by one coarse timer per server, so a
+   * handler is abandoned between the timeout and a quarter of it (at most 1 s) later.
+   */
+  handlerTimeout?: number;
   /** Where the framework logs (pino-compatible). Default: warnings and errors to stderr. */
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
@@ -39,6 +46,7 @@ export interface ResolvedOptions {
   readonly closeTimeout: number;
   readonly coalesceWrites: boolean;
   readonly inboundQueueLimit: number;
+  readonly handlerTimeout: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
 }
@@ -49,10 +57,14 @@ export const DEFAULTS = Object.freeze({
   closeTimeout: 5000,
   coalesceWrites: true,
   inboundQueueLimit: 1024,
+  handlerTimeout: 30_000,
 });
 
+/** Largest delay Node timers accept. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "handlerTimeout", "logger", "container",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -78,6 +90,10 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("maxMessageSize", options.maxMessageSize, problems);
   positiveInt("closeTimeout", options.closeTimeout, problems, true);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
+  positiveInt("handlerTimeout", options.handlerTimeout, problems, true);
+  if (typeof options.handlerTimeout === "number" && options.handlerTimeout > MAX_TIMER_MS) {
+    problems.push(`handlerTimeout must be at most ${MAX_TIMER_MS} ms (use 0 to disable it); got ${options.handlerTimeout}`);
+  }
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
@@ -89,6 +105,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     closeTimeout: options.closeTimeout ?? DEFAULTS.closeTimeout,
     coalesceWrites: options.coalesceWrites ?? DEFAULTS.coalesceWrites,
     inboundQueueLimit: options.inboundQueueLimit ?? DEFAULTS.inboundQueueLimit,
+    handlerTimeout: options.handlerTimeout ?? DEFAULTS.handlerTimeout,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
   });

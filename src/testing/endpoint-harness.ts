@@ -23,6 +23,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Inbound message limit, as in bootstrap. */
   maxMessageSize?: number;
+  /** Async handler bound in ms, as in bootstrap (default 30000; 0 disables). */
+  handlerTimeout?: number;
 }
 
 /** What a test sets about one simulated connection. */
@@ -61,6 +63,7 @@ export class EndpointHarness {
       container,
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
+      handlerTimeout: options.handlerTimeout,
     });
     return new EndpointHarness(server);
   }
