@@ -69,7 +69,7 @@ export interface ParsedFrame {
 
 /** Incremental parser of a byte stream into frames (server→client: unmasked). */
 export class FrameParser {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   readonly frames: ParsedFrame[] = [];
 
   push(chunk: Buffer): ParsedFrame[] {

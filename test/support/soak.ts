@@ -76,7 +76,7 @@ export async function runSoak(s: SoakSettings): Promise<SoakResult> {
   const server = await TestServer.start([SoakEcho, SoakBroadcast], { logger });
   try {
     // Warm-up of both paths: lazily created state (optimised code, buffer pools) must not count as a leak.
-    const warmClients = Math.min(100, s.clients);
+    const warmClients = Math.min(100, Math.ceil(s.clients / 2));
     for (const mode of ["echo", "broadcast"] as const) {
       const warm = await runLoad({ url: `${server.url}/soak/${mode}`, mode, clients: warmClients, messages: 100, publishers: 5, deadlineMs: 30_000 });
       if (warm.lost !== 0 || warm.connected !== warmClients) throw new Error(`warm-up failed: ${JSON.stringify(warm)}`);
