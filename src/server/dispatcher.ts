@@ -397,6 +397,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   private release(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.inWheel) this.env.handlerTimeouts!.untrack(this);
     this.instance = null;
     this.ctx.closeReason = undefined;
     this.env.released(this.session);

@@ -45,6 +45,13 @@ export class HandlerTimeoutWheel {
     }
   }
 
+  /** Stops tracking `w` at once (its session is released; waiting for the next sweep would keep it alive). */
+  untrack(w: TimedWait): void {
+    w.inWheel = false;
+    w.armedAt = -1;
+    this.waits.delete(w);
+  }
+
   /** Sessions currently tracked (tests). */
   get size(): number {
     return this.waits.size;

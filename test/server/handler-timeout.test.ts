@@ -132,6 +132,19 @@ describe("HandlerTimeoutWheel", () => {
     expect(w.fired).toBe(1);
   });
 
+  it("forgets an untracked wait at once (a released session is not kept alive until the next sweep)", () => {
+    vi.useFakeTimers();
+    const wheel = new HandlerTimeoutWheel(400);
+    const w = waitOn(wheel);
+    w.armedAt = wheel.tick;
+    wheel.track(w);
+    wheel.untrack(w);
+    expect(wheel.size).toBe(0);
+    expect(w.inWheel).toBe(false);
+    vi.advanceTimersByTime(1000);
+    expect(w.fired).toBe(0);
+  });
+
   it("drops idle waits and stops its interval when nothing is pending", () => {
     vi.useFakeTimers();
     const wheel = new HandlerTimeoutWheel(400);

@@ -9,7 +9,8 @@ export class LifecycleTracker {
   /** Session id → how many times @OnClose ran for it. */
   readonly closeCount = new Map<string, number>();
   readonly closeCodes: number[] = [];
-  readonly errors: Error[] = [];
+  /** `name: message` of each error reported to @OnError (strings: an Error's unformatted stack would keep the handler's receiver alive). */
+  readonly errors: string[] = [];
   private closes = 0;
   private waiters: Array<{ n: number; resolve: () => void }> = [];
   /** Objects tracked for garbage collection, and how many of them were collected. */
@@ -49,7 +50,7 @@ export class LifecycleTracker {
   }
 
   error(e: Error): void {
-    this.errors.push(e);
+    this.errors.push(`${e.name}: ${e.message}`);
   }
 
   get totalCloses(): number {

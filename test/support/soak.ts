@@ -99,7 +99,7 @@ export async function runSoak(s: SoakSettings): Promise<SoakResult> {
 
     const sessionsOpened = tracker.opened.size;
     const onCloseNotOnce = tracker.unbalanced().length;
-    const handlerErrors = tracker.errors.map((e) => `${e.name}: ${e.message}`).slice(0, 10);
+    const handlerErrors = tracker.errors.slice(0, 10);
     const sessionsLeft = server.handle.sessions.size;
     const measured = tracker;
     measured.forgetSessions();
