@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCodes } from "../../src/index.js";
+import { TestServer } from "../../src/testing/index.js";
+import { buildFrame, closePayload, OP, toEvents } from "../support/frames.js";
+import { FuzzEcho } from "../support/fuzz.js";
+import { RawClient } from "../support/raw-client.js";
 import {
   closeWithoutFrame,
   dropMidFrame,
@@ -98,6 +102,27 @@ describe("chaos (short)", () => {
     const { answers } = await failingHandler(rig, 10, "hang");
     expect(answers).toEqual(Array.from({ length: 10 }, () => [`error:${ErrorCodes.HANDLER_TIMEOUT}`, "echo:after"]));
     expectHealthy(await health(rig), 10);
+  });
+
+  // Known limitation, kept visible: ws answers a close frame synchronously while parsing, before the
+  // dispatcher's microtask has run the handler for a message that arrived in the same read, so that
+  // message's reply is dropped (raw ws with a synchronous handler would send it). `it.fails` turns red
+  // once the core sends the reply before the close frame; then make it a plain `it`.
+  it.fails("replies to a message that arrives in the same read as the client's close frame", async () => {
+    const server = await TestServer.start([FuzzEcho]);
+    try {
+      const c = await RawClient.connect(server.handle.address.port, "/fuzz");
+      await c.write(Buffer.concat([buildFrame({ opcode: OP.TEXT, payload: Buffer.from("last words") }), buildFrame({ opcode: OP.CLOSE, payload: closePayload(1000) })]));
+      await c.until((f) => f.some((x) => x.opcode === OP.CLOSE));
+      c.end();
+      const events = toEvents((await c.closed).frames);
+      expect(events).toEqual([
+        { kind: "text", data: "last words" },
+        { kind: "close", code: 1000, reason: "" },
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 
   // Needs the Redis broker (issue 6), which is not on this branch yet.
