@@ -1,5 +1,5 @@
-/** Runs test/support/load-client.mjs in a child process and returns its summary. */
-import { spawn } from "node:child_process";
+/** Runs test/support/load-client.mjs in a child process (loopback load, off the server's core). */
+import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
 export interface LoadConfig {
@@ -35,25 +35,40 @@ export interface LoadSummary {
 
 const SCRIPT = join(__dirname, "load-client.mjs");
 
-/** Spawns the load generator; the child is killed if it outlives its own deadline by 10 s. */
-export function runLoad(config: LoadConfig): Promise<LoadSummary> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, JSON.stringify(config)], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const killer = setTimeout(() => child.kill("SIGKILL"), config.deadlineMs + 10_000);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      const line = out.trim().split("\n").pop() ?? "";
-      try {
-        const parsed = JSON.parse(line) as LoadSummary & { fatal?: string };
-        if (parsed.fatal) reject(new Error(`load client failed: ${parsed.fatal}`));
-        else resolve(parsed);
-      } catch {
-        reject(new Error(`load client exited with ${code} without a summary: ${err.slice(0, 2000)}`));
-      }
+/** A load-generator child process; runs one phase at a time. */
+export class LoadGenerator {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static start(): LoadGenerator {
+    const child = fork(SCRIPT, [], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    child.stderr?.on("data", () => {});
+    return new LoadGenerator(child);
+  }
+
+  /** Runs a phase; rejects if the child fails or outlives the phase's deadline by 10 s. */
+  run(config: LoadConfig): Promise<LoadSummary> {
+    return new Promise((resolve, reject) => {
+      const killer = setTimeout(() => {
+        this.child.kill("SIGKILL");
+        reject(new Error(`load phase did not finish within ${config.deadlineMs + 10_000} ms`));
+      }, config.deadlineMs + 10_000);
+      const onExit = (code: number | null): void => {
+        clearTimeout(killer);
+        reject(new Error(`load client exited with ${code}`));
+      };
+      this.child.once("exit", onExit);
+      this.child.once("message", (m) => {
+        clearTimeout(killer);
+        this.child.off("exit", onExit);
+        const summary = m as LoadSummary & { fatal?: string };
+        if (summary.fatal) reject(new Error(`load client failed: ${summary.fatal}`));
+        else resolve(summary);
+      });
+      this.child.send(config);
     });
-  });
+  }
+
+  stop(): void {
+    this.child.kill();
+  }
 }

@@ -8,7 +8,7 @@ import { CloseReason, OnClose, OnError, OnMessage, OnOpen, ServerEndpoint, Sessi
 import { TestServer } from "../../src/testing/index.js";
 import { settledHeap } from "./heap.js";
 import { CountingLogger, LifecycleTracker } from "./lifecycle-tracker.js";
-import { runLoad, type LoadSummary } from "./load.js";
+import { LoadGenerator, type LoadSummary } from "./load.js";
 
 let tracker = new LifecycleTracker();
 
@@ -74,6 +74,8 @@ export async function runSoak(s: SoakSettings): Promise<SoakResult> {
   tracker = new LifecycleTracker();
   const logger = new CountingLogger();
   const server = await TestServer.start([SoakEcho, SoakBroadcast], { logger });
+  const load = LoadGenerator.start();
+  const runLoad = (c: Parameters<LoadGenerator["run"]>[0]): Promise<LoadSummary> => load.run(c);
   try {
     // Warm-up of both paths: lazily created state (optimised code, buffer pools) must not count as a leak.
     const warmClients = Math.min(100, Math.ceil(s.clients / 2));
@@ -122,6 +124,7 @@ export async function runSoak(s: SoakSettings): Promise<SoakResult> {
       heapRatio: heapEnd / heapStart,
     };
   } finally {
+    load.stop();
     await server.close();
   }
 }
