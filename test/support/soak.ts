@@ -4,6 +4,7 @@
  * process, then every session must be closed exactly once and the heap back near where it started.
  */
 import "reflect-metadata";
+import { expect } from "vitest";
 import { CloseReason, OnClose, OnError, OnMessage, OnOpen, ServerEndpoint, Session } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
 import { settledHeap } from "./heap.js";
@@ -127,4 +128,28 @@ export async function runSoak(s: SoakSettings): Promise<SoakResult> {
     load.stop();
     await server.close();
   }
+}
+
+/** The soak's pass criteria: nothing lost, duplicated, reordered or corrupted; every session closed once; no log, no leak. */
+export function expectSoakPassed(r: SoakResult, clients: number, messages: number): void {
+  for (const load of [r.echo, r.broadcast]) {
+    expect(load.errors).toEqual([]);
+    expect(load.connected).toBe(clients);
+    expect(load.received).toBe(clients * messages);
+    expect({ lost: load.lost, duplicates: load.duplicates, reordered: load.reordered, corrupt: load.corrupt, timedOut: load.timedOut }).toEqual({
+      lost: 0,
+      duplicates: 0,
+      reordered: 0,
+      corrupt: 0,
+      timedOut: false,
+    });
+    expect(load.closeCodes).toEqual({ 1000: clients });
+  }
+  expect(r.sessionsOpened).toBe(2 * clients);
+  expect(r.onCloseNotOnce).toBe(0);
+  expect(r.sessionsLeft).toBe(0);
+  expect(r.handlerErrors).toEqual([]);
+  expect(r.loggedProblems).toEqual([]);
+  expect(r.leakedObjects).toBe(0);
+  expect(r.heapRatio).toBeLessThanOrEqual(1.1);
 }
