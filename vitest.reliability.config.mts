@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 // a time so the load generator and the server each keep a core. Prints a summary table at the end.
 export default defineConfig({
   test: {
-    include: ["test/reliability/**/*.test.ts", "test/fuzz/**/*.test.ts"],
+    include: ["test/reliability/**/*.test.ts", "test/fuzz/frames.test.ts"],
     exclude: ["**/node_modules/**"],
     globalSetup: ["test/reliability/summary.setup.ts"],
     env: { WSE_RELIABILITY_OUT: resolve(".reliability/rows") },

@@ -1,8 +1,12 @@
+import { DecodeReasons } from "../codec/decode-reasons.js";
+import { answerInvalidMessage } from "../codec/invalid-message.js";
+import { withCorrelationId } from "../codec/json.js";
+import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpoint, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
 import { DecodeError, HandlerError, HandlerTimeoutError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
-import { CloseCodes, CloseReason } from "../session/close-reason.js";
+import { CloseCodes, CloseReason, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
@@ -58,6 +62,8 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   armedAt = -1;
   /** @internal TimedWait */
   inWheel = false;
+  /** Correlation id of the envelope being handled, echoed in its reply. */
+  private replyId: unknown = undefined;
   private idleWaiters: Array<() => void> | null = null;
 
   constructor(
@@ -235,13 +241,13 @@ export class SessionDispatcher implements TransportSink, TimedWait {
       case JOB.OPEN:
         return ep.onOpen ? this.call(ep.onOpen, false) : undefined;
       case JOB.MESSAGE: {
-        const h = flag ? ep.onBinary : ep.onText;
-        if (h === null) {
+        const r = flag ? ep.onBinary : ep.onText;
+        if (r === null) {
           return this.fail(
             new UnsupportedMessageError(`${ep.name} does not accept ${flag ? "binary" : "text"} messages.`),
           );
         }
-        return this.message(h, item as Buffer);
+        return r.direct !== null ? this.message(r.direct, item as Buffer) : this.routed(r, item as Buffer);
       }
       case JOB.PONG:
         return this.message(ep.onPong!, item as Buffer);
@@ -253,24 +259,68 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   }
 
   private message(h: CompiledMessageHandler, data: Buffer): unknown {
-    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) {
-      this.session.closeWith(CloseCodes.TOO_BIG, `message of ${data.length} bytes exceeds ${h.maxMessageSize} bytes`);
-      return undefined;
-    }
+    this.replyId = undefined;
+    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) return this.rejected(tooBig(h, data.length, undefined, data), data);
     let payload: unknown;
     try {
       payload = h.decode(data);
     } catch (error) {
-      return this.fail(asDecodeError(error, data));
+      return this.rejected(error, data);
     }
     if (isThenable(payload)) {
       const generation = this.generation;
       return payload.then(
         (p) => (generation === this.generation ? this.invokeMessage(h, p) : undefined),
-        (error) => (generation === this.generation ? this.fail(asDecodeError(error, data)) : undefined),
+        (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
       );
     }
     return this.invokeMessage(h, payload);
+  }
+
+  /** Several handlers of one kind: the endpoint's compiled router chooses (typed envelopes, willDecode). */
+  private routed(r: MessageRouter, data: Buffer): unknown {
+    let m: RoutedMessage;
+    try {
+      m = r.route(data);
+    } catch (error) {
+      return this.rejected(error, data);
+    }
+    this.replyId = m.replyId;
+    const payload = m.payload;
+    if (isThenable(payload)) {
+      const generation = this.generation;
+      return payload.then(
+        (p) => (generation === this.generation ? this.invokeMessage(m.handler, p) : undefined),
+        (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
+      );
+    }
+    return this.invokeMessage(m.handler, payload);
+  }
+
+  /** An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. */
+  private rejected(raw: unknown, data: Buffer): unknown {
+    this.replyId = undefined;
+    const error = asDecodeError(raw, data);
+    if (!(error instanceof DecodeError)) return this.fail(error);
+    const ep = this.endpoint;
+    const { reply, closeCode } = answerInvalidMessage(error, ep.replies);
+    if (reply !== null) this.session.submit(OUT.TEXT, reply, true, undefined, undefined);
+    if (error.reason === DecodeReasons.MESSAGE_TOO_BIG) {
+      this.session.closeWith(CloseCodes.TOO_BIG, truncateUtf8(error.message, MAX_REASON_BYTES));
+      return undefined;
+    }
+    if (ep.onError === null) {
+      // The error reply already told the peer; without one the session must not go on silently.
+      const code = closeCode || (reply === null ? (error.closeCode ?? CloseCodes.NOT_CONSISTENT) : 0);
+      this.env.logger.debug({ err: error, session: this.session.id }, `${ep.name}: invalid message (${error.reason})`);
+      if (code) this.session.closeWith(code, reasonFor(code));
+      return undefined;
+    }
+    const result = this.fail(error);
+    if (closeCode === 0) return result;
+    if (isThenable(result)) return Promise.resolve(result).then(() => this.session.closeWith(closeCode, reasonFor(closeCode)));
+    this.session.closeWith(closeCode, reasonFor(closeCode));
+    return undefined;
   }
 
   private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {
@@ -320,6 +370,8 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   }
 
   private reply(value: unknown): void {
+    const replyId = this.replyId;
+    this.replyId = undefined;
     if (value === undefined || !this.session.isOpen()) return;
     let refused: Error | undefined;
     if (typeof value === "string") refused = this.session.submit(OUT.TEXT, value, true, undefined, undefined);
@@ -328,7 +380,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
       if (bin !== undefined) refused = this.session.submit(OUT.BINARY, bin, true, undefined, undefined);
       else {
         try {
-          const enc = this.session.encode(value);
+          const enc = replyId === undefined ? this.session.encode(value) : withCorrelationId(this.session.encode(value), this.endpoint.replies.idField!, replyId);
           refused = this.session.submit(enc.binary ? OUT.BINARY : OUT.TEXT, enc.data, true, undefined, undefined);
         } catch (error) {
           this.fail(error);
@@ -345,6 +397,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
     const error =
       raw instanceof WebSocketEndpointError ? raw : new HandlerError(this.current?.label ?? ep.name, raw);
     this.current = null;
+    this.replyId = undefined;
     if (this.finished) {
       this.env.logger.warn({ err: error, session: this.session.id }, `${ep.name}: error after close`);
       return undefined;

@@ -75,8 +75,11 @@ export class EndpointServer implements ConnectionOwner {
     return this.router.match(pathname);
   }
 
-  /** The `upgrade` listener. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /**
+   * The `upgrade` listener. With `answerUnknown` false, requests for paths no endpoint serves are left
+   * alone for other upgrade listeners on a shared server (dev servers, other WebSocket libraries).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, answerUnknown = true): void {
     // A peer resetting the connection mid-handshake must not become an uncaught 'error'.
     socket.on("error", noop);
     if (!this.accepting) return rejectUpgrade(socket, 503, "server is shutting down");
@@ -84,7 +87,11 @@ export class EndpointServer implements ConnectionOwner {
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
     const match = this.router.match(pathname);
-    if (match === null) return rejectUpgrade(socket, 404);
+    if (match === null) {
+      if (answerUnknown) return rejectUpgrade(socket, 404);
+      socket.off("error", noop);
+      return;
+    }
     if (match === MALFORMED) return rejectUpgrade(socket, 400, "malformed path");
     const bad = checkPathParams(match);
     if (bad) return rejectUpgrade(socket, 400, bad);

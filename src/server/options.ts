@@ -2,6 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
 import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 
@@ -34,6 +35,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
   container?: DependencyContainer;
+  /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
+  codecs?: CodecOptions;
 }
 
 /** Options after defaults and validation. */
@@ -49,6 +52,7 @@ export interface ResolvedOptions {
   readonly handlerTimeout: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
+  readonly codecs: Readonly<CodecOptions> | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -64,7 +68,7 @@ export const DEFAULTS = Object.freeze({
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "handlerTimeout", "logger", "container",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "handlerTimeout", "logger", "container", "codecs",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -95,6 +99,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     problems.push(`handlerTimeout must be at most ${MAX_TIMER_MS} ms (use 0 to disable it); got ${options.handlerTimeout}`);
   }
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
+  problems.push(...checkCodecOptions(options.codecs, "codecs"));
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -108,5 +113,6 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     handlerTimeout: options.handlerTimeout ?? DEFAULTS.handlerTimeout,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
+    codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
   });
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { SessionDispatcher } from "../server/dispatcher.js";
 import { createEndpointServer } from "../server/bootstrap.js";
@@ -25,6 +26,8 @@ export interface HarnessOptions {
   maxMessageSize?: number;
   /** Async handler bound in ms, as in bootstrap (default 30000; 0 disables). */
   handlerTimeout?: number;
+  /** Global codec settings, as in bootstrap. */
+  codecs?: CodecOptions;
 }
 
 /** What a test sets about one simulated connection. */
@@ -64,6 +67,7 @@ export class EndpointHarness {
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
       handlerTimeout: options.handlerTimeout,
+      codecs: options.codecs,
     });
     return new EndpointHarness(server);
   }
