@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CloseReason, ErrorCodes, HandlerTimeoutError, OnClose, OnError, OnMessage, ServerEndpoint, Session, type Logger } from "../../src/index.js";
+import { CloseReason, ErrorCodes, HandlerTimeoutError, OnClose, OnError, OnMessage, OnOpen, ServerEndpoint, Session, type Logger } from "../../src/index.js";
 import { HandlerTimeoutWheel, type TimedWait } from "../../src/server/handler-timeout.js";
 import { resolveOptions } from "../../src/server/options.js";
 import { TestServer } from "../../src/testing/index.js";
@@ -27,6 +27,19 @@ class Hang {
 class HangNoOnError {
   @OnMessage() text(msg: string): Promise<string> | string {
     return msg === "hang" ? never() : `echo:${msg}`;
+  }
+}
+
+@ServerEndpoint("/hang-on-open")
+class HangOnOpen {
+  @OnOpen() open(): Promise<string> {
+    return never();
+  }
+  @OnMessage() text(msg: string) {
+    return `echo:${msg}`;
+  }
+  @OnError() error(e: Error, session: Session) {
+    session.getAsyncRemote().sendText(`error:${(e as HandlerTimeoutError).code}:${(e as HandlerTimeoutError).handler}`);
   }
 }
 
@@ -76,6 +89,14 @@ describe("handlerTimeout", () => {
     await c.send("after");
     expect(await c.nextText()).toBe("echo:after");
     expect(c.pending).toEqual([]);
+  });
+
+  it("reports an @OnOpen that never settles and then handles the messages that waited behind it", async () => {
+    server = await TestServer.start([HangOnOpen], { handlerTimeout: 100 });
+    const c = await server.connect("/hang-on-open");
+    await c.send("first");
+    expect(await c.nextText()).toBe(`error:${ErrorCodes.HANDLER_TIMEOUT}:HangOnOpen.open`);
+    expect(await c.nextText()).toBe("echo:first");
   });
 
   it("closes with 1011 when the endpoint has no @OnError", async () => {
