@@ -12,6 +12,7 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 60_000,
     pool: "forks",
+    execArgv: ["--expose-gc"],
     fileParallelism: false,
   },
 });

@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import { CloseReason, OnClose, OnError, OnMessage, OnOpen, ServerEndpoint, Session, type WebSocketEndpointError } from "../../src/index.js";
 import { TestServer, type TestClient } from "../../src/testing/index.js";
 import { buildFrame, OP } from "./frames.js";
-import { settledHeap } from "./heap.js";
+import { collectUntil } from "./heap.js";
 import { CountingLogger, LifecycleTracker } from "./lifecycle-tracker.js";
 import { RawClient } from "./raw-client.js";
 
@@ -101,7 +101,7 @@ export async function health(rig: ChaosRig): Promise<Health> {
   const onCloseNotOnce = rig.tracker.unbalanced().length;
   // Abandoned (timed-out) handlers hold their session until they settle; settle them, then collect.
   for (const h of hanging.splice(0)) h();
-  await settledHeap();
+  await collectUntil(() => rig.tracker.uncollected === 0);
   return { controlEcho, opened, onCloseNotOnce, sessionsLeft, leakedObjects: rig.tracker.uncollected };
 }
 

@@ -31,3 +31,18 @@ export async function settledHeap(): Promise<number> {
   }
   return last;
 }
+
+/**
+ * Collects garbage until `done()` holds (e.g. every watched object finalized), at most `rounds` times.
+ * Each round lets the event loop turn once, so sockets closing in libuv and FinalizationRegistry
+ * callbacks get to run between collections. Returns whether `done()` held.
+ */
+export async function collectUntil(done: () => boolean, rounds = 50): Promise<boolean> {
+  for (let i = 0; i < rounds; i++) {
+    if (done()) return true;
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setImmediate(r));
+    forceGc();
+  }
+  return done();
+}

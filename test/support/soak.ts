@@ -7,7 +7,7 @@ import "reflect-metadata";
 import { expect } from "vitest";
 import { CloseReason, OnClose, OnError, OnMessage, OnOpen, ServerEndpoint, Session } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
-import { settledHeap } from "./heap.js";
+import { collectUntil, settledHeap } from "./heap.js";
 import { CountingLogger, LifecycleTracker } from "./lifecycle-tracker.js";
 import { LoadGenerator, type LoadSummary } from "./load.js";
 
@@ -108,7 +108,8 @@ export async function runSoak(s: SoakSettings): Promise<SoakResult> {
     measured.forgetSessions();
     tracker = new LifecycleTracker();
     const heapEnd = await settledHeap();
-    // Sessions and endpoint instances still reachable after a full GC are leaks.
+    // Sessions and endpoint instances still reachable after repeated full GCs are leaks.
+    await collectUntil(() => measured.uncollected === 0);
     const leakedObjects = measured.uncollected;
     return {
       echo,
