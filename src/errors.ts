@@ -21,6 +21,7 @@ export const ErrorCodes = {
   HANDSHAKE_REFUSED: "WSE_ERR_HANDSHAKE_REFUSED",
   RATE_LIMITED: "WSE_ERR_RATE_LIMITED",
   BROKER: "WSE_ERR_BROKER",
+  HANDLER_TIMEOUT: "WSE_ERR_HANDLER_TIMEOUT",
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -90,6 +91,25 @@ export class HandlerError extends WebSocketEndpointError {
   constructor(handler: string, cause: unknown) {
     super(ErrorCodes.HANDLER_FAILED, `${handler} failed: ${describe(cause)}`, { cause, closeCode: 1011 });
     this.handler = handler;
+  }
+}
+
+/**
+ * A lifecycle method's promise did not settle within `handlerTimeout`. The session's queue moved on
+ * without it: its late result is ignored. Goes to @OnError; without one the session closes with 1011.
+ */
+export class HandlerTimeoutError extends WebSocketEndpointError {
+  /** `Class.method` that did not settle. */
+  readonly handler: string;
+  /** The `handlerTimeout` in force, in ms. */
+  readonly timeoutMs: number;
+
+  constructor(handler: string, timeoutMs: number) {
+    super(ErrorCodes.HANDLER_TIMEOUT, `${handler} did not settle within ${timeoutMs} ms (handlerTimeout); the session moved on without it.`, {
+      closeCode: 1011,
+    });
+    this.handler = handler;
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -36,6 +36,7 @@ export {
   InvalidOptionsError,
   SessionClosedError,
   HandlerError,
+  HandlerTimeoutError,
   UnsupportedMessageError,
   DecodeError,
   EncodeError,

@@ -31,6 +31,8 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
   readonly session: ClientSessionImpl;
   readonly logger: Logger;
   readonly inboundQueueLimit: number;
+  /** Client handlers are not bounded by a handler timeout (a server option); the heartbeat guards the link. */
+  readonly handlerTimeouts = null;
   private readonly transport: ClientTransport;
   private state: State = STATE.CONNECTING;
   private socket: WebSocket | null = null;

@@ -7,6 +7,7 @@ import { EndpointSession, type HandshakeInfo } from "../session/endpoint-session
 import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
 import { SessionDispatcher } from "./dispatcher.js";
+import type { HandlerTimeoutWheel } from "./handler-timeout.js";
 import { connectionContainer } from "./injection.js";
 
 /** What opening a connection needs from its owner: the server in production, the harness in tests. */
@@ -14,6 +15,8 @@ export interface ConnectionOwner {
   readonly container: DependencyContainer;
   readonly logger: Logger;
   readonly inboundQueueLimit: number;
+  /** Bounds async handlers; `null` when `handlerTimeout` is 0. */
+  readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** The live set of open sessions of an endpoint. */
   openSessionsOf(endpoint: CompiledEndpointBase): Set<Session>;
   /** Called once per connection after its @OnClose ran. */

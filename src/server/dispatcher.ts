@@ -4,7 +4,7 @@ import { withCorrelationId } from "../codec/json.js";
 import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
-import { DecodeError, HandlerError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
+import { DecodeError, HandlerError, HandlerTimeoutError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes, CloseReason, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
@@ -12,12 +12,15 @@ import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
 import { RATE } from "./rate-limit.js";
 import type { TransportSink } from "../transport/transport.js";
+import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
 
 /** What a dispatcher needs from its owner (server or test harness). */
 export interface DispatchEnv {
   readonly logger: Logger;
   /** Queued inbound messages above which reading from the socket pauses. */
   readonly inboundQueueLimit: number;
+  /** Bounds async handlers (`handlerTimeout`); `null` when disabled. */
+  readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Called once, after @OnClose ran: the session and instance may be forgotten. */
   released(session: EndpointSession): void;
 }
@@ -34,8 +37,10 @@ function isThenable(v: unknown): v is Thenable {
  * One ordered queue per session. Jobs (open, each message, errors, close) run one at a time in arrival
  * order; a batch is drained in one microtask, and a job that returns a promise holds the queue until it
  * settles. @OnOpen therefore completes before the first message, and @OnClose runs once, last.
+ * A handler that does not settle within `handlerTimeout` is abandoned (its late result ignored), reported
+ * as a `HandlerTimeoutError`, and the queue moves on.
  */
-export class SessionDispatcher implements TransportSink {
+export class SessionDispatcher implements TransportSink, TimedWait {
   private kinds: Job[] = [];
   private items: unknown[] = [];
   private flags: boolean[] = [];
@@ -47,9 +52,17 @@ export class SessionDispatcher implements TransportSink {
   private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
   private readonly ctx: InvocationContext;
   private readonly drainBound: () => void;
-  private readonly resumeBound: (v: unknown) => void;
-  private readonly failBound: (e: unknown) => void;
+  private resumeBound!: (v: unknown) => void;
+  private failBound!: (e: unknown) => void;
   private current: CompiledHandler | null = null;
+  /** The handler whose promise holds the queue (for the timeout's message). */
+  private running: CompiledHandler | null = null;
+  /** Bumped when a wait is abandoned, so late continuations of the abandoned job do nothing. */
+  private generation = 0;
+  /** @internal TimedWait */
+  armedAt = -1;
+  /** @internal TimedWait */
+  inWheel = false;
   /** Correlation id of the envelope being handled, echoed in its reply. */
   private replyId: unknown = undefined;
   private idleWaiters: Array<() => void> | null = null;
@@ -63,8 +76,51 @@ export class SessionDispatcher implements TransportSink {
     this.instance = instance as never;
     this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
     this.drainBound = () => this.drain();
-    this.resumeBound = (v) => this.afterAsync(v);
-    this.failBound = (e) => this.afterAsyncFailure(e);
+    this.bindWaiters();
+  }
+
+  /**
+   * (Re)creates the continuations handed to a pending handler's promise. After a timeout the old pair
+   * becomes inert: each checks that it is still the current one, which costs nothing per message.
+   */
+  private bindWaiters(): void {
+    const resume = (v: unknown): void => {
+      if (this.resumeBound === resume) this.afterAsync(v);
+    };
+    const fail = (e: unknown): void => {
+      if (this.failBound === fail) this.afterAsyncFailure(e);
+    };
+    this.resumeBound = resume;
+    this.failBound = fail;
+  }
+
+  private wait(result: Thenable): void {
+    result.then(this.resumeBound, this.failBound);
+    const wheel = this.env.handlerTimeouts;
+    if (wheel === null) return;
+    this.armedAt = wheel.tick;
+    if (!this.inWheel) wheel.track(this);
+  }
+
+  /** @internal The pending handler outlived `handlerTimeout`: report it and move the queue on. */
+  timedOut(): void {
+    if (this.armedAt === -1) return;
+    this.armedAt = -1;
+    this.generation++;
+    this.bindWaiters();
+    const h = this.running;
+    this.running = null;
+    this.current = null;
+    const ep = this.endpoint;
+    const error = new HandlerTimeoutError(h?.label ?? `${ep.name} (decoder)`, this.env.handlerTimeouts!.timeoutMs);
+    if (h !== null && (h === ep.onClose || h === ep.onError)) {
+      // Reporting these to @OnError could loop or come after close; log, and still release the session.
+      this.env.logger.error({ err: error, session: this.session.id }, error.message);
+      if (h === ep.onClose) this.release();
+      this.continue();
+      return;
+    }
+    this.afterAsyncFailure(error);
   }
 
   /** Queues @OnOpen; call once, right after binding the transport. */
@@ -137,7 +193,7 @@ export class SessionDispatcher implements TransportSink {
         result = this.fail(error);
       }
       if (isThenable(result)) {
-        result.then(this.resumeBound, this.failBound);
+        this.wait(result);
         return;
       }
     }
@@ -164,6 +220,8 @@ export class SessionDispatcher implements TransportSink {
   }
 
   private afterAsync(value: unknown): void {
+    this.armedAt = -1;
+    this.running = null;
     if (this.current !== null) {
       const done = this.current;
       this.current = null;
@@ -173,8 +231,10 @@ export class SessionDispatcher implements TransportSink {
   }
 
   private afterAsyncFailure(error: unknown): void {
+    this.armedAt = -1;
+    this.running = null;
     const r = this.fail(error);
-    if (isThenable(r)) r.then(this.resumeBound, this.failBound);
+    if (isThenable(r)) this.wait(r);
     else this.continue();
   }
 
@@ -220,9 +280,10 @@ export class SessionDispatcher implements TransportSink {
       return this.rejected(error, data);
     }
     if (isThenable(payload)) {
+      const generation = this.generation;
       return payload.then(
-        (p) => this.invokeMessage(h, p),
-        (error) => this.rejected(error, data),
+        (p) => (generation === this.generation ? this.invokeMessage(h, p) : undefined),
+        (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
       );
     }
     return this.invokeMessage(h, payload);
@@ -239,9 +300,10 @@ export class SessionDispatcher implements TransportSink {
     this.replyId = m.replyId;
     const payload = m.payload;
     if (isThenable(payload)) {
+      const generation = this.generation;
       return payload.then(
-        (p) => this.invokeMessage(m.handler, p),
-        (error) => this.rejected(error, data),
+        (p) => (generation === this.generation ? this.invokeMessage(m.handler, p) : undefined),
+        (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
       );
     }
     return this.invokeMessage(m.handler, payload);
@@ -310,8 +372,9 @@ export class SessionDispatcher implements TransportSink {
     }
     if (isThenable(result)) {
       this.current = replies ? h : null;
+      this.running = h;
+      // No state is touched here: after a timeout this rejection belongs to an abandoned job.
       return Promise.resolve(result).catch((error: unknown) => {
-        this.current = null;
         throw new HandlerError(h.label, error);
       });
     }
@@ -399,6 +462,7 @@ export class SessionDispatcher implements TransportSink {
   private release(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.inWheel) this.env.handlerTimeouts!.untrack(this);
     this.instance = null;
     this.ctx.closeReason = undefined;
     this.env.released(this.session);

@@ -24,6 +24,7 @@ import { TokenBucket } from "./rate-limit.js";
 import type { ResponseHeaders } from "../handshake/configurator.js";
 import type { DependencyContainer } from "tsyringe";
 import type { SessionDispatcher } from "./dispatcher.js";
+import { HandlerTimeoutWheel } from "./handler-timeout.js";
 import type { ResolvedOptions } from "./options.js";
 import { MALFORMED, Router, type RouteMatch } from "./router.js";
 
@@ -45,6 +46,7 @@ export class EndpointServer implements ConnectionOwner {
   readonly logger: Logger;
   readonly container: ResolvedOptions["container"];
   readonly inboundQueueLimit: number;
+  readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Every session that has not finished its @OnClose yet. */
   readonly sessions = new Set<EndpointSession>();
   /** Rooms, broadcast and presence of this server (this node). */
@@ -74,6 +76,7 @@ export class EndpointServer implements ConnectionOwner {
     this.container.register(Broadcaster as unknown as new () => Broadcaster, { useValue: this.hub });
     this.container.register(Presence as unknown as new () => Presence, { useValue: this.hub.presence });
     this.inboundQueueLimit = options.inboundQueueLimit;
+    this.handlerTimeouts = options.handlerTimeout > 0 ? new HandlerTimeoutWheel(options.handlerTimeout) : null;
     this.router = new Router(endpoints);
     this.limits = new ConnectionLimits(options.maxConnections, options.maxConnectionsPerIp);
     this.originPolicy = new OriginPolicy(options.allowedOrigins);
@@ -218,6 +221,7 @@ export class EndpointServer implements ConnectionOwner {
     }
     for (const w of this.wss.values()) w.close();
     await this.hub.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, "leaving the broker failed"));
+    this.handlerTimeouts?.stop();
   }
 
   private whenIdle(timeoutMs: number): Promise<boolean> {

@@ -31,6 +31,13 @@ export interface BootstrapOptions {
   coalesceWrites?: boolean;
   /** Inbound messages queued per session before reading from its socket pauses (default 1024). */
   inboundQueueLimit?: number;
+  /**
+   * Longest a lifecycle method's promise may hold its session's queue, in ms (default 30000; 0 disables).
+   * A handler still pending then is reported to @OnError as a `HandlerTimeoutError` and the session moves
+   * on to its next message (its late result is ignored). Checked by one coarse timer per server, so a
+   * handler is abandoned between the timeout and a quarter of it (at most 1 s) later.
+   */
+  handlerTimeout?: number;
   /** Where the framework logs (pino-compatible). Default: warnings and errors to stderr. */
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
@@ -91,6 +98,7 @@ export interface ResolvedOptions {
   readonly closeTimeout: number;
   readonly coalesceWrites: boolean;
   readonly inboundQueueLimit: number;
+  readonly handlerTimeout: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
   readonly codecs: Readonly<CodecOptions> | undefined;
@@ -125,10 +133,14 @@ export const DEFAULTS = Object.freeze({
   rateLimit: false,
   outbound: Object.freeze({ maxMessages: 1024, maxBytes: 1024 * 1024, highWaterMark: 64 * 1024, policy: "await" as const }),
   sendTimeout: 30_000,
+  handlerTimeout: 30_000,
 });
 
+/** Largest delay Node timers accept. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "codecs",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "handlerTimeout", "logger", "container", "codecs",
   "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "perMessageDeflate",
   "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout",
   "broker", "userId", "nodeId",
@@ -157,6 +169,10 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("maxMessageSize", options.maxMessageSize, problems);
   positiveInt("closeTimeout", options.closeTimeout, problems, true);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
+  positiveInt("handlerTimeout", options.handlerTimeout, problems, true);
+  if (typeof options.handlerTimeout === "number" && options.handlerTimeout > MAX_TIMER_MS) {
+    problems.push(`handlerTimeout must be at most ${MAX_TIMER_MS} ms (use 0 to disable it); got ${options.handlerTimeout}`);
+  }
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
   problems.push(...checkCodecOptions(options.codecs, "codecs"));
   positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
@@ -185,6 +201,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     closeTimeout: options.closeTimeout ?? DEFAULTS.closeTimeout,
     coalesceWrites: options.coalesceWrites ?? DEFAULTS.coalesceWrites,
     inboundQueueLimit: options.inboundQueueLimit ?? DEFAULTS.inboundQueueLimit,
+    handlerTimeout: options.handlerTimeout ?? DEFAULTS.handlerTimeout,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
     codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),

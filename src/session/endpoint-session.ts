@@ -231,7 +231,8 @@ export class EndpointSession extends Session implements RemoteHost {
   markClosed(): void {
     this.state = STATE.CLOSED;
     this.openSessions.delete(this);
-    if (this.outbound.depth > 0) this.outbound.abort(new SessionClosedError("The session closed before the message was sent."));
+    // Always: besides queued entries, sends already handed to the socket may hold the send-timeout timer.
+    this.outbound.abort(new SessionClosedError("The session closed before the message was sent."));
     this.registry?.remove(this);
   }
 

@@ -224,6 +224,14 @@ export class OutboundQueue {
     this.head = 0;
     this.count = 0;
     this.bytes = 0;
+    // Sends already handed to the socket settle through their write callbacks (Node fails them when the
+    // socket is destroyed); the timer must not keep a closed session reachable until sendTimeout.
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.timed = [];
+    this.timedHead = 0;
   }
 
   private hold(): void {

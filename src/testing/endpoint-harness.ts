@@ -28,6 +28,8 @@ export interface HarnessOptions {
   maxMessageSize?: number;
   /** Where a session's user id comes from, as in bootstrap (default `"principal"`). */
   userId?: UserIdSource;
+  /** Async handler bound in ms, as in bootstrap (default 30000; 0 disables). */
+  handlerTimeout?: number;
   /** Global codec settings, as in bootstrap. */
   codecs?: CodecOptions;
   /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
@@ -71,6 +73,7 @@ export class EndpointHarness {
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
       userId: options.userId,
+      handlerTimeout: options.handlerTimeout,
       codecs: options.codecs,
       inboundQueueLimit: options.inboundQueueLimit,
       // Harness sessions have no socket to ping; tests drive time themselves.
