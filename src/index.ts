@@ -40,5 +40,8 @@ export {
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 
+export { generateAsyncApi, asyncApiToYaml } from "./asyncapi/generate.js";
+export type { AsyncApiInfo, AsyncApiDocument } from "./asyncapi/generate.js";
+
 export { defaultLogger, silentLogger } from "./metrics/logger.js";
 export type { Logger } from "./metrics/logger.js";

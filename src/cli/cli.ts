@@ -2,9 +2,10 @@
 import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { asyncApiCommand } from "./asyncapi-command.js";
 import { CliUsageError } from "./cli-error.js";
 import { runCommand } from "./run-command.js";
-import { MAIN_HELP, RUN_HELP } from "./usage.js";
+import { ASYNCAPI_HELP, MAIN_HELP, RUN_HELP } from "./usage.js";
 
 /** What the CLI touches of the process, so commands can be driven in-process by tests. */
 export interface CliIo {
@@ -20,6 +21,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number | undefine
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   run: { run: runCommand, help: RUN_HELP },
+  asyncapi: { run: asyncApiCommand, help: ASYNCAPI_HELP },
 };
 
 /**

@@ -10,7 +10,6 @@ import { CliUsageError } from "./cli-error.js";
  */
 export async function loadEndpointModules(modules: readonly string[], cwd: string): Promise<EndpointClass[]> {
   if (modules.length === 0) throw new CliUsageError("name at least one module to load, e.g. dist/chat-endpoint.js");
-  const before = new Set(registeredEndpoints());
   for (const m of modules) {
     const file = resolve(cwd, m);
     if (!existsSync(file)) {
@@ -20,7 +19,8 @@ export async function loadEndpointModules(modules: readonly string[], cwd: strin
     }
     await import(pathToFileURL(file).href);
   }
-  const found = registeredEndpoints().filter((c) => !before.has(c));
+  // Every registered class: the modules' own and those they import (a module may re-export endpoints).
+  const found = [...registeredEndpoints()];
   if (found.length === 0) {
     throw new CliUsageError(
       `no @ServerEndpoint classes found in ${modules.join(", ")}. Decorate a class with @ServerEndpoint("/path") in one of these modules ` +

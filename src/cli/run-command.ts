@@ -38,11 +38,12 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   } catch (error) {
     return reportStartFailure(error, port, io);
   }
+  // Handlers first: whoever waits for the "listening" line may signal right after reading it.
+  installShutdown(handle, io);
   const a = handle.address;
   // One write, so a reader waiting for the "listening" line also has the endpoint list.
   const list = endpoints.map((ep) => `  ${readEndpoint(ep)!.path}  ${ep.name}\n`).join("");
   io.stdout.write(`ws-endpoints: listening on ${wsUrl(a)}\n${list}`);
-  installShutdown(handle, io);
   return undefined;
 }
 
