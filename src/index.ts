@@ -43,5 +43,9 @@ export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 export { generateAsyncApi, asyncApiToYaml } from "./asyncapi/generate.js";
 export type { AsyncApiInfo, AsyncApiDocument } from "./asyncapi/generate.js";
 
+export { registerPrometheusMetrics } from "./metrics/prometheus.js";
+export type { PrometheusRegistry, MetricsSource } from "./metrics/prometheus.js";
+export type { ServerMetrics, EndpointMetrics, HandlerLatency, LatencyBucket, MetricsOptions } from "./metrics/metrics.js";
+
 export { defaultLogger, silentLogger } from "./metrics/logger.js";
 export type { Logger } from "./metrics/logger.js";

@@ -4,6 +4,9 @@ import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
 import { compileEndpoints, type CompileSettings } from "../endpoint/compile.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
+import type { ServerMetrics } from "../metrics/metrics.js";
+import { registerPrometheusMetrics, type PrometheusRegistry } from "../metrics/prometheus.js";
+import { metricsSnapshot } from "../metrics/snapshot.js";
 import type { Session } from "../session/session.js";
 import { EndpointServer } from "./endpoint-server.js";
 import { prepareInjection } from "./injection.js";
@@ -23,6 +26,12 @@ export interface ServerHandle {
    * the HTTP server too when bootstrap started it.
    */
   close(): Promise<void>;
+  /**
+   * A snapshot of the server's counters: per endpoint open sessions, handshakes, messages and bytes
+   * in/out, decode errors, closes by code, outbound queue depth and drops, handler latency (when
+   * enabled); refused handshakes by HTTP status. Cheap enough to call per scrape.
+   */
+  metrics(): ServerMetrics;
 }
 
 /**
@@ -46,8 +55,25 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
   const onUpgrade = (req: Parameters<EndpointServer["handleUpgrade"]>[0], socket: Parameters<EndpointServer["handleUpgrade"]>[1], head: Buffer): void =>
     endpointServer.handleUpgrade(req, socket, head);
   http.on("upgrade", onUpgrade);
+  const handle = {
+    metrics: (): ServerMetrics => metricsSnapshot(endpointServer),
+  };
+  const promPath = settings.metrics.prometheusPath;
+  const registry: PrometheusRegistry | undefined = promPath === undefined ? undefined : registerPrometheusMetrics(handle);
   if (owned) {
-    http.on("request", (req, res) => endpointServer.handleRequest(req, res));
+    http.on("request", (req, res) => {
+      if (registry !== undefined && (req.url === promPath || req.url?.startsWith(`${promPath}?`))) {
+        registry.metrics().then(
+          (text) => res.writeHead(200, { "Content-Type": registry.contentType }).end(text),
+          (error: unknown) => {
+            settings.logger.error({ err: error }, "Prometheus exposition failed");
+            res.writeHead(500).end();
+          },
+        );
+        return;
+      }
+      endpointServer.handleRequest(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
       http.listen(settings.port, settings.host, () => {
@@ -63,6 +89,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
     },
     server: http,
     sessions: endpointServer.sessions as ReadonlySet<Session>,
+    metrics: handle.metrics,
     close(): Promise<void> {
       closing ??= (async () => {
         await endpointServer.close();

@@ -2,6 +2,7 @@ import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpoint, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
 import { DecodeError, HandlerError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
+import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
 import { CloseCodes, CloseReason } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
@@ -15,6 +16,8 @@ export interface DispatchEnv {
   readonly inboundQueueLimit: number;
   /** Called once, after @OnClose ran: the session and instance may be forgotten. */
   released(session: EndpointSession): void;
+  /** Where this session's traffic is counted (absent: counted nowhere). */
+  readonly metrics?: MetricsRecorder;
 }
 
 const JOB = { OPEN: 0, MESSAGE: 1, PONG: 2, ERROR: 3, CLOSE: 4 } as const;
@@ -46,6 +49,9 @@ export class SessionDispatcher implements TransportSink {
   private readonly failBound: (e: unknown) => void;
   private current: CompiledHandler | null = null;
   private idleWaiters: Array<() => void> | null = null;
+  private readonly counters: EndpointCounters;
+  /** Start of the running @OnMessage handler when latency is measured, else -1. */
+  private started = -1;
 
   constructor(
     readonly endpoint: CompiledEndpoint,
@@ -58,6 +64,8 @@ export class SessionDispatcher implements TransportSink {
     this.drainBound = () => this.drain();
     this.resumeBound = (v) => this.afterAsync(v);
     this.failBound = (e) => this.afterAsyncFailure(e);
+    this.counters = env.metrics?.of(endpoint) ?? DISCARDED_COUNTERS;
+    session.outbound.counters = this.counters;
   }
 
   /** Queues @OnOpen; call once, right after binding the transport. */
@@ -67,6 +75,9 @@ export class SessionDispatcher implements TransportSink {
 
   onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closeQueued) return;
+    const c = this.counters;
+    c.messagesIn++;
+    c.bytesIn += data.length;
     this.push(JOB.MESSAGE, data, isBinary);
   }
 
@@ -83,6 +94,7 @@ export class SessionDispatcher implements TransportSink {
   onClose(code: number, reason: string): void {
     if (this.closeQueued) return;
     this.closeQueued = true;
+    this.counters.closed(code);
     this.session.markClosed();
     this.push(JOB.CLOSE, new CloseReason(code, reason), false);
   }
@@ -146,6 +158,7 @@ export class SessionDispatcher implements TransportSink {
   }
 
   private afterAsync(value: unknown): void {
+    if (this.started !== -1) this.stopClock();
     if (this.current !== null) {
       const done = this.current;
       this.current = null;
@@ -155,6 +168,7 @@ export class SessionDispatcher implements TransportSink {
   }
 
   private afterAsyncFailure(error: unknown): void {
+    if (this.started !== -1) this.stopClock();
     const r = this.fail(error);
     if (isThenable(r)) r.then(this.resumeBound, this.failBound);
     else this.continue();
@@ -201,12 +215,16 @@ export class SessionDispatcher implements TransportSink {
     try {
       payload = h.decode(data);
     } catch (error) {
+      this.counters.decodeErrors++;
       return this.fail(asDecodeError(error, data));
     }
     if (isThenable(payload)) {
       return payload.then(
         (p) => this.invokeMessage(h, p),
-        (error) => this.fail(asDecodeError(error, data)),
+        (error) => {
+          this.counters.decodeErrors++;
+          return this.fail(asDecodeError(error, data));
+        },
       );
     }
     return this.invokeMessage(h, payload);
@@ -214,7 +232,7 @@ export class SessionDispatcher implements TransportSink {
 
   private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {
     this.ctx.payload = payload;
-    const result = this.call(h, true);
+    const result = this.counters.latency === null ? this.call(h, true) : this.timedCall(h);
     this.ctx.payload = undefined;
     if (isThenable(result)) return result;
     this.reply(result);
@@ -338,6 +356,26 @@ export class SessionDispatcher implements TransportSink {
     this.instance = null;
     this.ctx.closeReason = undefined;
     this.env.released(this.session);
+  }
+
+  /** `call` with latency measured; an async handler's sample ends when its promise settles. */
+  private timedCall(h: CompiledHandler): unknown {
+    this.started = now();
+    let result: unknown;
+    try {
+      result = this.call(h, true);
+    } catch (error) {
+      // A synchronous throw is not a latency sample; it is counted where errors are.
+      this.started = -1;
+      throw error;
+    }
+    if (!isThenable(result)) this.stopClock();
+    return result;
+  }
+
+  private stopClock(): void {
+    this.counters.observe(this.started);
+    this.started = -1;
   }
 
   private logHandlerFailure(h: CompiledHandler, error: unknown): void {

@@ -5,6 +5,7 @@ import { ConversionFailure } from "../endpoint/arguments.js";
 import type { CompiledEndpoint } from "../endpoint/compile.js";
 import { rejectRequest, rejectUpgrade } from "../handshake/http-reject.js";
 import type { Logger } from "../metrics/logger.js";
+import { MetricsRecorder } from "../metrics/metrics.js";
 import { CloseCodes } from "../session/close-reason.js";
 import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
@@ -32,6 +33,8 @@ export class EndpointServer implements ConnectionOwner {
   readonly logger: Logger;
   readonly container: ResolvedOptions["container"];
   readonly inboundQueueLimit: number;
+  /** Counters read by `ServerHandle.metrics()`. */
+  readonly metrics: MetricsRecorder;
   /** Every session that has not finished its @OnClose yet. */
   readonly sessions = new Set<EndpointSession>();
   private readonly router: Router;
@@ -47,6 +50,7 @@ export class EndpointServer implements ConnectionOwner {
     this.logger = options.logger;
     this.container = options.container;
     this.inboundQueueLimit = options.inboundQueueLimit;
+    this.metrics = new MetricsRecorder(options.metrics.latency);
     this.router = new Router(endpoints);
     for (const ep of endpoints) {
       this.open.set(ep, new Set());
@@ -76,15 +80,15 @@ export class EndpointServer implements ConnectionOwner {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A peer resetting the connection mid-handshake must not become an uncaught 'error'.
     socket.on("error", noop);
-    if (!this.accepting) return rejectUpgrade(socket, 503, "server is shutting down");
+    if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
     const match = this.router.match(pathname);
-    if (match === null) return rejectUpgrade(socket, 404);
-    if (match === MALFORMED) return rejectUpgrade(socket, 400, "malformed path");
+    if (match === null) return this.refuse(socket, 404);
+    if (match === MALFORMED) return this.refuse(socket, 400, "malformed path");
     const bad = checkPathParams(match);
-    if (bad) return rejectUpgrade(socket, 400, bad);
+    if (bad) return this.refuse(socket, 400, bad);
     const ep = match.endpoint;
     (req as UpgradeRequest)[SELECTED_PROTOCOL] = negotiate(ep.subprotocols, req.headers["sec-websocket-protocol"]);
     const query = q === -1 ? "" : url.slice(q + 1);
@@ -92,6 +96,12 @@ export class EndpointServer implements ConnectionOwner {
       socket.off("error", noop);
       this.accept(ep, ws, req, pathname, query, match.params);
     });
+  }
+
+  /** Every refused upgrade goes through here, so metrics count refusals by status. */
+  private refuse(socket: Duplex, status: number, message?: string, headers?: Readonly<Record<string, string>>): void {
+    this.metrics.refused(status);
+    rejectUpgrade(socket, status, message, headers);
   }
 
   /** The `request` listener of a server bootstrap owns: 426 on endpoint paths, 404 elsewhere. */
@@ -151,6 +161,7 @@ export class EndpointServer implements ConnectionOwner {
   }
 
   private accept(ep: CompiledEndpoint, ws: WebSocket, req: IncomingMessage, path: string, query: string, pathParams: Readonly<Record<string, string>>): void {
+    this.metrics.of(ep).handshakesAccepted++;
     this.attach(ep, new WsTransport(ws, this.options.coalesceWrites), {
       path,
       query,

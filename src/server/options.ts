@@ -4,6 +4,7 @@ import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
 import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
+import type { MetricsOptions } from "../metrics/metrics.js";
 
 /** Options of {@link bootstrap}. Every field is optional; defaults are safe for production. */
 export interface BootstrapOptions {
@@ -27,6 +28,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
   container?: DependencyContainer;
+  /** Handler latency histogram and Prometheus exposition (both off by default; counters are always kept). */
+  metrics?: MetricsOptions;
 }
 
 /** Options after defaults and validation. */
@@ -41,6 +44,7 @@ export interface ResolvedOptions {
   readonly inboundQueueLimit: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
+  readonly metrics: Readonly<{ latency: boolean; prometheusPath: string | undefined }>;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -52,7 +56,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "metrics",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -79,6 +83,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("closeTimeout", options.closeTimeout, problems, true);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
+  checkMetrics(options, problems);
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -91,5 +96,24 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     inboundQueueLimit: options.inboundQueueLimit ?? DEFAULTS.inboundQueueLimit,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
+    metrics: Object.freeze({ latency: options.metrics?.latency ?? false, prometheusPath: options.metrics?.prometheusPath }),
   });
+}
+
+function checkMetrics(options: BootstrapOptions, problems: string[]): void {
+  const m = options.metrics;
+  if (m === undefined) return;
+  if (m === null || typeof m !== "object") {
+    problems.push("metrics must be an object, e.g. { latency: true, prometheusPath: \"/metrics\" }");
+    return;
+  }
+  for (const key of Object.keys(m)) if (key !== "latency" && key !== "prometheusPath") problems.push(`unknown option "metrics.${key}" (known: latency, prometheusPath)`);
+  if (m.latency !== undefined && typeof m.latency !== "boolean") problems.push("metrics.latency must be a boolean");
+  const p = m.prometheusPath;
+  if (p !== undefined && (typeof p !== "string" || !p.startsWith("/") || /[?#\s]/.test(p))) {
+    problems.push(`metrics.prometheusPath must be a path such as "/metrics"; got ${JSON.stringify(p)}`);
+  }
+  if (p !== undefined && options.server !== undefined) {
+    problems.push("metrics.prometheusPath needs the server bootstrap starts; with server, call registerPrometheusMetrics(handle, registry) and serve registry.metrics() on your own route");
+  }
 }

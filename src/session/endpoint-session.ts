@@ -143,7 +143,10 @@ export class EndpointSession extends Session implements RemoteHost {
     pending: PendingSend | undefined,
     partial = false,
   ): Error | undefined {
-    if (this.state !== STATE.OPEN || !this.transport.isOpen) return new SessionClosedError();
+    if (this.state !== STATE.OPEN || !this.transport.isOpen) {
+      this.outbound.counters.outboundDropped++;
+      return new SessionClosedError();
+    }
     // Control frames may sit between fragments (RFC 6455 §5.4); data frames may not.
     if (this.fragmenting !== -1 && kind !== OUT.PING && kind !== OUT.PONG && !(partial && kind === this.fragmenting)) {
       const open = this.fragmenting === OUT.TEXT ? "text" : "binary";

@@ -1,4 +1,5 @@
 import { SessionClosedError, TransportError } from "../errors.js";
+import { DISCARDED_COUNTERS, type EndpointCounters } from "../metrics/metrics.js";
 import type { Transport, WriteCallback } from "../transport/transport.js";
 import type { PendingSend } from "./pending-send.js";
 
@@ -27,6 +28,8 @@ export class OutboundQueue {
   private scheduled = false;
   private readonly transport: Transport;
   private readonly flushBound: () => void;
+  /** Where sent messages and bytes are counted; set by the session's dispatcher. */
+  counters: EndpointCounters = DISCARDED_COUNTERS;
 
   constructor(transport: Transport) {
     this.transport = transport;
@@ -60,20 +63,26 @@ export class OutboundQueue {
     const entries = this.entries;
     if (this.head === entries.length) return;
     if (t.isOpen) t.cork();
+    const c = this.counters;
     for (let i = this.head; i < entries.length; i++) {
       const e = entries[i]!;
       entries[i] = undefined as never;
       this.head = i + 1;
       if (!t.isOpen) {
+        if (e.kind !== OUT.CLOSE) c.outboundDropped++;
         settle(e, new SessionClosedError());
         continue;
       }
       const done = e.done ?? (e.pending !== undefined ? e.pending.writeCallback() : undefined);
       switch (e.kind) {
         case OUT.TEXT:
+          if (e.fin) c.messagesOut++;
+          c.bytesOut += typeof e.data === "string" ? Buffer.byteLength(e.data) : (e.data as Buffer).length;
           t.send(e.data as string | Buffer, false, e.fin, done);
           break;
         case OUT.BINARY:
+          if (e.fin) c.messagesOut++;
+          c.bytesOut += (e.data as Buffer).length;
           t.send(e.data as Buffer, true, e.fin, done);
           break;
         case OUT.PING:
@@ -83,6 +92,8 @@ export class OutboundQueue {
           t.pong(e.data as Buffer, done);
           break;
         case OUT.FRAMES:
+          c.messagesOut++;
+          for (const f of e.data as readonly Buffer[]) c.bytesOut += f.length;
           t.sendFrames(e.data as readonly Buffer[], done);
           break;
         case OUT.CLOSE:
