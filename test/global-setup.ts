@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(__dirname, "..");
-const MARKER = join(ROOT, "dist", "src", "index.js");
+const MARKER = join(ROOT, "dist", "esm", "index.mjs");
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -11,7 +11,7 @@ function newestSource(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
+    else if (/\.(ts|cjs)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }
@@ -22,7 +22,7 @@ function newestSource(dir: string): number {
  */
 export default function setup(): void {
   const built = existsSync(MARKER) ? statSync(MARKER).mtimeMs : 0;
-  const newest = Math.max(...["src", "decorators", "test", "examples"].map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, "tsconfig.json")).mtimeMs);
+  const newest = Math.max(...["src", "decorators", "test", "examples", "scripts"].map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, "tsconfig.json")).mtimeMs);
   if (built >= newest) return;
   try {
     execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
@@ -30,4 +30,5 @@ export default function setup(): void {
     // tsc still emitted; type errors are `npm run lint`'s to report, not a reason to skip every test.
     process.stderr.write("global-setup: tsc reported errors (see above); testing what it emitted.\n");
   }
+  execFileSync(process.execPath, [join(ROOT, "scripts", "build-esm.cjs")], { cwd: ROOT, stdio: "inherit" });
 }
