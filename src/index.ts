@@ -41,7 +41,8 @@ export {
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 
 export { generateAsyncApi, asyncApiToYaml } from "./asyncapi/generate.js";
-export type { AsyncApiInfo, AsyncApiDocument } from "./asyncapi/generate.js";
+export type { AsyncApiInfo, AsyncApiDocument, AsyncApiDocumentInfo, AsyncApiComponents } from "./asyncapi/generate.js";
+export type { JsonSchema } from "./asyncapi/payload-schema.js";
 
 export { registerPrometheusMetrics } from "./metrics/prometheus.js";
 export type { PrometheusRegistry, MetricsSource } from "./metrics/prometheus.js";

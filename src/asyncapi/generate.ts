@@ -31,13 +31,38 @@ export interface AsyncApiInfo {
 
 /** An AsyncAPI 3.0 document as plain JSON-compatible data (serialise with `JSON.stringify` or {@link asyncApiToYaml}). */
 export interface AsyncApiDocument {
+  /** The AsyncAPI specification version. */
   readonly asyncapi: "3.0.0";
-  readonly info: { readonly title: string; readonly version: string; readonly description?: string };
+  /** Title, version and description of your API. */
+  readonly info: AsyncApiDocumentInfo;
+  /** Server Objects by name, from {@link AsyncApiInfo.servers}. */
   readonly servers?: Readonly<Record<string, unknown>>;
+  /** `application/json`; text and binary messages name their own content type. */
   readonly defaultContentType: string;
+  /** One Channel Object per endpoint, keyed by the endpoint class name. */
   readonly channels: Readonly<Record<string, unknown>>;
+  /** One `receive` Operation Object per `@OnMessage` handler, keyed `Class.method`. */
   readonly operations: Readonly<Record<string, unknown>>;
-  readonly components: { readonly messages: Readonly<Record<string, unknown>>; readonly schemas: Readonly<Record<string, JsonSchema>> };
+  /** Message Objects and the DTO schemas they reference. */
+  readonly components: AsyncApiComponents;
+}
+
+/** `info` of an {@link AsyncApiDocument}. */
+export interface AsyncApiDocumentInfo {
+  /** API title. */
+  readonly title: string;
+  /** API version. */
+  readonly version: string;
+  /** CommonMark description. */
+  readonly description?: string;
+}
+
+/** `components` of an {@link AsyncApiDocument}. */
+export interface AsyncApiComponents {
+  /** Message Objects keyed `Class.method` (input) and `Class.method.reply`. */
+  readonly messages: Readonly<Record<string, unknown>>;
+  /** JSON Schemas of DTO classes, keyed by class name. */
+  readonly schemas: Readonly<Record<string, JsonSchema>>;
 }
 
 const KEY_SAFE = /[^A-Za-z0-9_.-]/g;

@@ -87,6 +87,7 @@ export interface LatencyBucket {
 
 /** Handler latency histogram of an endpoint (`@OnMessage` runs, including awaited promises). */
 export interface HandlerLatency {
+  /** Cumulative buckets, upper bounds ascending, the last one `Infinity`. */
   readonly buckets: readonly LatencyBucket[];
   /** Number of handler runs measured. */
   readonly count: number;

@@ -4,13 +4,17 @@ import type { ServerMetrics } from "./metrics.js";
 
 /** The part of a prom-client `Registry` this module uses. */
 export interface PrometheusRegistry {
+  /** Adds a metric (prom-client `Registry.registerMetric`). */
   registerMetric(metric: never): void;
+  /** The exposition text of every registered metric. */
   metrics(): Promise<string>;
+  /** Content-Type header for {@link PrometheusRegistry.metrics}' text. */
   readonly contentType: string;
 }
 
 /** Anything with a metrics snapshot: a `ServerHandle`. */
 export interface MetricsSource {
+  /** A current snapshot. */
   metrics(): ServerMetrics;
 }
 

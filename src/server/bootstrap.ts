@@ -22,7 +22,7 @@ export interface ServerHandle {
   readonly sessions: ReadonlySet<Session>;
   /**
    * Graceful shutdown: new upgrades get 503, every client gets 1001 GOING_AWAY after the messages
-   * already queued for it, every @OnClose runs; resolves when done (bounded by `closeTimeout`). Closes
+   * already queued for it, every `@OnClose` runs; resolves when done (bounded by `closeTimeout`). Closes
    * the HTTP server too when bootstrap started it.
    */
   close(): Promise<void>;

@@ -31,7 +31,7 @@ function isThenable(v: unknown): v is Thenable {
 /**
  * One ordered queue per session. Jobs (open, each message, errors, close) run one at a time in arrival
  * order; a batch is drained in one microtask, and a job that returns a promise holds the queue until it
- * settles. @OnOpen therefore completes before the first message, and @OnClose runs once, last.
+ * settles. `@OnOpen` therefore completes before the first message, and `@OnClose` runs once, last.
  */
 export class SessionDispatcher implements TransportSink {
   private kinds: Job[] = [];

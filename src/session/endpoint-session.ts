@@ -30,9 +30,13 @@ const EMPTY_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
 
 /** @internal The runtime session: the public `Session` over a transport and an outbound queue. */
 export class EndpointSession extends Session implements RemoteHost {
+  /** The session id (also returned by `getId()`). */
   readonly id: string;
+  /** @internal */
   readonly info: HandshakeInfo;
+  /** @internal */
   readonly transport: Transport;
+  /** @internal */
   readonly outbound: OutboundQueue;
   private readonly openSessions: Set<Session>;
   private readonly encoder: ObjectEncoder;
