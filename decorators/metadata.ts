@@ -3,6 +3,7 @@
  * writers here; `src/endpoint/compile.ts` reads through the readers, once, at
  * bootstrap. Nothing in this folder imports `src/` or tsyringe.
  */
+import type { CodecOptions } from "../src/codec/codec-options.js";
 
 /** A class constructor as decorators see it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,19 +18,16 @@ export const LIFECYCLE = {
 } as const;
 export type LifecycleKind = (typeof LIFECYCLE)[keyof typeof LIFECYCLE];
 
-/** Options accepted by `@ServerEndpoint`. Codec and handshake options are typed loosely here
- * (this folder must not depend on `src/`) and validated by the compiler. */
-export interface ServerEndpointOptions {
+/** Options accepted by `@ServerEndpoint`. Handshake options are typed loosely here (this folder has no
+ * run-time dependency on `src/`) and validated by the compiler; codec options (`decoders`, `encoders`,
+ * `validation`, `invalidMessages`, `envelope`) are described in the codecs guide. */
+export interface ServerEndpointOptions extends CodecOptions {
   /** Path or path template, e.g. `/chat/{room}`. */
   path: string;
   /** Subprotocols this endpoint supports, in order of preference. */
   subprotocols?: readonly string[];
   /** Largest inbound message in bytes; larger ones close the session with 1009. */
   maxMessageSize?: number;
-  /** Encoder classes (see `Encoder`). */
-  encoders?: readonly unknown[];
-  /** Decoder classes (see `Decoder`). */
-  decoders?: readonly unknown[];
   /** Handshake configurator class or instance (see `Configurator`). */
   configurator?: unknown;
   /** Any further options understood by the runtime; validated at bootstrap. */

@@ -105,17 +105,33 @@ export class DecodeError extends WebSocketEndpointError {
   readonly reason: string;
   /** Per-field validation problems, when the reason is `VALIDATION_FAILED`. */
   readonly errors: readonly FieldError[];
+  /** Name of the decoder class that failed, when a user decoder was involved. */
+  readonly decoder: string | undefined;
+  /** Discriminator values the endpoint accepts, when the reason is `UNKNOWN_MESSAGE_TYPE`. */
+  readonly accepted: readonly string[] | undefined;
+  /** The `id` of the incoming envelope, echoed in the error reply for correlation. */
+  readonly replyId: unknown;
 
   constructor(
     reason: string,
     message: string,
     payload: string | Buffer,
-    options: { cause?: unknown; errors?: readonly FieldError[]; closeCode?: number } = {},
+    options: {
+      cause?: unknown;
+      errors?: readonly FieldError[];
+      closeCode?: number;
+      decoder?: string;
+      accepted?: readonly string[];
+      replyId?: unknown;
+    } = {},
   ) {
     super(ErrorCodes.DECODE_FAILED, message, { cause: options.cause, closeCode: options.closeCode ?? 1007 });
     this.reason = reason;
     this.payload = payload;
     this.errors = options.errors ?? [];
+    this.decoder = options.decoder;
+    this.accepted = options.accepted;
+    this.replyId = options.replyId;
   }
 }
 

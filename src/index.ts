@@ -47,6 +47,12 @@ export type { JsonSchema } from "./asyncapi/payload-schema.js";
 export { registerPrometheusMetrics } from "./metrics/prometheus.js";
 export type { PrometheusRegistry, MetricsSource } from "./metrics/prometheus.js";
 export type { ServerMetrics, EndpointMetrics, HandlerLatency, LatencyBucket, MetricsOptions } from "./metrics/metrics.js";
+export type { Decoder, Encoder, DecoderClass, EncoderClass } from "./codec/coders.js";
+export { INVALID_MESSAGE_POLICY } from "./codec/codec-options.js";
+export type { CodecOptions, ValidationOptions, EnvelopeOptions, InvalidMessagePolicy } from "./codec/codec-options.js";
+export { DecodeReasons } from "./codec/decode-reasons.js";
+export type { DecodeReason } from "./codec/decode-reasons.js";
+export type { ErrorReply } from "./codec/invalid-message.js";
 
 export { defaultLogger, silentLogger } from "./metrics/logger.js";
 export type { Logger } from "./metrics/logger.js";

@@ -10,6 +10,14 @@ export type PayloadDecoder = (data: Buffer) => unknown;
 export interface PayloadBinding {
   readonly kind: MessageKind;
   readonly decode: PayloadDecoder;
+  /** Whether the binding takes this message; absent means it takes every message of its kind. */
+  readonly willDecode?: (data: Buffer) => boolean;
+  /** For JSON payloads (DTOs): decodes an already parsed value, so typed routing parses once. */
+  readonly fromJson?: (value: unknown, raw: Buffer, replyId: unknown) => unknown;
+  /** What decodes the payload, for bootstrap messages (e.g. `DTO ChatMessage`, `PointDecoder`). */
+  readonly source?: string;
+  /** The same type decoded from the other kind of message (a class with text and binary decoders). */
+  readonly also?: PayloadBinding;
 }
 
 function asString(data: Buffer): string {

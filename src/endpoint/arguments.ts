@@ -149,7 +149,7 @@ function compilePayload(
   }
   if (type === Object || type === Function || type === undefined) {
     return problem(
-      `its type is ${type === undefined ? "unknown" : typeName(type)} at run time (an interface, union, any, or an \`import type\`).`,
+      "its declared type does not exist at run time (an interface, a union, any, or an `import type`).",
       "declare the payload as string, Buffer, ArrayBuffer, Uint8Array, PongMessage or a class (DTO) imported as a value.",
     );
   }

@@ -9,11 +9,17 @@ import {
   type LifecycleKind,
   type ServerEndpointOptions,
 } from "../../decorators/metadata.js";
+import { checkCodecOptions, mergeCodecSettings } from "../codec/codec-options.js";
+import type { InvalidMessageSettings } from "../codec/invalid-message.js";
+import { compileRouter, type MessageRouter, type RoutingSettings } from "../codec/message-router.js";
 import type { MessageKind, PayloadBinding, PayloadDecoder } from "../codec/payload.js";
-import { EncodeError, EndpointDefinitionError, type DefinitionProblem } from "../errors.js";
+import { EndpointDefinitionError, type DefinitionProblem } from "../errors.js";
+import { jsonEncoder } from "../codec/json.js";
 import type { ObjectEncoder } from "../session/endpoint-session.js";
 import { compileParam, typeName, type ArgResolver, type CompiledParam, type Converter } from "./arguments.js";
 import { parsePathTemplate, type PathTemplate } from "./path-template.js";
+
+export { jsonEncoder };
 
 /** A lifecycle method ready to call: the method and one resolver per parameter. */
 export interface CompiledHandler {
@@ -28,6 +34,10 @@ export interface CompiledMessageHandler extends CompiledHandler {
   readonly kind: MessageKind;
   readonly decode: PayloadDecoder;
   readonly maxMessageSize: number | undefined;
+  /** How the payload is decoded (the binding `decode` comes from). */
+  readonly binding: PayloadBinding;
+  /** `@OnMessage({ type })`: the envelope discriminator value this handler takes. */
+  readonly messageType: string | undefined;
 }
 
 /** Everything the runtime needs about one endpoint class; immutable, built once at bootstrap. */
@@ -42,9 +52,12 @@ export interface CompiledEndpoint {
   readonly onOpen: CompiledHandler | null;
   readonly onClose: CompiledHandler | null;
   readonly onError: CompiledHandler | null;
-  readonly onText: CompiledMessageHandler | null;
-  readonly onBinary: CompiledMessageHandler | null;
+  /** Chooses the handler of a text message (a single handler, typed envelopes, or decoders' willDecode). */
+  readonly onText: MessageRouter | null;
+  readonly onBinary: MessageRouter | null;
   readonly onPong: CompiledMessageHandler | null;
+  /** Error-reply policy and envelope fields for undecodable messages and correlated replies. */
+  readonly replies: InvalidMessageSettings;
   /** Converters of every @PathParam, checked at the handshake so bad values get HTTP 400. */
   readonly pathConverters: ReadonlyMap<string, readonly Converter[]>;
   readonly encode: ObjectEncoder;
@@ -58,19 +71,9 @@ export interface CompileSettings {
   readonly payloadFor?: (type: unknown, endpoint: Readonly<ServerEndpointOptions>) => PayloadBinding | string;
   /** Object encoder of an endpoint. */
   readonly encoderFor?: (endpoint: Readonly<ServerEndpointOptions>) => ObjectEncoder;
+  /** Envelope fields and invalid-message policy of an endpoint (default: codec defaults). */
+  readonly routingFor?: (endpoint: Readonly<ServerEndpointOptions>) => RoutingSettings & InvalidMessageSettings;
 }
-
-/** JSON, the default object encoding. */
-export const jsonEncoder: ObjectEncoder = (value) => {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new EncodeError(`sendObject: the value cannot be encoded as JSON: ${(error as Error).message}`, error);
-  }
-  if (text === undefined) throw new EncodeError(`sendObject: a value of type ${typeof value} has no JSON form.`);
-  return { data: text, binary: false };
-};
 
 const KIND_DECORATOR: Record<LifecycleKind, string> = {
   open: "@OnOpen",
@@ -134,9 +137,13 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
   if ("error" in parsed) problems.push({ where: name, problem: `@ServerEndpoint ${parsed.error}`, fix: 'use a path like "/chat" or "/rooms/{room}".' });
   const template = "error" in parsed ? null : parsed;
   checkOptions(name, options, problems);
+  // Codec hooks assume well-formed codec options; the problems are already reported.
+  if (checkCodecOptions(options, "").length > 0) return null;
 
   const params = readParams(type);
-  const slots: Partial<Record<string, CompiledHandler | CompiledMessageHandler>> = {};
+  const slots: Partial<Record<string, CompiledHandler>> = {};
+  const messages: Record<MessageKind, CompiledMessageHandler[]> = { text: [], binary: [], pong: [] };
+  const maxMessageSize = options.maxMessageSize ?? settings.maxMessageSize;
   const pathConverters = new Map<string, Converter[]>();
   const payloadFor = (t: unknown): PayloadBinding | string =>
     settings.payloadFor ? settings.payloadFor(t, options) : `no decoder is registered for class ${typeName(t)}.`;
@@ -179,6 +186,27 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
     const args = Object.freeze(compiledParams.map((p) => p.resolve));
     const slot = slotOf(record, compiledParams, label, problems);
     if (slot === null) continue;
+    if (slot.payload) {
+      const m = record.options.maxMessageSize;
+      if (m !== undefined && (!Number.isInteger(m) || m <= 0 || m > maxMessageSize)) {
+        problems.push({
+          where: label,
+          problem: `maxMessageSize must be a positive integer of bytes no larger than the endpoint's limit (${maxMessageSize}); got ${String(m)}.`,
+          fix: "lower the handler's maxMessageSize, or raise the endpoint's maxMessageSize option.",
+        });
+        continue;
+      }
+      const t = record.options.type;
+      if (t !== undefined && (typeof t !== "string" || t.length === 0)) {
+        problems.push({ where: label, problem: `@OnMessage type must be a non-empty string; got ${JSON.stringify(t)}.`, fix: 'e.g. @OnMessage({ type: "chat" }).' });
+        continue;
+      }
+      // A type with text and binary decoders takes both kinds of message with the same method.
+      for (let b: PayloadBinding | undefined = slot.payload; b !== undefined; b = b.also) {
+        messages[b.kind].push(Object.freeze({ label, method: record.method, args, kind: b.kind, decode: b.decode, maxMessageSize: m, binding: b, messageType: t }));
+      }
+      continue;
+    }
     const existing = slots[slot.key];
     if (existing) {
       problems.push({
@@ -188,12 +216,12 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
       });
       continue;
     }
-    slots[slot.key] = Object.freeze(
-      slot.payload
-        ? { label, method: record.method, args, kind: slot.payload.kind, decode: slot.payload.decode, maxMessageSize: record.options.maxMessageSize }
-        : { label, method: record.method, args },
-    );
+    slots[slot.key] = Object.freeze({ label, method: record.method, args });
   }
+  const routing = settings.routingFor ? settings.routingFor(options) : DEFAULT_ROUTING;
+  const onText = compileRouter("text", messages.text, routing, problems);
+  const onBinary = compileRouter("binary", messages.binary, routing, problems);
+  const onPong = compileRouter("pong", messages.pong, routing, problems)?.direct ?? null;
   if (problems.length > before || template === null) return null;
 
   const encode = settings.encoderFor ? settings.encoderFor(options) : jsonEncoder;
@@ -203,13 +231,14 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
     template,
     options,
     subprotocols: Object.freeze([...(options.subprotocols ?? [])]),
-    maxMessageSize: options.maxMessageSize ?? settings.maxMessageSize,
+    maxMessageSize,
     onOpen: slots.open ?? null,
     onClose: slots.close ?? null,
     onError: slots.error ?? null,
-    onText: (slots.text as CompiledMessageHandler | undefined) ?? null,
-    onBinary: (slots.binary as CompiledMessageHandler | undefined) ?? null,
-    onPong: (slots.pong as CompiledMessageHandler | undefined) ?? null,
+    onText,
+    onBinary,
+    onPong,
+    replies: Object.freeze({ invalidMessages: routing.invalidMessages, typeField: routing.typeField, idField: routing.idField }),
     pathConverters,
     encode,
   });
@@ -244,4 +273,7 @@ function checkOptions(name: string, options: Readonly<ServerEndpointOptions>, pr
   if (sp !== undefined && (!Array.isArray(sp) || sp.some((s) => typeof s !== "string" || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s)))) {
     problems.push({ where: name, problem: "subprotocols must be a list of HTTP tokens.", fix: 'e.g. subprotocols: ["chat.v1"].' });
   }
+  for (const p of checkCodecOptions(options, "@ServerEndpoint")) problems.push({ where: name, problem: `${p}.`, fix: "see the codecs guide (docs/codecs.md)." });
 }
+
+const DEFAULT_ROUTING = mergeCodecSettings(undefined, {});

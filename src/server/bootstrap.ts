@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
+import { codecCompileSettings } from "../codec/codec-registry.js";
 import { compileEndpoints, type CompileSettings } from "../endpoint/compile.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
 import type { ServerMetrics } from "../metrics/metrics.js";
@@ -53,7 +54,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
   const owned = settings.server === undefined;
   const http = settings.server ?? createServer();
   const onUpgrade = (req: Parameters<EndpointServer["handleUpgrade"]>[0], socket: Parameters<EndpointServer["handleUpgrade"]>[1], head: Buffer): void =>
-    endpointServer.handleUpgrade(req, socket, head);
+    // On a shared server, unknown paths may belong to another upgrade listener.
+    endpointServer.handleUpgrade(req, socket, head, owned || http.listenerCount("upgrade") <= 1);
   http.on("upgrade", onUpgrade);
   const handle = {
     metrics: (): ServerMetrics => metricsSnapshot(endpointServer),
@@ -118,7 +120,11 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: O
   const problems: DefinitionProblem[] = [];
   let compiled: ReturnType<typeof compileEndpoints> = [];
   try {
-    compiled = compileEndpoints(classes, { ...compileExtras, maxMessageSize: settings.maxMessageSize });
+    compiled = compileEndpoints(classes, {
+      ...codecCompileSettings(settings.codecs, settings.container, problems),
+      ...compileExtras,
+      maxMessageSize: settings.maxMessageSize,
+    });
   } catch (error) {
     if (!(error instanceof EndpointDefinitionError)) throw error;
     problems.push(...error.problems);

@@ -1,9 +1,13 @@
+import { DecodeReasons } from "../codec/decode-reasons.js";
+import { answerInvalidMessage } from "../codec/invalid-message.js";
+import { withCorrelationId } from "../codec/json.js";
+import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpoint, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
 import { DecodeError, HandlerError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
-import { CloseCodes, CloseReason } from "../session/close-reason.js";
+import { CloseCodes, CloseReason, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
@@ -48,6 +52,8 @@ export class SessionDispatcher implements TransportSink {
   private readonly resumeBound: (v: unknown) => void;
   private readonly failBound: (e: unknown) => void;
   private current: CompiledHandler | null = null;
+  /** Correlation id of the envelope being handled, echoed in its reply. */
+  private replyId: unknown = undefined;
   private idleWaiters: Array<() => void> | null = null;
   private readonly counters: EndpointCounters;
   /** Start of the running @OnMessage handler when latency is measured, else -1. */
@@ -189,13 +195,13 @@ export class SessionDispatcher implements TransportSink {
       case JOB.OPEN:
         return ep.onOpen ? this.call(ep.onOpen, false) : undefined;
       case JOB.MESSAGE: {
-        const h = flag ? ep.onBinary : ep.onText;
-        if (h === null) {
+        const r = flag ? ep.onBinary : ep.onText;
+        if (r === null) {
           return this.fail(
             new UnsupportedMessageError(`${ep.name} does not accept ${flag ? "binary" : "text"} messages.`),
           );
         }
-        return this.message(h, item as Buffer);
+        return r.direct !== null ? this.message(r.direct, item as Buffer) : this.routed(r, item as Buffer);
       }
       case JOB.PONG:
         return this.message(ep.onPong!, item as Buffer);
@@ -207,27 +213,67 @@ export class SessionDispatcher implements TransportSink {
   }
 
   private message(h: CompiledMessageHandler, data: Buffer): unknown {
-    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) {
-      this.session.closeWith(CloseCodes.TOO_BIG, `message of ${data.length} bytes exceeds ${h.maxMessageSize} bytes`);
-      return undefined;
-    }
+    this.replyId = undefined;
+    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) return this.rejected(tooBig(h, data.length, undefined, data), data);
     let payload: unknown;
     try {
       payload = h.decode(data);
     } catch (error) {
-      this.counters.decodeErrors++;
-      return this.fail(asDecodeError(error, data));
+      return this.rejected(error, data);
     }
     if (isThenable(payload)) {
       return payload.then(
         (p) => this.invokeMessage(h, p),
-        (error) => {
-          this.counters.decodeErrors++;
-          return this.fail(asDecodeError(error, data));
-        },
+        (error) => this.rejected(error, data),
       );
     }
     return this.invokeMessage(h, payload);
+  }
+
+  /** Several handlers of one kind: the endpoint's compiled router chooses (typed envelopes, willDecode). */
+  private routed(r: MessageRouter, data: Buffer): unknown {
+    let m: RoutedMessage;
+    try {
+      m = r.route(data);
+    } catch (error) {
+      return this.rejected(error, data);
+    }
+    this.replyId = m.replyId;
+    const payload = m.payload;
+    if (isThenable(payload)) {
+      return payload.then(
+        (p) => this.invokeMessage(m.handler, p),
+        (error) => this.rejected(error, data),
+      );
+    }
+    return this.invokeMessage(m.handler, payload);
+  }
+
+  /** An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. */
+  private rejected(raw: unknown, data: Buffer): unknown {
+    this.counters.decodeErrors++;
+    this.replyId = undefined;
+    const error = asDecodeError(raw, data);
+    if (!(error instanceof DecodeError)) return this.fail(error);
+    const ep = this.endpoint;
+    const { reply, closeCode } = answerInvalidMessage(error, ep.replies);
+    if (reply !== null) this.session.submit(OUT.TEXT, reply, true, undefined, undefined);
+    if (error.reason === DecodeReasons.MESSAGE_TOO_BIG) {
+      this.session.closeWith(CloseCodes.TOO_BIG, truncateUtf8(error.message, MAX_REASON_BYTES));
+      return undefined;
+    }
+    if (ep.onError === null) {
+      // The error reply already told the peer; without one the session must not go on silently.
+      const code = closeCode || (reply === null ? (error.closeCode ?? CloseCodes.NOT_CONSISTENT) : 0);
+      this.env.logger.debug({ err: error, session: this.session.id }, `${ep.name}: invalid message (${error.reason})`);
+      if (code) this.session.closeWith(code, reasonFor(code));
+      return undefined;
+    }
+    const result = this.fail(error);
+    if (closeCode === 0) return result;
+    if (isThenable(result)) return Promise.resolve(result).then(() => this.session.closeWith(closeCode, reasonFor(closeCode)));
+    this.session.closeWith(closeCode, reasonFor(closeCode));
+    return undefined;
   }
 
   private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {
@@ -276,6 +322,8 @@ export class SessionDispatcher implements TransportSink {
   }
 
   private reply(value: unknown): void {
+    const replyId = this.replyId;
+    this.replyId = undefined;
     if (value === undefined || !this.session.isOpen()) return;
     let refused: Error | undefined;
     if (typeof value === "string") refused = this.session.submit(OUT.TEXT, value, true, undefined, undefined);
@@ -284,7 +332,7 @@ export class SessionDispatcher implements TransportSink {
       if (bin !== undefined) refused = this.session.submit(OUT.BINARY, bin, true, undefined, undefined);
       else {
         try {
-          const enc = this.session.encode(value);
+          const enc = replyId === undefined ? this.session.encode(value) : withCorrelationId(this.session.encode(value), this.endpoint.replies.idField!, replyId);
           refused = this.session.submit(enc.binary ? OUT.BINARY : OUT.TEXT, enc.data, true, undefined, undefined);
         } catch (error) {
           this.fail(error);
@@ -301,6 +349,7 @@ export class SessionDispatcher implements TransportSink {
     const error =
       raw instanceof WebSocketEndpointError ? raw : new HandlerError(this.current?.label ?? ep.name, raw);
     this.current = null;
+    this.replyId = undefined;
     if (this.finished) {
       this.env.logger.warn({ err: error, session: this.session.id }, `${ep.name}: error after close`);
       return undefined;

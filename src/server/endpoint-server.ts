@@ -76,8 +76,11 @@ export class EndpointServer implements ConnectionOwner {
     return this.router.match(pathname);
   }
 
-  /** The `upgrade` listener. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /**
+   * The `upgrade` listener. With `answerUnknown` false, requests for paths no endpoint serves are left
+   * alone for other upgrade listeners on a shared server (dev servers, other WebSocket libraries).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, answerUnknown = true): void {
     // A peer resetting the connection mid-handshake must not become an uncaught 'error'.
     socket.on("error", noop);
     if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
@@ -85,7 +88,11 @@ export class EndpointServer implements ConnectionOwner {
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
     const match = this.router.match(pathname);
-    if (match === null) return this.refuse(socket, 404);
+    if (match === null) {
+      if (answerUnknown) return this.refuse(socket, 404);
+      socket.off("error", noop);
+      return;
+    }
     if (match === MALFORMED) return this.refuse(socket, 400, "malformed path");
     const bad = checkPathParams(match);
     if (bad) return this.refuse(socket, 400, bad);

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
 import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import type { MetricsOptions } from "../metrics/metrics.js";
@@ -30,6 +31,8 @@ export interface BootstrapOptions {
   container?: DependencyContainer;
   /** Handler latency histogram and Prometheus exposition (both off by default; counters are always kept). */
   metrics?: MetricsOptions;
+  /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
+  codecs?: CodecOptions;
 }
 
 /** Options after defaults and validation. */
@@ -45,6 +48,7 @@ export interface ResolvedOptions {
   readonly logger: Logger;
   readonly container: DependencyContainer;
   readonly metrics: Readonly<{ latency: boolean; prometheusPath: string | undefined }>;
+  readonly codecs: Readonly<CodecOptions> | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -56,7 +60,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "metrics",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "metrics", "codecs",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -84,6 +88,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
   checkMetrics(options, problems);
+  problems.push(...checkCodecOptions(options.codecs, "codecs"));
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -97,6 +102,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
     metrics: Object.freeze({ latency: options.metrics?.latency ?? false, prometheusPath: options.metrics?.prometheusPath }),
+    codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
   });
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { SessionDispatcher } from "../server/dispatcher.js";
 import { createEndpointServer } from "../server/bootstrap.js";
@@ -23,6 +24,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Inbound message limit, as in bootstrap. */
   maxMessageSize?: number;
+  /** Global codec settings, as in bootstrap. */
+  codecs?: CodecOptions;
 }
 
 /** What a test sets about one simulated connection. */
@@ -66,6 +69,7 @@ export class EndpointHarness {
       container,
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
+      codecs: options.codecs,
     });
     return new EndpointHarness(server);
   }

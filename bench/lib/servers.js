@@ -1,0 +1,105 @@
+'use strict';
+// The compared servers: what they are, how to start them (pinned to core 0), and a pool
+// that runs a set of them at the same time and asks them for memory readings.
+
+const path = require('path');
+const { spawnPinned } = require('./proc');
+
+const BENCH = path.resolve(__dirname, '..');
+const SERVER_CORE = 0;
+
+const RAW = path.join(BENCH, 'servers/raw.js');
+const SERVERS = [
+  { id: 'raw', label: 'raw ws', kind: 'ws', script: RAW, env: { BENCH_RAW_MODE: 'plain' } },
+  { id: 'raw-control', label: 'raw ws (control)', kind: 'ws', script: RAW, env: { BENCH_RAW_MODE: 'plain' } },
+  { id: 'raw-corked', label: 'raw ws, hand-corked', kind: 'ws', script: RAW, env: { BENCH_RAW_MODE: 'corked' } },
+  {
+    id: 'raw-preframed',
+    label: 'raw ws, pre-framed broadcast',
+    kind: 'ws',
+    script: RAW,
+    env: { BENCH_RAW_MODE: 'preframed' },
+  },
+  { id: 'socketio', label: 'socket.io 4.8', kind: 'sio', script: path.join(BENCH, 'servers/socketio.js') },
+  { id: 'nest', label: 'NestJS 12 gateway', kind: 'nest', script: path.join(BENCH, 'build/nest/server.js'), build: 'nest' },
+  { id: 'wse', label: 'ws-endpoints', kind: 'ws', script: path.join(BENCH, 'build/wse/server.js'), build: 'wse' },
+];
+const BY_ID = new Map(SERVERS.map((s) => [s.id, s]));
+
+function serverDef(id) {
+  const def = BY_ID.get(id);
+  if (!def) throw new Error(`unknown server '${id}'`);
+  return def;
+}
+
+class ServerPool {
+  /**
+   * @param {object} opts
+   * @param {Map<string,string>} opts.unavailable  server id -> reason (e.g. build failed)
+   * @param {string} opts.logDir  where each server's stdout/stderr goes
+   */
+  constructor({ unavailable, logDir, tag = '' }) {
+    this.unavailable = unavailable;
+    this.logDir = logDir;
+    this.tag = tag;
+    this.running = new Map(); // id -> {def, child, port}
+    this.failed = new Map(); // id -> reason
+  }
+
+  /** Starts the given servers side by side; those that fail are recorded, not thrown. */
+  async start(ids) {
+    const todo = ids.filter((id) => !this.running.has(id) && !this.reason(id));
+    const started = todo.map((id) => {
+      const def = serverDef(id);
+      const child = spawnPinned({
+        name: `${id}${this.tag}`,
+        core: SERVER_CORE,
+        script: def.script,
+        nodeArgs: ['--expose-gc'],
+        env: { ...(def.env || {}), BENCH_SERVER_NAME: id },
+        logFile: path.join(this.logDir, `server-${id}${this.tag}.log`),
+        cwd: BENCH,
+      });
+      return child.ready(30000).then(
+        (msg) => this.running.set(id, { def, child, port: msg.port, info: msg.info }),
+        (err) => {
+          child.kill();
+          this.failed.set(id, `did not start: ${firstLine(err.message)}`);
+          process.stderr.write(`bench: server ${id} failed to start:\n${err.message}\n`);
+        },
+      );
+    });
+    await Promise.all(started);
+  }
+
+  /** Why a server is not available (undefined when it is running or can be started). */
+  reason(id) {
+    return this.unavailable.get(id) || this.failed.get(id);
+  }
+
+  get(id) {
+    return this.running.get(id);
+  }
+
+  target(id) {
+    const s = this.running.get(id);
+    if (!s) throw new Error(`server ${id} is not running`);
+    return { id, kind: s.def.kind, port: s.port };
+  }
+
+  async stats(id) {
+    return this.running.get(id).child.call('stats', {}, 20000);
+  }
+
+  async stopAll() {
+    const all = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(all.map((s) => s.child.stop(2000)));
+  }
+}
+
+function firstLine(s) {
+  return String(s).split('\n').find((l) => l.trim()) || String(s);
+}
+
+module.exports = { SERVERS, serverDef, ServerPool, firstLine };

@@ -1,0 +1,77 @@
+// ws-endpoints (`wse`) peer: the endpoints a user would write, one per workload.
+//   /echo   text and binary echo (T1a, T1b, T3, T5, T6, T7, T8)
+//   /json   T2: the message is decoded to a class-validator DTO and answered as JSON
+//   /bcast  T4, T9: every text message is relayed to every open session of the endpoint
+// Imports the library from the repository's own build (../../../dist); compiled by bench/build.js.
+import 'reflect-metadata';
+import { ArrayMaxSize, IsArray, IsInt, IsString, Length, Min } from 'class-validator';
+import { bootstrap, OnMessage, ServerEndpoint, Session } from '../../../dist/src/index.js';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runServer } = require('../../servers/harness.js');
+
+export class EchoDto {
+  @IsInt() @Min(0) id!: number;
+  @IsString() @Length(1, 64) name!: string;
+  @IsArray() @ArrayMaxSize(8) @IsString({ each: true }) tags!: string[];
+}
+
+@ServerEndpoint('/echo')
+class Echo {
+  @OnMessage()
+  onText(text: string, session: Session) {
+    session.getAsyncRemote().sendText(text);
+  }
+
+  @OnMessage()
+  onBinary(data: Buffer, session: Session) {
+    session.getAsyncRemote().sendBinary(data);
+  }
+}
+
+@ServerEndpoint('/json')
+class Json {
+  @OnMessage()
+  onDto(dto: EchoDto, session: Session) {
+    session.getAsyncRemote().sendObject(dto);
+  }
+}
+
+@ServerEndpoint('/bcast')
+class Broadcast {
+  // For now a loop over the endpoint's open sessions; a pre-framed broadcast() API replaces it.
+  @OnMessage()
+  onText(text: string, session: Session) {
+    for (const s of session.getOpenSessions()) s.getAsyncRemote().sendText(text);
+  }
+}
+
+// Route name (as the load generator calls it) of each endpoint class.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EndpointCtor = new (...args: any[]) => any;
+const ROUTES = new Map<EndpointCtor, string>([
+  [Echo, 'echo'],
+  [Json, 'json'],
+  [Broadcast, 'bcast'],
+]);
+
+runServer('wse', async () => {
+  const coalesceWrites = process.env.BENCH_WSE_COALESCE !== '0';
+  let endpoints = [...ROUTES.keys()];
+  const unsupported: Record<string, string> = {};
+  // An endpoint the library cannot accept yet (e.g. no DTO decoder) is reported, not fatal.
+  for (;;) {
+    try {
+      const handle = await bootstrap({ endpoints, port: 0, host: '127.0.0.1', coalesceWrites });
+      return { port: handle.address.port, close: () => handle.close(), info: { unsupported, coalesceWrites } };
+    } catch (err) {
+      const msg = String((err as Error).message);
+      const bad = endpoints.filter((c) => new RegExp(`\\b${c.name}\\.`).test(msg));
+      if (!bad.length) throw err;
+      const reason = msg.split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ').trim();
+      for (const c of bad) unsupported[ROUTES.get(c)!] = reason;
+      endpoints = endpoints.filter((c) => !bad.includes(c));
+      if (!endpoints.length) throw err;
+    }
+  }
+});

@@ -1,0 +1,47 @@
+'use strict';
+// bench/results/<date>.json: read, merge (a partial --only run updates a same-day, same-mode
+// file), write; and the docs regenerated from it.
+
+const fs = require('fs');
+const path = require('path');
+const { render } = require('./markdown');
+
+function today() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function mergeResults(file, res) {
+  if (!fs.existsSync(file)) return res;
+  let old;
+  try {
+    old = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return res;
+  }
+  if (old.mode !== res.mode) return res;
+  const byId = new Map(old.scenarios.map((s) => [s.id, s]));
+  for (const s of res.scenarios) byId.set(s.id, s);
+  const order = ['T1a', 'T1b', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9'];
+  const scenarios = [...byId.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  return { ...res, servers: { ...old.servers, ...res.servers }, scenarios, merged: true };
+}
+
+function writeResults(resultsDir, res) {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const name = `${res.date}${res.mode === 'full' ? '-full' : ''}.json`;
+  const file = path.join(resultsDir, name);
+  const merged = mergeResults(file, { ...res, file: name });
+  fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  return { file, merged };
+}
+
+function writeDocs(rootDir, res) {
+  const docs = path.join(rootDir, 'docs');
+  fs.mkdirSync(path.join(docs, 'images'), { recursive: true });
+  const { markdown, svg } = render(res, { chartPath: 'images/performance.svg' });
+  fs.writeFileSync(path.join(docs, 'performance.md'), markdown);
+  fs.writeFileSync(path.join(docs, 'images', 'performance.svg'), svg);
+  return [path.join(docs, 'performance.md'), path.join(docs, 'images', 'performance.svg')];
+}
+
+module.exports = { today, writeResults, writeDocs };

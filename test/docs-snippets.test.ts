@@ -1,0 +1,22 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(__dirname, "..");
+const docs = readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md"));
+
+describe("docs snippets cannot rot", () => {
+  const cases = docs.flatMap((file) =>
+    [...readFileSync(join(root, "docs", file), "utf8").matchAll(/<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)\n```/g)].map(
+      (m) => [file, m[1]!, m[2]!] as const,
+    ),
+  );
+
+  it("there are snippets to check", () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  it.each(cases)("%s shows %s exactly as the tested file", (_doc, path, shown) => {
+    expect(shown).toBe(readFileSync(join(root, path), "utf8").trimEnd());
+  });
+});
