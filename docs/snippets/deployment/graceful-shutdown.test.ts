@@ -1,0 +1,34 @@
+import "reflect-metadata";
+import { request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { start } from "./graceful-shutdown.js";
+
+function status(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request({ host: "127.0.0.1", port, path }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+describe("docs/deployment.md: graceful shutdown", () => {
+  it("is ready, then fails readiness while draining, then closes clients with 1001", async () => {
+    const app = await start(0, 50);
+    const port = (app.http.address() as AddressInfo).port;
+    expect(await status(port, "/readyz")).toBe(200);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/lobby`);
+    const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    await new Promise((resolve) => ws.once("open", resolve));
+
+    const done = app.shutdown();
+    expect(await status(port, "/readyz")).toBe(503);
+    expect(await closed).toBe(1001);
+    await done;
+    expect(app.http.listening).toBe(false);
+  });
+});
