@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { bootstrap, InvalidOptionsError, OnError, OnMessage, PathParam, ServerEndpoint, Session, silentLogger, type ServerHandle } from "../../src/index.js";
@@ -7,6 +6,7 @@ import { metricsSnapshot } from "../../src/metrics/snapshot.js";
 import { createEndpointServer } from "../../src/server/bootstrap.js";
 import { InMemoryTransport } from "../../src/testing/in-memory-transport.js";
 import { TestServer } from "../../src/testing/index.js";
+import { httpGet as get } from "../support/http-get.js";
 
 @ServerEndpoint("/m/{room}")
 class Metered {
@@ -135,18 +135,6 @@ describe("ServerHandle.metrics()", () => {
 });
 
 describe("Prometheus exposition", () => {
-  function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
-    return new Promise((resolve, reject) => {
-      request({ host: "127.0.0.1", port, path }, (res) => {
-        let body = "";
-        res.setEncoding("utf8").on("data", (d: string) => (body += d));
-        res.on("end", () => resolve({ status: res.statusCode!, type: String(res.headers["content-type"]), body }));
-      })
-        .on("error", reject)
-        .end();
-    });
-  }
-
   it("serves the metrics on the configured path of the same server", async () => {
     handle = await bootstrap({ endpoints: [Metered], port: 0, host: "127.0.0.1", logger: silentLogger, metrics: { latency: true, prometheusPath: "/metrics" } });
     const ws = new WebSocket(`ws://127.0.0.1:${handle.address.port}/m/p`);

@@ -1,20 +1,11 @@
 import "reflect-metadata";
-import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { httpGet } from "../../../test/support/http-get.js";
 import { start } from "./graceful-shutdown.js";
 
-function status(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    request({ host: "127.0.0.1", port, path }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-    })
-      .on("error", reject)
-      .end();
-  });
-}
+const status = async (port: number, path: string): Promise<number> => (await httpGet(port, path)).status;
 
 describe("docs/deployment.md: graceful shutdown", () => {
   it("is ready, then fails readiness while draining, then closes clients with 1001", async () => {

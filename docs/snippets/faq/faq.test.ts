@@ -1,9 +1,9 @@
 import "reflect-metadata";
-import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ServerHandle } from "ws-endpoints";
 import { TestServer } from "ws-endpoints/testing";
 import { parse } from "yaml";
+import { httpGet } from "../../../test/support/http-get.js";
 import { ShoutEndpoint } from "./explicit-payload.js";
 import { describeApi, startObservable } from "./observability.js";
 
@@ -14,18 +14,6 @@ afterEach(async () => {
   await handle?.close();
   server = handle = undefined;
 });
-
-function get(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request({ host: "127.0.0.1", port, path }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (d: string) => (body += d));
-      res.on("end", () => resolve(body));
-    })
-      .on("error", reject)
-      .end();
-  });
-}
 
 describe("docs/faq.md", () => {
   it("explicit @Payload(String) receives the text", async () => {
@@ -38,7 +26,7 @@ describe("docs/faq.md", () => {
   it("metrics() and /metrics report the traffic", async () => {
     handle = await startObservable(0);
     expect(handle.metrics().endpoints["/shout"]!.openSessions).toBe(0);
-    const text = await get(handle.address.port, "/metrics");
+    const { body: text } = await httpGet(handle.address.port, "/metrics");
     expect(text).toContain('ws_endpoints_open_sessions{endpoint="/shout"} 0');
   });
 
