@@ -9,7 +9,7 @@ const fs = require('fs');
 const path = require('path');
 const { parseArgs, HELP } = require('./lib/args');
 const { spawnPinned, installExitHooks, killAll, tasksetAvailable, setChildPriority } = require('./lib/proc');
-const { ServerPool, SERVERS, firstLine } = require('./lib/servers');
+const { ServerPool, SERVERS, firstLine, MALLOC_ENV } = require('./lib/servers');
 const { runScenario } = require('./lib/rounds');
 const { applyPriority } = require('./lib/priority');
 const { describeMachine } = require('./lib/machine');
@@ -52,6 +52,7 @@ async function main() {
     process.stderr.write("bench: bench/node_modules is missing: run 'npm install' in bench/ first\n");
     process.exit(2);
   }
+  if (args.profile) process.env.BENCH_PROFILE = args.profile;
   const reexec = applyPriority(args.nice, setChildPriority);
   if (reexec) process.exit(await reexec);
   installExitHooks();
@@ -83,6 +84,7 @@ async function main() {
     core: 1,
     script: path.join(BENCH, 'loadgen/main.js'),
     nodeArgs: ['--max-old-space-size=4096'],
+    env: MALLOC_ENV,
     logFile: path.join(LOGS, 'loadgen.log'),
     cwd: BENCH,
   });

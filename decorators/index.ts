@@ -1,4 +1,4 @@
 export { ServerEndpoint } from "./server-endpoint.js";
 export { OnOpen, OnMessage, OnClose, OnError } from "./lifecycle.js";
-export { PathParam, QueryParam, Payload } from "./params.js";
+export { PathParam, QueryParam, Payload, Principal } from "./params.js";
 export type { ServerEndpointOptions, OnMessageOptions, EndpointClass } from "./metadata.js";

@@ -28,8 +28,24 @@ export interface ServerEndpointOptions extends CodecOptions {
   subprotocols?: readonly string[];
   /** Largest inbound message in bytes; larger ones close the session with 1009. */
   maxMessageSize?: number;
-  /** Handshake configurator class or instance (see `Configurator`). */
+  /** Handshake configurator class or instance (see `Configurator`); replaces the global one. */
   configurator?: unknown;
+  /** Refuse upgrades with 400 when no subprotocol could be selected. */
+  requireSubprotocol?: boolean;
+  /** Concurrent connections to this endpoint; more get 503. */
+  maxConnections?: number;
+  /** Heartbeat ping interval in ms for this endpoint's sessions (0 disables). */
+  heartbeatInterval?: number;
+  /** Idle timeout in ms (0: never); sessions may change it with `setMaxIdleTimeout`. */
+  maxIdleTimeout?: number;
+  /** Per-session inbound rate limit (see `RateLimitOptions`), or false. */
+  rateLimit?: { messagesPerSecond: number; burst?: number; policy?: "close" | "drop" } | false;
+  /** Outbound queue bounds and overflow policy (see `OutboundOptions`), merged over the server's. */
+  outbound?: { maxMessages?: number; maxBytes?: number; highWaterMark?: number; policy?: "await" | "drop-oldest" | "drop-newest" | "close" };
+  /** Basic send timeout in ms (0: none). */
+  sendTimeout?: number;
+  /** permessage-deflate for this endpoint (see `PerMessageDeflateOptions`). */
+  perMessageDeflate?: boolean | Readonly<Record<string, number>>;
   /** Any further options understood by the runtime; validated at bootstrap. */
   [option: string]: unknown;
 }

@@ -37,6 +37,19 @@ export function QueryParam(name: string): ParameterDecorator {
 }
 
 /**
+ * Binds a parameter to the principal your configurator's `authenticate` returned at the handshake
+ * (`undefined` for anonymous connections); the same value as `session.getUserPrincipal()`.
+ *
+ * @example
+ * ```ts
+ * @OnMessage() say(text: string, @Principal() user: User) { return `${user.name}: ${text}`; }
+ * ```
+ */
+export function Principal(): ParameterDecorator {
+  return param({ from: "principal" });
+}
+
+/**
  * Marks the message payload parameter explicitly. Pass the type when your compiler emits no decorator
  * metadata (esbuild, tsx, swc without `decoratorMetadata`).
  */

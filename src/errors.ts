@@ -17,6 +17,8 @@ export const ErrorCodes = {
   QUEUE_OVERFLOW: "WSE_ERR_QUEUE_OVERFLOW",
   FRAGMENT_INTERLEAVED: "WSE_ERR_FRAGMENT_INTERLEAVED",
   TRANSPORT: "WSE_ERR_TRANSPORT",
+  RATE_LIMITED: "WSE_ERR_RATE_LIMITED",
+  BROKER: "WSE_ERR_BROKER",
 } as const;
 /** One of the {@link ErrorCodes} values. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -189,6 +191,23 @@ export class FragmentInterleavedError extends WebSocketEndpointError {
 export class TransportError extends WebSocketEndpointError {
   constructor(message: string, cause?: unknown) {
     super(ErrorCodes.TRANSPORT, message, { cause, closeCode: 1006 });
+  }
+}
+
+/** A peer sent messages faster than the endpoint's `rateLimit`; the session closes with 1008 or the message is dropped. */
+export class RateLimitedError extends WebSocketEndpointError {
+  constructor(message = "rate limit exceeded: message dropped") {
+    super(ErrorCodes.RATE_LIMITED, message, { closeCode: 1008 });
+  }
+}
+
+/**
+ * The broker could not carry a message or answer a presence query (e.g. Redis is unreachable). Local
+ * delivery is unaffected; the original error is in `cause`.
+ */
+export class BrokerError extends WebSocketEndpointError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCodes.BROKER, message, { cause });
   }
 }
 

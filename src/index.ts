@@ -8,7 +8,7 @@
 import "reflect-metadata";
 export { ServerEndpoint } from "../decorators/server-endpoint.js";
 export { OnOpen, OnMessage, OnClose, OnError } from "../decorators/lifecycle.js";
-export { PathParam, QueryParam, Payload } from "../decorators/params.js";
+export { PathParam, QueryParam, Payload, Principal } from "../decorators/params.js";
 export type { ServerEndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
 
 export { bootstrap } from "./server/bootstrap.js";
@@ -37,6 +37,8 @@ export {
   QueueOverflowError,
   FragmentInterleavedError,
   TransportError,
+  RateLimitedError,
+  BrokerError,
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 
@@ -53,6 +55,31 @@ export type { CodecOptions, ValidationOptions, EnvelopeOptions, InvalidMessagePo
 export { DecodeReasons } from "./codec/decode-reasons.js";
 export type { DecodeReason } from "./codec/decode-reasons.js";
 export type { ErrorReply } from "./codec/invalid-message.js";
+export { Configurator } from "./handshake/configurator.js";
+export type { HandshakeRequest, ResponseHeaders } from "./handshake/configurator.js";
+export type { AllowedOrigin } from "./handshake/origin.js";
+export type { PerMessageDeflateOptions } from "./handshake/deflate.js";
+export type { RateLimitOptions } from "./server/rate-limit.js";
+export type { OutboundOptions, OverflowPolicy } from "./session/outbound-queue.js";
+export { PRINCIPAL } from "./server/injection.js";
+
+export { Broadcaster, Presence } from "./broker/broadcaster.js";
+export type { BroadcastData, BroadcastOptions, BroadcastResult } from "./broker/broadcaster.js";
+export { MemoryBroker } from "./broker/memory-broker.js";
+export { BROKER_MESSAGE, PAYLOAD, PRESENCE_CHANGE } from "./broker/broker.js";
+export type {
+  Broker,
+  BrokerNode,
+  BrokerSubscription,
+  BrokerMessage,
+  BrokerMessageKind,
+  BrokerPayload,
+  PayloadKind,
+  PresenceChange,
+  PresenceEntry,
+  PresenceRecord,
+} from "./broker/broker.js";
+export type { UserIdSource } from "./broker/rooms.js";
 
 export { defaultLogger, silentLogger } from "./metrics/logger.js";
 export type { Logger } from "./metrics/logger.js";

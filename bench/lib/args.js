@@ -19,6 +19,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--rounds')) o.rounds = Number(value());
     else if (a === '--no-docs') o.docs = false;
     else if (a.startsWith('--nice')) o.nice = Number(value());
+    else if (a.startsWith('--profile')) o.profile = value();
     else if (a === '--verbose' || a === '-v') o.verbose = true;
     else if (a === '--help' || a === '-h') o.help = true;
     else throw new Error(`unknown argument '${a}' (try --help)`);
@@ -42,6 +43,8 @@ const HELP = `usage: node bench/run.js [options]      (npm run bench from the re
   --rounds N        rounds per scenario (default 5 quick, 7 full)
   --nice N          run servers and load generator at this nice value (e.g. -10 on a busy shared
                     machine, needs root; it slows everything else on the machine while it runs)
+  --profile wse     write a V8 CPU profile of these servers (comma-separated ids) into
+                    bench/results/tmp-logs/ (open it in Chrome DevTools)
   --no-docs         do not rewrite docs/performance.md and docs/images/performance.svg
   --verbose         print every measurement
 Results: bench/results/<date>.json; logs of the child processes: bench/results/tmp-logs/`;

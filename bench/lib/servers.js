@@ -23,13 +23,32 @@ const SERVERS = [
   { id: 'socketio', label: 'socket.io 4.8', kind: 'sio', script: path.join(BENCH, 'servers/socketio.js') },
   { id: 'nest', label: 'NestJS 12 gateway', kind: 'nest', script: path.join(BENCH, 'build/nest/server.js'), build: 'nest' },
   { id: 'wse', label: 'ws-endpoints', kind: 'ws', script: path.join(BENCH, 'build/wse/server.js'), build: 'wse' },
+  {
+    id: 'wse-nocoalesce',
+    label: 'ws-endpoints, coalesceWrites: false',
+    kind: 'ws',
+    script: path.join(BENCH, 'build/wse/server.js'),
+    build: 'wse',
+    env: { BENCH_WSE_COALESCE: '0' },
+  },
 ];
+
+// glibc's dynamic mmap threshold makes large-buffer workloads bimodal: a process that happens
+// to mmap/munmap every 64 KiB-1 MiB Buffer runs 2-4x slower than an identical one that does
+// not. Fixed thresholds give every process the same (heap) allocation path.
+const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '8388608', MALLOC_TRIM_THRESHOLD_: '67108864' };
 const BY_ID = new Map(SERVERS.map((s) => [s.id, s]));
 
 function serverDef(id) {
   const def = BY_ID.get(id);
   if (!def) throw new Error(`unknown server '${id}'`);
   return def;
+}
+
+/** --profile ID (BENCH_PROFILE=ID): that server writes a .cpuprofile into the log directory. */
+function profileArgs(id, logDir) {
+  const want = (process.env.BENCH_PROFILE || '').split(',');
+  return want.includes(id) ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, `--cpu-prof-name=${id}-${Date.now()}.cpuprofile`] : [];
 }
 
 class ServerPool {
@@ -55,8 +74,8 @@ class ServerPool {
         name: `${id}${this.tag}`,
         core: SERVER_CORE,
         script: def.script,
-        nodeArgs: ['--expose-gc'],
-        env: { ...(def.env || {}), BENCH_SERVER_NAME: id },
+        nodeArgs: ['--expose-gc', ...profileArgs(id, this.logDir)],
+        env: { ...(process.env.BENCH_NO_MALLOC_ENV ? {} : MALLOC_ENV), ...(def.env || {}), BENCH_SERVER_NAME: id },
         logFile: path.join(this.logDir, `server-${id}${this.tag}.log`),
         cwd: BENCH,
       });
@@ -74,7 +93,8 @@ class ServerPool {
 
   /** Why a server is not available (undefined when it is running or can be started). */
   reason(id) {
-    return this.unavailable.get(id) || this.failed.get(id);
+    const def = BY_ID.get(id);
+    return this.unavailable.get(id) || (def && def.build && this.unavailable.get(def.build)) || this.failed.get(id);
   }
 
   get(id) {
@@ -102,4 +122,4 @@ function firstLine(s) {
   return String(s).split('\n').find((l) => l.trim()) || String(s);
 }
 
-module.exports = { SERVERS, serverDef, ServerPool, firstLine };
+module.exports = { SERVERS, serverDef, ServerPool, firstLine, MALLOC_ENV };

@@ -3,7 +3,7 @@
 
 const { ratioChart } = require('./svg');
 
-const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse'];
+const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-nocoalesce'];
 
 function num(x, unit) {
   if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
@@ -36,7 +36,7 @@ function chartGroups(res) {
   for (const sc of res.scenarios) {
     if (!sc.metrics) continue;
     for (const m of sc.metrics) {
-      if (m.ratio === false) continue;
+      if (m.ratio === false || m.derived) continue;
       const bars = ORDER.filter((id) => sc.servers[id]).map((id) => {
         const s = sc.servers[id];
         const label = res.servers[id] ? res.servers[id].label : id;
@@ -45,7 +45,7 @@ function chartGroups(res) {
         return { id, label, value: r ? r.median : null };
       });
       const note = m.better === 'lower' ? `${m.label} (lower is better)` : m.label;
-      groups.push({ label: `${sc.id}`, note, bars });
+      groups.push({ label: sc.id, note, bars });
     }
   }
   return groups;
@@ -121,7 +121,28 @@ function render(res, { chartPath }) {
     '- The load generator corks its own writes per event-loop turn in the throughput scenarios, and receives ' +
       'broadcasts with a lean frame-counting client (T4, T9), so that one client core can keep a fast server busy.',
   );
+  L.push(
+    '- "per server CPU-second" rows divide the figure by the CPU time the server process itself used during the ' +
+      "window (`process.cpuUsage`): the server's cost per unit of work, which other tenants of the machine disturb " +
+      'far less than wall-clock throughput. Trust these rows when the two disagree.',
+  );
+  L.push(
+    '- Every process runs with fixed glibc malloc thresholds (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`): ' +
+      "with glibc's dynamic threshold two identical raw ws servers differed 2-4x on 64 KiB-1 MiB messages.",
+  );
+  if (res.nice) {
+    L.push(
+      `- Run with \`--nice ${res.nice}\`: the benchmark's processes ran in their own scheduler autogroup at nice ` +
+        `${res.nice}, because other work kept the machine's load average far above its core count.`,
+    );
+  }
   L.push(`- Total run time: ${res.durationSec} s.`);
+  L.push('');
+  L.push('Caveats: quick windows are 0.25-0.4 s, so single rounds are noisy (see the control column and the');
+  L.push('min-max). T9 cannot show memory growth yet: kernel socket buffers absorb the first MiBs sent to the');
+  L.push('stalled session, about 20 s of broadcasting here, longer than even `--full` (8 s). socket.io broadcast');
+  L.push('(T4) falls from about 50 to 3-6 broadcasts/s in some rounds on a loaded machine (with real');
+  L.push('socket.io clients as receivers too), so its T4 ratio swings between runs.');
   L.push('');
   L.push('## How to reproduce');
   L.push('');
@@ -130,6 +151,8 @@ function render(res, { chartPath }) {
   L.push('npm run bench               # quick: 5 rounds, short windows, < 3 minutes');
   L.push('npm run bench -- --full     # 7 rounds, long windows, plus T6 (19,000 idle connections)');
   L.push('npm run bench -- --only T1a,T4 --verbose');
+  L.push('npm run bench -- --nice -10   # on a busy shared machine (root): the bench gets priority while it runs');
+  L.push('npm run bench -- --only T3 --profile wse   # V8 CPU profile of the wse server in bench/results/tmp-logs/');
   L.push('```');
   L.push('');
   L.push('The run compiles the NestJS and ws-endpoints peers (bench/peers/*, TypeScript) into bench/build/, builds');

@@ -10,6 +10,7 @@ const COLORS = {
   socketio: '#3182bd',
   nest: '#e6550d',
   wse: '#31a354',
+  'wse-nocoalesce': '#a1d99b',
 };
 
 function esc(s) {
@@ -28,7 +29,7 @@ function el(name, attrs, body) {
  */
 function ratioChart(groups, { title, subtitle, labels }) {
   const width = 860;
-  const left = 250;
+  const left = 200;
   const right = 70;
   const barH = 13;
   const gap = 3;
@@ -41,9 +42,12 @@ function ratioChart(groups, { title, subtitle, labels }) {
   const parts = [];
   let y = top;
   for (const g of groups) {
+    parts.push(
+      el('text', { x: 10, y: y + 11, 'font-size': 12 }, `<tspan font-weight="bold">${esc(g.label)}</tspan>` +
+        (g.note ? `<tspan fill="#555" font-size="11">  ${esc(g.note)}</tspan>` : '')),
+    );
+    y += 18;
     const h = g.bars.length * (barH + gap);
-    parts.push(el('text', { x: 10, y: y + 12, 'font-weight': 'bold', 'font-size': 12 }, esc(g.label)));
-    if (g.note) parts.push(el('text', { x: 10, y: y + 26, 'font-size': 10, fill: '#555' }, esc(g.note)));
     g.bars.forEach((b, i) => {
       const by = y + i * (barH + gap);
       parts.push(el('text', { x: left - 6, y: by + barH - 3, 'font-size': 10, 'text-anchor': 'end' }, esc(b.label)));
@@ -55,7 +59,7 @@ function ratioChart(groups, { title, subtitle, labels }) {
         parts.push(el('text', { x: left + 4, y: by + barH - 3, 'font-size': 10, fill: '#888' }, esc(b.text || 'n/a')));
       }
     });
-    y += Math.max(h, 30) + groupGap;
+    y += h + groupGap;
     parts.push(el('line', { x1: 10, x2: width - 10, y1: y - groupGap / 2, y2: y - groupGap / 2, stroke: '#eee' }));
   }
   const bottom = y + 10;

@@ -1,7 +1,7 @@
 'use strict';
 // T1a, T1b, T2, T3: closed-loop echo throughput over persistent connections.
 
-const ALL = ['raw', 'raw-control', 'raw-corked', 'socketio', 'nest', 'wse'];
+const ALL = ['raw', 'raw-control', 'raw-corked', 'socketio', 'nest', 'wse', 'wse-nocoalesce'];
 const NO_CORKED = ['raw', 'raw-control', 'socketio', 'nest', 'wse'];
 
 function echoScenario({ id, title, target, servers, route, payload, conns, depth, metricLabel }) {
@@ -12,7 +12,7 @@ function echoScenario({ id, title, target, servers, route, payload, conns, depth
     servers,
     needs: route,
     params: {
-      quick: { conns, depth, windowMs: 400, payload, route },
+      quick: { conns, depth, windowMs: 300, payload, route },
       full: { conns, depth, windowMs: 2000, payload, route },
     },
     metrics: [{ key: 'rate', label: metricLabel || 'messages/s', unit: 'msg/s', better: 'higher', perCpu: true }],
@@ -81,7 +81,7 @@ const T3 = {
   needs: 'echo',
   params: {
     // TCP buffer auto-tuning takes a while to open the windows of new connections: long warm-up.
-    quick: { windowMs: 300, warmupMs: 1200, sizes: [65536, 1048576], conns: [8, 4], depth: [4, 2] },
+    quick: { windowMs: 300, warmupMs: 400, sizes: [65536, 1048576], conns: [8, 4], depth: [4, 2] },
     full: { windowMs: 2000, warmupMs: 3000, sizes: [65536, 1048576], conns: [8, 4], depth: [4, 2] },
   },
   metrics: [

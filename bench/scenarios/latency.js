@@ -9,7 +9,7 @@ const T8 = {
   target: '<= raw x 1.10 + 50 us (with write coalescing on)',
   servers: ['raw', 'raw-control', 'raw-corked', 'socketio', 'nest', 'wse'],
   params: {
-    quick: { conns: 50, load: 0.5, windowMs: 400, calibrateMs: 400 },
+    quick: { conns: 50, load: 0.5, windowMs: 300, calibrateMs: 300 },
     full: { conns: 50, load: 0.5, windowMs: 2500, calibrateMs: 2000 },
   },
   metrics: [

@@ -59,6 +59,8 @@ export async function startChat(options: ChatOptions = {}): Promise<ServerHandle
     server: http,
     sessions: handle.sessions,
     metrics: () => handle.metrics(),
+    broadcaster: handle.broadcaster,
+    presence: handle.presence,
     async close() {
       await handle.close();
       await new Promise<void>((resolve) => {

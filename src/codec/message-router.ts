@@ -167,7 +167,8 @@ function correlationId(v: unknown): unknown {
 function inline(envelope: Record<string, unknown>, typeField: string, idField: string | null): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(envelope)) {
-    if (key !== typeField && key !== idField) out[key] = envelope[key];
+    // An own "__proto__" from JSON.parse would become the copy's prototype; class-transformer drops it anyway.
+    if (key !== typeField && key !== idField && key !== "__proto__") out[key] = envelope[key];
   }
   return out;
 }

@@ -1,7 +1,9 @@
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type ServerOptions } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
+import type { Broadcaster, Presence } from "../broker/broadcaster.js";
+import { MemoryBroker } from "../broker/memory-broker.js";
 import { codecCompileSettings } from "../codec/codec-registry.js";
 import { compileEndpoints, type CompileSettings } from "../endpoint/compile.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
@@ -11,6 +13,7 @@ import { metricsSnapshot } from "../metrics/snapshot.js";
 import type { Session } from "../session/session.js";
 import { EndpointServer } from "./endpoint-server.js";
 import { prepareInjection } from "./injection.js";
+import { resolvePolicies } from "../handshake/endpoint-policy.js";
 import { resolveOptions, type BootstrapOptions } from "./options.js";
 
 /** A running set of endpoints. */
@@ -21,6 +24,10 @@ export interface ServerHandle {
   readonly server: HttpServer | HttpsServer;
   /** Every open session, across endpoints. */
   readonly sessions: ReadonlySet<Session>;
+  /** Broadcast and `sendToUser` across every node sharing the broker (also injectable into endpoints). */
+  readonly broadcaster: Broadcaster;
+  /** Cluster-wide presence (also injectable into endpoints). */
+  readonly presence: Presence;
   /**
    * Graceful shutdown: new upgrades get 503, every client gets 1001 GOING_AWAY after the messages
    * already queued for it, every `@OnClose` runs; resolves when done (bounded by `closeTimeout`). Closes
@@ -52,7 +59,8 @@ export interface ServerHandle {
 export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerHandle> {
   const { server: endpointServer, settings } = createEndpointServer(options);
   const owned = settings.server === undefined;
-  const http = settings.server ?? createServer();
+  const http = settings.server ?? createServer(slowlorisLimits(settings.handshakeTimeout));
+  await endpointServer.hub.connect(settings.broker ?? new MemoryBroker());
   const onUpgrade = (req: Parameters<EndpointServer["handleUpgrade"]>[0], socket: Parameters<EndpointServer["handleUpgrade"]>[1], head: Buffer): void =>
     // On a shared server, unknown paths may belong to another upgrade listener.
     endpointServer.handleUpgrade(req, socket, head, owned || http.listenerCount("upgrade") <= 1);
@@ -76,13 +84,19 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
       }
       endpointServer.handleRequest(req, res);
     });
-    await new Promise<void>((resolve, reject) => {
-      http.once("error", reject);
-      http.listen(settings.port, settings.host, () => {
-        http.off("error", reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(settings.port, settings.host, () => {
+          http.off("error", reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      http.off("upgrade", onUpgrade);
+      await endpointServer.hub.disconnect().catch(() => undefined);
+      throw error;
+    }
   }
   let closing: Promise<void> | undefined;
   return Object.freeze({
@@ -92,6 +106,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
     server: http,
     sessions: endpointServer.sessions as ReadonlySet<Session>,
     metrics: handle.metrics,
+    broadcaster: endpointServer.hub,
+    presence: endpointServer.hub.presence,
     close(): Promise<void> {
       closing ??= (async () => {
         await endpointServer.close();
@@ -106,6 +122,19 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
       return closing;
     },
   });
+}
+
+/**
+ * Node's own bounds on a request that arrives slowly (slowloris): the whole header block within
+ * `handshakeTimeout` (408 otherwise), checked often enough for the bound to mean something (Node's
+ * default check runs every 30 s). Attached servers keep their settings; see docs/security.md.
+ */
+function slowlorisLimits(handshakeTimeout: number): ServerOptions {
+  return {
+    headersTimeout: handshakeTimeout,
+    requestTimeout: handshakeTimeout,
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(handshakeTimeout / 4))),
+  };
 }
 
 /** @internal Compiles endpoints and builds the server without any listening (shared with the testing kit). */
@@ -130,6 +159,7 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: O
     problems.push(...error.problems);
   }
   prepareInjection(classes.filter((c) => typeof c === "function"), problems);
+  const policies = resolvePolicies(compiled, settings, problems);
   if (problems.length > 0) throw new EndpointDefinitionError(problems);
-  return { server: new EndpointServer(compiled, settings), settings };
+  return { server: new EndpointServer(compiled, settings, policies), settings };
 }

@@ -18,6 +18,10 @@ export interface ConnectionOwner {
   openSessionsOf(endpoint: CompiledEndpoint): Set<Session>;
   /** Called once per connection after its @OnClose ran. */
   released(session: EndpointSession): void;
+  /** Creates the endpoint instance (the configurator's `getEndpointInstance`); default `container.resolve`. */
+  createInstance?(endpoint: CompiledEndpoint, container: DependencyContainer): object;
+  /** Applies the endpoint's runtime limits (outbound queue, rate limit, heartbeat, idle timeout). */
+  configureSession?(endpoint: CompiledEndpoint, session: EndpointSession): void;
 }
 
 /**
@@ -35,13 +39,16 @@ export function openConnection(
   const s = session ?? new EndpointSession(transport, info, owner.openSessionsOf(endpoint), endpoint.encode);
   let instance: object;
   try {
-    instance = connectionContainer(owner.container, s).resolve(endpoint.type) as object;
+    const child = connectionContainer(owner.container, s);
+    instance = owner.createInstance ? owner.createInstance(endpoint, child) : (child.resolve(endpoint.type) as object);
+    if (typeof instance !== "object" || instance === null) throw new TypeError(`getEndpointInstance returned ${instance === null ? "null" : typeof instance}, not an instance of ${endpoint.name}.`);
   } catch (error) {
     owner.logger.error({ err: new HandlerError(`${endpoint.name}.constructor`, error) }, `${endpoint.name} could not be created`);
     s.markClosed();
     transport.close(CloseCodes.UNEXPECTED_CONDITION, "internal error");
     return null;
   }
+  owner.configureSession?.(endpoint, s);
   const dispatcher = new SessionDispatcher(endpoint, instance, s, owner);
   transport.bind(dispatcher);
   dispatcher.start();

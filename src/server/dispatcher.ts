@@ -11,6 +11,7 @@ import { CloseCodes, CloseReason, MAX_REASON_BYTES, truncateUtf8 } from "../sess
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
+import { RATE } from "./rate-limit.js";
 import type { TransportSink } from "../transport/transport.js";
 
 /** What a dispatcher needs from its owner (server or test harness). */
@@ -84,10 +85,21 @@ export class SessionDispatcher implements TransportSink {
     const c = this.counters;
     c.messagesIn++;
     c.bytesIn += data.length;
+    const s = this.session;
+    s.active = true;
+    if (s.rateLimiter !== null) {
+      const verdict = s.rateLimiter.admit(s);
+      if (verdict !== RATE.ADMIT) {
+        // Messages admitted before the limit was hit are handled (and answered) before the close frame.
+        if (verdict === RATE.CLOSE) void this.whenIdle().then(() => s.closeWith(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
+        return;
+      }
+    }
     this.push(JOB.MESSAGE, data, isBinary);
   }
 
   onPong(data: Buffer): void {
+    this.session.awaitingPong = false;
     if (this.closeQueued || this.endpoint.onPong === null) return;
     this.push(JOB.PONG, data, true);
   }

@@ -1,9 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
+import { Broadcaster, Presence } from "../broker/broadcaster.js";
+import { BroadcastHub } from "../broker/hub.js";
 import { ConversionFailure } from "../endpoint/arguments.js";
 import type { CompiledEndpoint } from "../endpoint/compile.js";
+import type { EndpointPolicy } from "../handshake/endpoint-policy.js";
+import { HandshakeRequestView } from "../handshake/handshake-request.js";
 import { rejectRequest, rejectUpgrade } from "../handshake/http-reject.js";
+import { ConnectionLimits, isRefusal, peerAddress, type ConnectionTicket } from "../handshake/limits.js";
+import { OriginPolicy } from "../handshake/origin.js";
+import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type HandshakeAccepted, type HandshakeOutcome } from "../handshake/pipeline.js";
+import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
 import type { Logger } from "../metrics/logger.js";
 import { MetricsRecorder } from "../metrics/metrics.js";
 import { CloseCodes } from "../session/close-reason.js";
@@ -12,12 +20,17 @@ import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
 import { WsTransport } from "../transport/ws-transport.js";
 import { openConnection, type ConnectionOwner } from "./connection.js";
+import { LivenessMonitor } from "./heartbeat.js";
+import { TokenBucket } from "./rate-limit.js";
+import type { ResponseHeaders } from "../handshake/configurator.js";
+import type { DependencyContainer } from "tsyringe";
 import type { SessionDispatcher } from "./dispatcher.js";
 import type { ResolvedOptions } from "./options.js";
 import { MALFORMED, Router, type RouteMatch } from "./router.js";
 
 const SELECTED_PROTOCOL = Symbol("ws-endpoints:protocol");
-type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false };
+const RESPONSE_HEADERS = Symbol("ws-endpoints:response-headers");
+type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false; [RESPONSE_HEADERS]?: ResponseHeaders };
 
 function noop(): void {}
 
@@ -37,34 +50,62 @@ export class EndpointServer implements ConnectionOwner {
   readonly metrics: MetricsRecorder;
   /** Every session that has not finished its @OnClose yet. */
   readonly sessions = new Set<EndpointSession>();
+  /** Rooms, broadcast and presence of this server (this node). */
+  readonly hub: BroadcastHub;
   private readonly router: Router;
   private readonly wss = new Map<CompiledEndpoint, WebSocketServer>();
   private readonly open = new Map<CompiledEndpoint, Set<Session>>();
   private accepting = true;
   private idleWaiters: Array<() => void> = [];
+  private readonly limits: ConnectionLimits;
+  private readonly originPolicy: OriginPolicy;
+  /** Handshakes waiting on async hooks; each entry refuses its upgrade (shutdown). */
+  private readonly pending = new Set<() => void>();
+  /** @internal The one heartbeat / idle timer of this server. */
+  readonly liveness: LivenessMonitor;
 
   constructor(
     readonly endpoints: readonly CompiledEndpoint[],
     private readonly options: ResolvedOptions,
+    private readonly policies: ReadonlyMap<CompiledEndpoint, EndpointPolicy>,
   ) {
     this.logger = options.logger;
-    this.container = options.container;
+    this.hub = new BroadcastHub({ nodeId: options.nodeId, userId: options.userId, logger: options.logger });
+    // A container per server, so Broadcaster and Presence resolve to this server's even when several
+    // servers share the parent container (tests, several apps in one process).
+    this.container = options.container.createChildContainer();
+    this.container.register(Broadcaster as unknown as new () => Broadcaster, { useValue: this.hub });
+    this.container.register(Presence as unknown as new () => Presence, { useValue: this.hub.presence });
     this.inboundQueueLimit = options.inboundQueueLimit;
     this.metrics = new MetricsRecorder(options.metrics.latency);
     this.router = new Router(endpoints);
+    this.limits = new ConnectionLimits(options.maxConnections, options.maxConnectionsPerIp);
+    this.originPolicy = new OriginPolicy(options.allowedOrigins);
+    this.liveness = new LivenessMonitor(this.sessions);
     for (const ep of endpoints) {
       this.open.set(ep, new Set());
-      this.wss.set(
-        ep,
-        new WebSocketServer({
-          noServer: true,
-          clientTracking: false,
-          perMessageDeflate: false,
-          maxPayload: ep.maxMessageSize,
-          handleProtocols: selectProtocol,
-        }),
-      );
+      const wss = new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        perMessageDeflate: policies.get(ep)!.perMessageDeflate,
+        maxPayload: ep.maxMessageSize,
+        handleProtocols: selectProtocol,
+        // ws ≥ 8.19: a close handshake the peer never answers ends in terminate() after this (typings lag).
+        ...({ closeTimeout: options.closeTimeout } as object),
+      });
+      wss.on("headers", (lines: string[], req: UpgradeRequest) => {
+        const extra = req[RESPONSE_HEADERS];
+        if (extra !== undefined) appendResponseHeaders(lines, extra, this.logger);
+      });
+      // With a listener, ws leaves the answer to us instead of writing its own.
+      wss.on("wsClientError", (error: Error, socket: Duplex) => this.refuse(socket, 400, error.message));
+      this.wss.set(ep, wss);
     }
+  }
+
+  /** Connections (and handshakes in progress) counted against the limits. */
+  get connectionCount(): number {
+    return this.limits.size;
   }
 
   openSessionsOf(endpoint: CompiledEndpoint): Set<Session> {
@@ -84,6 +125,8 @@ export class EndpointServer implements ConnectionOwner {
     // A peer resetting the connection mid-handshake must not become an uncaught 'error'.
     socket.on("error", noop);
     if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
+    const invalid = checkUpgradeRequest(req);
+    if (invalid) return this.refuse(socket, invalid.status, invalid.message, invalid.headers);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
@@ -97,11 +140,50 @@ export class EndpointServer implements ConnectionOwner {
     const bad = checkPathParams(match);
     if (bad) return this.refuse(socket, 400, bad);
     const ep = match.endpoint;
-    (req as UpgradeRequest)[SELECTED_PROTOCOL] = negotiate(ep.subprotocols, req.headers["sec-websocket-protocol"]);
-    const query = q === -1 ? "" : url.slice(q + 1);
+    const policy = this.policies.get(ep)!;
+    const ip = peerAddress(req.socket.remoteAddress);
+    const ticket = this.limits.reserve(ep, policy.maxConnections, ip);
+    if (isRefusal(ticket)) return this.refuse(socket, ticket.status, ticket.message);
+    // The slot is the socket's: given back when it closes, whether refused, dropped or closed normally.
+    socket.once("close", () => this.limits.release(ticket));
+    const view = new HandshakeRequestView(req, pathname, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
+    const outcome = runHandshakeHooks(view, policy, ep.subprotocols, this.logger);
+    if (outcome instanceof Promise) this.awaitHooks(outcome, view, socket, head, ep);
+    else this.complete(outcome, view, socket, head, ep);
+  }
+
+  /** Bounds the async hooks by `handshakeTimeout`; shutdown refuses what is still waiting. */
+  private awaitHooks(outcome: Promise<HandshakeOutcome>, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
+    let settled = false;
+    const refuse = (status: number, message: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      this.pending.delete(cancel);
+      this.refuse(socket, status, message);
+    };
+    const cancel = (): void => refuse(503, "server is shutting down");
+    const timer = setTimeout(() => refuse(503, "handshake timed out"), this.options.handshakeTimeout);
+    this.pending.add(cancel);
+    void outcome.then((o) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      this.pending.delete(cancel);
+      this.complete(o, view, socket, head, ep);
+    });
+  }
+
+  private complete(outcome: HandshakeOutcome, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
+    if (isRefused(outcome)) return this.refuse(socket, safeStatus(outcome.status), outcome.message, outcome.headers);
+    if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
+    if (socket.destroyed || !socket.readable || !socket.writable) return void socket.destroy();
+    const req = view.raw as UpgradeRequest;
+    req[SELECTED_PROTOCOL] = outcome.subprotocol ?? false;
+    if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
     this.wss.get(ep)!.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       socket.off("error", noop);
-      this.accept(ep, ws, req, pathname, query, match.params);
+      this.accept(ep, ws, view, outcome);
     });
   }
 
@@ -123,6 +205,7 @@ export class EndpointServer implements ConnectionOwner {
 
   released(session: EndpointSession): void {
     this.sessions.delete(session);
+    this.hub.release(session);
     if (this.sessions.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -136,12 +219,15 @@ export class EndpointServer implements ConnectionOwner {
    */
   async close(): Promise<void> {
     this.accepting = false;
+    this.liveness.stop();
+    for (const cancel of [...this.pending]) cancel();
     for (const s of [...this.sessions]) s.closeWith(CloseCodes.GOING_AWAY, "server shutting down");
     if (!(await this.whenIdle(this.options.closeTimeout))) {
       for (const s of [...this.sessions]) s.transport.terminate();
       await this.whenIdle(1000);
     }
     for (const w of this.wss.values()) w.close();
+    await this.hub.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, "leaving the broker failed"));
   }
 
   private whenIdle(timeoutMs: number): Promise<boolean> {
@@ -163,19 +249,38 @@ export class EndpointServer implements ConnectionOwner {
   /** @internal Starts a session on an accepted transport (also used by the testing kit). */
   attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: EndpointSession): SessionDispatcher | null {
     const dispatcher = openConnection(ep, transport, info, this, session);
-    if (dispatcher) this.sessions.add(dispatcher.session);
+    if (dispatcher) {
+      this.sessions.add(dispatcher.session);
+      // Before @OnOpen runs (it is queued on a microtask), so joins in @OnOpen are tracked.
+      this.hub.add(dispatcher.session);
+    }
     return dispatcher;
   }
 
-  private accept(ep: CompiledEndpoint, ws: WebSocket, req: IncomingMessage, path: string, query: string, pathParams: Readonly<Record<string, string>>): void {
+  /** @internal Applies the endpoint's runtime limits to a new session (also for harness sessions). */
+  configureSession(ep: CompiledEndpoint, session: EndpointSession): void {
+    const policy = this.policies.get(ep)!;
+    session.outbound.configure(policy.outbound, (code, reason) => session.closeForOverflow(code, reason));
+    if (policy.rateLimit !== null) session.rateLimiter = new TokenBucket(policy.rateLimit);
+    this.liveness.track(session, policy.heartbeatInterval, policy.maxIdleTimeout);
+  }
+
+  /** @internal The configurator's `getEndpointInstance`. */
+  createInstance(ep: CompiledEndpoint, container: DependencyContainer): object {
+    return this.policies.get(ep)!.configurator.getEndpointInstance(ep.type, container) as object;
+  }
+
+  private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
     this.metrics.of(ep).handshakesAccepted++;
     this.attach(ep, new WsTransport(ws, this.options.coalesceWrites), {
-      path,
-      query,
-      headers: req.headers,
-      remoteAddress: req.socket.remoteAddress ?? "",
-      pathParams,
+      path: view.path,
+      query: view.query,
+      headers: view.headers,
+      remoteAddress: view.remoteAddress,
+      pathParams: view.pathParameters,
       subprotocol: ws.protocol,
+      principal: outcome.principal,
+      userProperties: outcome.userProperties,
     });
   }
 }
@@ -193,14 +298,4 @@ function checkPathParams(match: RouteMatch): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Default selection: the first of the client's subprotocols that the endpoint supports. */
-function negotiate(supported: readonly string[], header: string | undefined): string | false {
-  if (!header || supported.length === 0) return false;
-  for (const p of header.split(",")) {
-    const name = p.trim();
-    if (supported.includes(name)) return name;
-  }
-  return false;
 }

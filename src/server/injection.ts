@@ -38,10 +38,17 @@ export function prepareInjection(types: readonly EndpointClass[], problems: Defi
   }
 }
 
-/** A per-connection child container that can also inject the connection's own `Session`. */
+/**
+ * Injection token of the connection's principal (what the configurator's `authenticate` returned), for
+ * endpoint constructors: `constructor(@inject(PRINCIPAL) user: User)`.
+ */
+export const PRINCIPAL: unique symbol = Symbol.for("ws-endpoints:principal");
+
+/** A per-connection child container that can also inject the connection's own `Session` and principal. */
 export function connectionContainer(parent: DependencyContainer, session: Session): DependencyContainer {
   const child = parent.createChildContainer();
   // Session is abstract; tsyringe only needs it as a token here.
   child.register(Session as unknown as new () => Session, { useValue: session });
+  child.register(PRINCIPAL, { useValue: session.getUserPrincipal() });
   return child;
 }

@@ -4,8 +4,15 @@ import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
 import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js";
 import { InvalidOptionsError } from "../errors.js";
+import type { Configurator } from "../handshake/configurator.js";
+import { checkAllowedOrigins, type AllowedOrigin } from "../handshake/origin.js";
+import { checkDeflate, type PerMessageDeflateOptions } from "../handshake/deflate.js";
+import type { Broker } from "../broker/broker.js";
+import type { UserIdSource } from "../broker/rooms.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import type { MetricsOptions } from "../metrics/metrics.js";
+import { checkOutbound, type OutboundOptions } from "../session/outbound-queue.js";
+import { checkRateLimit, type RateLimitOptions } from "./rate-limit.js";
 
 /** Options of {@link bootstrap}. Every field is optional; defaults are safe for production. */
 export interface BootstrapOptions {
@@ -33,6 +40,48 @@ export interface BootstrapOptions {
   metrics?: MetricsOptions;
   /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
   codecs?: CodecOptions;
+  /**
+   * Handshake hooks for every endpoint without its own (`Configurator` subclass or instance): origin
+   * check, authentication, response headers, subprotocol choice, instance creation.
+   */
+  configurator?: Configurator | (new () => Configurator);
+  /**
+   * Browser origins allowed besides the server's own host: exact (`"https://app.example.com"`),
+   * subdomain patterns (`"https://*.example.com"`), RegExps, or `"*"` for any. Requests without an
+   * Origin header (non-browser clients) are always allowed by the default check.
+   */
+  allowedOrigins?: readonly AllowedOrigin[];
+  /**
+   * Upper bound in ms for a handshake: receiving the request headers (on the server bootstrap starts:
+   * Node's `headersTimeout`, answered 408) and running the async hooks (answered 503). Default 10000.
+   */
+  handshakeTimeout?: number;
+  /** Concurrent connections (and handshakes in progress) per server; more get 503. Default 10000. */
+  maxConnections?: number;
+  /** Concurrent connections per peer IP; more get 429. Default 1000 (raise it behind a proxy that hides client IPs). */
+  maxConnectionsPerIp?: number;
+  /** permessage-deflate: off by default; `true` or options to offer it with bounded zlib memory. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Ping every session this often, in ms; a peer that has not answered the previous ping is terminated (default 30000; 0 disables). */
+  heartbeatInterval?: number;
+  /** Close sessions idle this long (no message either way) with 1001, in ms (default 0: never). */
+  maxIdleTimeout?: number;
+  /** Per-session inbound message rate limit (default false: none). */
+  rateLimit?: RateLimitOptions | false;
+  /** Bounds and policy of each session's outbound queue. */
+  outbound?: OutboundOptions;
+  /** Basic sends not flushed within this many ms reject with SendTimeoutError (default 30000; 0: wait forever). */
+  sendTimeout?: number;
+  /**
+   * Carries broadcasts, `sendToUser` and presence to other servers. Default: a private in-memory broker
+   * (this server alone). Share one `MemoryBroker` between servers in one process, or give each server a
+   * `RedisBroker` from `ws-endpoints/redis` on the same Redis to span processes and machines.
+   */
+  broker?: Broker;
+  /** Where a session's user id comes from, for `sendToUser` and presence (default `"principal"`). */
+  userId?: UserIdSource;
+  /** This server's id in the cluster (default: a random UUID); letters, digits, `.`, `_`, `-`, at most 64. */
+  nodeId?: string;
 }
 
 /** Options after defaults and validation. */
@@ -49,6 +98,20 @@ export interface ResolvedOptions {
   readonly container: DependencyContainer;
   readonly metrics: Readonly<{ latency: boolean; prometheusPath: string | undefined }>;
   readonly codecs: Readonly<CodecOptions> | undefined;
+  readonly configurator: Configurator | (new () => Configurator) | undefined;
+  readonly allowedOrigins: readonly AllowedOrigin[];
+  readonly handshakeTimeout: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly perMessageDeflate: boolean | PerMessageDeflateOptions;
+  readonly heartbeatInterval: number;
+  readonly maxIdleTimeout: number;
+  readonly rateLimit: RateLimitOptions | false;
+  readonly outbound: Readonly<Required<OutboundOptions>>;
+  readonly sendTimeout: number;
+  readonly broker: Broker | undefined;
+  readonly userId: UserIdSource;
+  readonly nodeId: string | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -57,10 +120,22 @@ export const DEFAULTS = Object.freeze({
   closeTimeout: 5000,
   coalesceWrites: true,
   inboundQueueLimit: 1024,
+  handshakeTimeout: 10_000,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 1000,
+  perMessageDeflate: false,
+  heartbeatInterval: 30_000,
+  maxIdleTimeout: 0,
+  rateLimit: false,
+  outbound: Object.freeze({ maxMessages: 1024, maxBytes: 1024 * 1024, highWaterMark: 64 * 1024, policy: "await" as const }),
+  sendTimeout: 30_000,
 });
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "metrics", "codecs",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "logger", "container", "codecs", "metrics",
+  "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "perMessageDeflate",
+  "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout",
+  "broker", "userId", "nodeId",
 ]);
 
 function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
@@ -89,6 +164,22 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
   checkMetrics(options, problems);
   problems.push(...checkCodecOptions(options.codecs, "codecs"));
+  positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
+  positiveInt("maxConnections", options.maxConnections, problems);
+  positiveInt("maxConnectionsPerIp", options.maxConnectionsPerIp, problems);
+  positiveInt("heartbeatInterval", options.heartbeatInterval, problems, true);
+  positiveInt("maxIdleTimeout", options.maxIdleTimeout, problems, true);
+  positiveInt("sendTimeout", options.sendTimeout, problems, true);
+  const c = options.configurator as unknown;
+  if (c !== undefined && typeof c !== "function" && (typeof c !== "object" || c === null)) problems.push("configurator must be a Configurator subclass or instance");
+  problems.push(...checkAllowedOrigins(options.allowedOrigins, "allowedOrigins"));
+  problems.push(...checkDeflate(options.perMessageDeflate, "perMessageDeflate"));
+  problems.push(...checkRateLimit(options.rateLimit, "rateLimit"));
+  problems.push(...checkOutbound(options.outbound, "outbound"));
+  if (typeof options.maxConnections === "number" && typeof options.maxConnectionsPerIp === "number" && options.maxConnectionsPerIp > options.maxConnections) {
+    problems.push(`maxConnectionsPerIp (${options.maxConnectionsPerIp}) exceeds maxConnections (${options.maxConnections}); lower it or raise maxConnections`);
+  }
+  checkClusterOptions(options, problems);
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -103,6 +194,20 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     container: options.container ?? rootContainer,
     metrics: Object.freeze({ latency: options.metrics?.latency ?? false, prometheusPath: options.metrics?.prometheusPath }),
     codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
+    configurator: options.configurator,
+    allowedOrigins: Object.freeze([...(options.allowedOrigins ?? [])]),
+    handshakeTimeout: options.handshakeTimeout ?? DEFAULTS.handshakeTimeout,
+    maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? Math.min(DEFAULTS.maxConnectionsPerIp, options.maxConnections ?? Infinity),
+    perMessageDeflate: options.perMessageDeflate ?? DEFAULTS.perMessageDeflate,
+    heartbeatInterval: options.heartbeatInterval ?? DEFAULTS.heartbeatInterval,
+    maxIdleTimeout: options.maxIdleTimeout ?? DEFAULTS.maxIdleTimeout,
+    rateLimit: options.rateLimit ?? DEFAULTS.rateLimit,
+    outbound: Object.freeze({ ...DEFAULTS.outbound, ...pickOutbound(options.outbound) }),
+    sendTimeout: options.sendTimeout ?? DEFAULTS.sendTimeout,
+    broker: options.broker,
+    userId: options.userId ?? "principal",
+    nodeId: options.nodeId,
   });
 }
 
@@ -121,5 +226,35 @@ function checkMetrics(options: BootstrapOptions, problems: string[]): void {
   }
   if (p !== undefined && options.server !== undefined) {
     problems.push("metrics.prometheusPath needs the server bootstrap starts; with server, call registerPrometheusMetrics(handle, registry) and serve registry.metrics() on your own route");
+  }
+}
+
+/** Copies the known outbound fields that are set (never spreads user input). */
+export function pickOutbound(o: OutboundOptions | undefined): OutboundOptions {
+  const out: OutboundOptions = {};
+  if (o === undefined) return out;
+  if (o.maxMessages !== undefined) out.maxMessages = o.maxMessages;
+  if (o.maxBytes !== undefined) out.maxBytes = o.maxBytes;
+  if (o.highWaterMark !== undefined) out.highWaterMark = o.highWaterMark;
+  if (o.policy !== undefined) out.policy = o.policy;
+  return out;
+}
+
+function checkClusterOptions(options: BootstrapOptions, problems: string[]): void {
+  const b = options.broker as { subscribe?: unknown } | undefined;
+  if (b !== undefined && (b === null || typeof b.subscribe !== "function")) {
+    problems.push("broker must implement Broker (a subscribe(node) method), e.g. new MemoryBroker() or new RedisBroker(url)");
+  }
+  const u = options.userId as unknown;
+  if (
+    u !== undefined &&
+    u !== "principal" &&
+    typeof u !== "function" &&
+    !(u !== null && typeof u === "object" && typeof (u as { property?: unknown }).property === "string")
+  ) {
+    problems.push('userId must be "principal", { property: "name" } or a function (session) => id');
+  }
+  if (options.nodeId !== undefined && (typeof options.nodeId !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(options.nodeId))) {
+    problems.push(`nodeId must be 1 to 64 letters, digits, ".", "_" or "-"; got ${JSON.stringify(options.nodeId)}`);
   }
 }

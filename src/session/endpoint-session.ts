@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { FragmentInterleavedError, SessionClosedError } from "../errors.js";
+import { checkRoom, type RoomRegistry } from "../broker/rooms.js";
 import type { Transport } from "../transport/transport.js";
 import { CloseCodes, CloseReason, isSendableCloseCode } from "./close-reason.js";
 import { OUT, OutboundQueue, type OutKind } from "./outbound-queue.js";
@@ -21,12 +22,41 @@ export interface HandshakeInfo {
   readonly pathParams: Readonly<Record<string, string>>;
   readonly subprotocol: string;
   readonly principal?: unknown;
+  /** Values the handshake configurator stored for the session's user properties. */
+  readonly userProperties?: ReadonlyMap<string, unknown>;
+}
+
+/** @internal What a session tells its server's liveness monitor. */
+export interface LivenessHost {
+  idleTimeoutChanged(session: EndpointSession): void;
 }
 
 const STATE = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
 type State = (typeof STATE)[keyof typeof STATE];
 
 const EMPTY_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
+const NO_ROOMS: ReadonlySet<string> = new Set();
+
+/** User properties that tell the room registry when they change (the user id may come from one). */
+class WatchedProperties extends Map<string, unknown> {
+  constructor(private readonly owner: EndpointSession) {
+    super();
+  }
+  override set(key: string, value: unknown): this {
+    super.set(key, value);
+    this.owner.userPropertiesChanged();
+    return this;
+  }
+  override delete(key: string): boolean {
+    const had = super.delete(key);
+    if (had) this.owner.userPropertiesChanged();
+    return had;
+  }
+  override clear(): void {
+    super.clear();
+    this.owner.userPropertiesChanged();
+  }
+}
 
 /** @internal The runtime session: the public `Session` over a transport and an outbound queue. */
 export class EndpointSession extends Session implements RemoteHost {
@@ -39,13 +69,30 @@ export class EndpointSession extends Session implements RemoteHost {
   /** @internal */
   readonly outbound: OutboundQueue;
   private readonly openSessions: Set<Session>;
-  private readonly encoder: ObjectEncoder;
+  /** @internal The endpoint's object encoder (broadcasts encode once per distinct encoder). */
+  readonly encoder: ObjectEncoder;
   private state: State = STATE.OPEN;
   private fragmenting: OutKind | -1 = -1;
   private userProperties: Map<string, unknown> | undefined;
   private parameterMap: ReadonlyMap<string, readonly string[]> | undefined;
   private basic: BasicRemote | undefined;
   private async: AsyncRemote | undefined;
+  /** @internal A data message went either way since the liveness monitor last looked. */
+  active = false;
+  /** @internal A heartbeat ping is unanswered. */
+  awaitingPong = false;
+  /** @internal Monotonic ms of the last activity the monitor saw, and when the next ping is due. */
+  lastActive = 0;
+  nextPing = 0;
+  /** @internal Heartbeat interval of this session's endpoint (0: none). */
+  heartbeatInterval = 0;
+  /** @internal Inbound rate limit (null: none). */
+  rateLimiter: { admit(session: EndpointSession): number } | null = null;
+  /** @internal Set by the server; told when the idle timeout changes. */
+  liveness: LivenessHost | null = null;
+  private maxIdle = 0;
+  private rooms: Set<string> | undefined;
+  private registry: RoomRegistry | null = null;
 
   constructor(transport: Transport, info: HandshakeInfo, openSessions: Set<Session>, encoder: ObjectEncoder, id?: string) {
     super();
@@ -89,7 +136,13 @@ export class EndpointSession extends Session implements RemoteHost {
     return this.info.path;
   }
   getUserProperties(): Map<string, unknown> {
-    return (this.userProperties ??= new Map());
+    if (this.userProperties === undefined) {
+      const props = new WatchedProperties(this);
+      // Entries set by the handshake hooks; copied without notifying, the room registry reads them when it binds.
+      for (const [k, v] of this.info.userProperties ?? []) Map.prototype.set.call(props, k, v);
+      this.userProperties = props;
+    }
+    return this.userProperties;
   }
   getOpenSessions(): ReadonlySet<Session> {
     return this.openSessions;
@@ -112,6 +165,51 @@ export class EndpointSession extends Session implements RemoteHost {
   getAsyncRemote(): RemoteEndpoint.Async {
     return (this.async ??= new AsyncRemote(this));
   }
+  getMaxIdleTimeout(): number {
+    return this.maxIdle;
+  }
+  setMaxIdleTimeout(ms: number): void {
+    if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0) {
+      throw new RangeError(`setMaxIdleTimeout: ms must be a non-negative integer (0 disables); got ${String(ms)}.`);
+    }
+    this.maxIdle = ms;
+    this.liveness?.idleTimeoutChanged(this);
+  }
+  getBufferedAmount(): number {
+    return this.outbound.queuedBytes + (this.transport.isOpen ? this.transport.bufferedAmount : 0);
+  }
+  getOutboundQueueDepth(): number {
+    return this.outbound.depth;
+  }
+
+  join(room: string): void {
+    checkRoom(room, "session.join");
+    if (this.state !== STATE.OPEN) return;
+    const rooms = (this.rooms ??= new Set());
+    if (rooms.has(room)) return;
+    rooms.add(room);
+    this.registry?.joined(this, room);
+  }
+
+  leave(room: string): void {
+    if (typeof room !== "string") throw new TypeError(`session.leave: room must be a string; got ${typeof room}.`);
+    if (this.state !== STATE.OPEN || this.rooms === undefined || !this.rooms.delete(room)) return;
+    this.registry?.left(this, room);
+  }
+
+  getRooms(): ReadonlySet<string> {
+    return this.rooms ?? NO_ROOMS;
+  }
+
+  /** @internal The server's room registry now tracks this session. */
+  bindRegistry(registry: RoomRegistry): void {
+    this.registry = registry;
+  }
+
+  /** @internal */
+  userPropertiesChanged(): void {
+    this.registry?.userMayHaveChanged(this);
+  }
 
   close(reason: CloseReason = NORMAL): void {
     if (!(reason instanceof CloseReason)) {
@@ -129,13 +227,25 @@ export class EndpointSession extends Session implements RemoteHost {
     if (this.state !== STATE.OPEN) return;
     this.state = STATE.CLOSING;
     this.openSessions.delete(this);
+    this.registry?.remove(this);
     this.outbound.push(OUT.CLOSE, reason, true, undefined, undefined, code);
   }
 
-  /** @internal The transport is gone. */
+  /** @internal The transport is gone: sends still queued fail. */
   markClosed(): void {
     this.state = STATE.CLOSED;
     this.openSessions.delete(this);
+    if (this.outbound.depth > 0) this.outbound.abort(new SessionClosedError("The session closed before the message was sent."));
+    this.registry?.remove(this);
+  }
+
+  /** @internal The outbound queue's "close" policy fired: the close frame goes out past the discarded queue. */
+  closeForOverflow(code: number, reason: string): void {
+    if (this.state !== STATE.OPEN) return;
+    this.state = STATE.CLOSING;
+    this.openSessions.delete(this);
+    this.registry?.remove(this);
+    this.transport.close(code, reason);
   }
 
   /** @internal */
@@ -146,6 +256,7 @@ export class EndpointSession extends Session implements RemoteHost {
     done: ((error?: Error) => void) | undefined,
     pending: PendingSend | undefined,
     partial = false,
+    awaited = false,
   ): Error | undefined {
     if (this.state !== STATE.OPEN || !this.transport.isOpen) {
       this.outbound.counters.outboundDropped++;
@@ -158,8 +269,12 @@ export class EndpointSession extends Session implements RemoteHost {
         `Cannot send another message while a fragmented ${open} message is unfinished; send its last part with getBasicRemote().send${open === "text" ? "Text" : "Binary"}(part, true) first.`,
       );
     }
+    // Only pieces of a fragmented message are protected from the drop policies (a gap would corrupt it).
+    const fragment = partial && (!fin || this.fragmenting !== -1);
+    const refused = this.outbound.push(kind, data, fin, done, pending, 0, awaited, fragment);
+    if (refused !== undefined) return refused;
     if (partial) this.fragmenting = fin ? -1 : kind;
-    this.outbound.push(kind, data, fin, done, pending);
+    if (kind !== OUT.PING && kind !== OUT.PONG) this.active = true;
     return undefined;
   }
 

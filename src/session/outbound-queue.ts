@@ -1,4 +1,4 @@
-import { SessionClosedError, TransportError } from "../errors.js";
+import { QueueOverflowError, SendTimeoutError, SessionClosedError, TransportError, WebSocketEndpointError } from "../errors.js";
 import { DISCARDED_COUNTERS, type EndpointCounters } from "../metrics/metrics.js";
 import type { Transport, WriteCallback } from "../transport/transport.js";
 import type { PendingSend } from "./pending-send.js";
@@ -7,6 +7,55 @@ import type { PendingSend } from "./pending-send.js";
 export const OUT = { TEXT: 0, BINARY: 1, PING: 2, PONG: 3, FRAMES: 4, CLOSE: 5 } as const;
 export type OutKind = (typeof OUT)[keyof typeof OUT];
 
+/**
+ * What a full outbound queue does with one more message: `"await"` accepts Basic sends (their promise
+ * waits, bounded by `sendTimeout`) and refuses the rest; `"drop-newest"` refuses the new message;
+ * `"drop-oldest"` discards the oldest queued whole messages to make room; `"close"` discards the queue
+ * and closes the session with 1008. Refused and discarded sends fail with `QueueOverflowError`.
+ */
+export type OverflowPolicy = "await" | "drop-oldest" | "drop-newest" | "close";
+
+/** Bounds of a session's outbound queue (messages accepted but not yet handed to the socket). */
+export interface OutboundOptions {
+  /** Most messages queued per session (default 1024). */
+  maxMessages?: number;
+  /** Most bytes queued per session (default 1 MiB; text counted in UTF-16 code units). */
+  maxBytes?: number;
+  /** Socket bytes in flight above which the queue holds messages until the socket drains (default 64 KiB). */
+  highWaterMark?: number;
+  /** What happens when the queue is full (default `"await"`). */
+  policy?: OverflowPolicy;
+}
+
+/** @internal Validated bounds of one session's queue. */
+export interface OutboundLimits {
+  readonly maxMessages: number;
+  readonly maxBytes: number;
+  readonly highWaterMark: number;
+  readonly policy: OverflowPolicy;
+  /** 0: Basic sends wait as long as it takes. */
+  readonly sendTimeout: number;
+}
+
+const POLICIES: readonly string[] = ["await", "drop-oldest", "drop-newest", "close"];
+
+/** Problems with an `outbound` option, one sentence each. */
+export function checkOutbound(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== "object" || value === null) return [`${where} must be an object { maxMessages?, maxBytes?, highWaterMark?, policy? }`];
+  const v = value as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const k of Object.keys(v)) {
+    if (k === "policy") {
+      if (!POLICIES.includes(v[k] as string)) problems.push(`${where}.policy must be one of ${POLICIES.map((p) => `"${p}"`).join(", ")}; got ${JSON.stringify(v[k])}`);
+    } else if (k === "maxMessages" || k === "maxBytes" || k === "highWaterMark") {
+      const n = v[k];
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 1) problems.push(`${where}.${k} must be a positive integer; got ${JSON.stringify(n)}`);
+    } else problems.push(`${where} has unknown field "${k}"`);
+  }
+  return problems;
+}
+
 interface Entry {
   kind: OutKind;
   data: string | Buffer | readonly Buffer[];
@@ -14,6 +63,13 @@ interface Entry {
   done: WriteCallback | undefined;
   pending: PendingSend | undefined;
   code: number;
+  size: number;
+  /** Part of a fragmented message: never discarded alone. */
+  partial: boolean;
+  /** Monotonic ms after which a Basic send fails; 0 when untimed. */
+  deadline: number;
+  /** Settled (timed out, discarded) or handed to the transport. */
+  gone: boolean;
 }
 
 /**
@@ -21,26 +77,62 @@ interface Entry {
  * close frame all leave in the order they were submitted. Entries are handed to the transport in one
  * batch per microtask, inside a corked socket, so a handler that sends several messages produces one
  * write. Completion is tracked only for sends somebody observes.
+ *
+ * Backpressure: while the socket holds more than `highWaterMark` unsent bytes the queue keeps its
+ * entries and resumes on the socket's drain; what it keeps is bounded by `maxMessages`/`maxBytes` and
+ * the overflow policy. The fast path (socket not backed up) costs one `bufferedAmount` read per batch.
  */
 export class OutboundQueue {
-  private entries: Entry[] = [];
+  private entries: Array<Entry | null> = [];
   private head = 0;
+  private count = 0;
+  private bytes = 0;
   private scheduled = false;
+  private holding = false;
+  private limits: OutboundLimits = UNBOUNDED;
+  private onPolicyClose: ((code: number, reason: string) => void) | null = null;
+  private timed: Entry[] = [];
+  private timedHead = 0;
+  private timer: NodeJS.Timeout | null = null;
   private readonly transport: Transport;
   private readonly flushBound: () => void;
-  /** Where sent messages and bytes are counted; set by the session's dispatcher. */
+  private readonly drainBound: () => void;
+  private readonly expireBound: () => void;
+  /** Where sent messages, bytes and drops are counted; set by the session's dispatcher. */
   counters: EndpointCounters = DISCARDED_COUNTERS;
 
   constructor(transport: Transport) {
     this.transport = transport;
     this.flushBound = () => this.flush();
+    this.drainBound = () => {
+      this.holding = false;
+      this.flush();
+    };
+    this.expireBound = () => this.expire();
+  }
+
+  /** @internal Applies bounds; `onPolicyClose` closes the session when the `"close"` policy fires. */
+  configure(limits: OutboundLimits, onPolicyClose: (code: number, reason: string) => void): void {
+    this.limits = limits;
+    this.onPolicyClose = onPolicyClose;
   }
 
   /** Entries submitted but not yet handed to the transport. */
   get depth(): number {
-    return this.entries.length - this.head;
+    return this.count;
   }
 
+  /** Bytes submitted but not yet handed to the transport. */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
+  /** Whether the queue is holding entries until the socket drains. */
+  get backedUp(): boolean {
+    return this.holding;
+  }
+
+  /** Queues an entry; returns why it was refused (queue full), or undefined. */
   push(
     kind: OutKind,
     data: string | Buffer | readonly Buffer[],
@@ -48,26 +140,50 @@ export class OutboundQueue {
     done: WriteCallback | undefined,
     pending: PendingSend | undefined,
     code = 0,
-  ): void {
-    this.entries.push({ kind, data, fin, done, pending, code });
+    awaited = false,
+    partial = false,
+  ): Error | undefined {
+    const size = kind === OUT.FRAMES ? framesSize(data as readonly Buffer[]) : (data as string | Buffer).length;
+    const l = this.limits;
+    if (kind <= OUT.BINARY || kind === OUT.FRAMES) {
+      if (this.count >= l.maxMessages || this.bytes + size > l.maxBytes) {
+        const refused = this.overflow(size, awaited, partial);
+        if (refused !== undefined) {
+          this.counters.outboundDropped++;
+          return refused;
+        }
+      }
+    }
+    const e: Entry = { kind, data, fin, done, pending, code, size, partial, deadline: 0, gone: false };
+    if (awaited && l.sendTimeout > 0 && done !== undefined) this.track(e, done);
+    this.entries.push(e);
+    this.count++;
+    this.bytes += size;
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.flushBound);
     }
+    return undefined;
   }
 
-  /** Hands every queued entry to the transport now. */
+  /** Hands queued entries to the transport now, until its buffer passes the high-water mark. */
   flush(): void {
     this.scheduled = false;
+    if (this.holding || this.count === 0) return;
     const t = this.transport;
     const entries = this.entries;
-    if (this.head === entries.length) return;
+    let room = this.limits.highWaterMark - t.bufferedAmount;
+    if (room <= 0 && t.isOpen) return this.hold();
     if (t.isOpen) t.cork();
     const c = this.counters;
     for (let i = this.head; i < entries.length; i++) {
-      const e = entries[i]!;
-      entries[i] = undefined as never;
+      const e = entries[i];
+      entries[i] = null;
       this.head = i + 1;
+      if (e === null || e.gone) continue;
+      e.gone = true;
+      this.count--;
+      this.bytes -= e.size;
       if (!t.isOpen) {
         if (e.kind !== OUT.CLOSE) c.outboundDropped++;
         settle(e, new SessionClosedError());
@@ -101,10 +217,136 @@ export class OutboundQueue {
           if (done) done();
           break;
       }
+      room -= e.size;
+      if (room <= 0 && this.count > 0 && t.isOpen) return this.hold();
     }
     this.entries = [];
     this.head = 0;
   }
+
+  /** @internal Fails everything still queued (the connection is gone, or the policy closed it). */
+  abort(error: Error): void {
+    const entries = this.entries;
+    this.entries = [];
+    for (let i = this.head; i < entries.length; i++) {
+      const e = entries[i];
+      if (e !== null && e !== undefined && !e.gone) {
+        e.gone = true;
+        if (e.kind !== OUT.CLOSE) this.counters.outboundDropped++;
+        settle(e, error);
+      }
+    }
+    this.head = 0;
+    this.count = 0;
+    this.bytes = 0;
+  }
+
+  private hold(): void {
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    this.holding = true;
+    this.transport.onDrain(this.drainBound);
+  }
+
+  private overflow(size: number, awaited: boolean, partial: boolean): Error | undefined {
+    const l = this.limits;
+    switch (l.policy) {
+      case "await":
+        return awaited || partial ? undefined : full(l);
+      case "drop-newest":
+        return partial ? undefined : full(l);
+      case "drop-oldest":
+        this.evict(size);
+        return undefined;
+      case "close": {
+        const error = full(l);
+        this.abort(error);
+        this.onPolicyClose?.(error.closeCode!, "outbound queue full: peer too slow");
+        return error;
+      }
+    }
+  }
+
+  /** Discards the oldest whole messages until `size` more bytes and one more message fit. */
+  private evict(size: number): void {
+    const l = this.limits;
+    const entries = this.entries;
+    for (let i = this.head; i < entries.length && (this.count >= l.maxMessages || this.bytes + size > l.maxBytes); i++) {
+      const e = entries[i];
+      if (e === null || e === undefined || e.gone || e.partial || (e.kind > OUT.BINARY && e.kind !== OUT.FRAMES)) continue;
+      e.gone = true;
+      entries[i] = null;
+      this.count--;
+      this.bytes -= e.size;
+      this.counters.outboundDropped++;
+      settle(e, new QueueOverflowError(`The message was discarded to make room in a full outbound queue (drop-oldest; ${l.maxMessages} messages / ${l.maxBytes} bytes).`));
+    }
+  }
+
+  /** Basic sends fail after `sendTimeout`; one timer per queue, armed only while such sends are pending. */
+  private track(e: Entry, done: WriteCallback): void {
+    e.deadline = performance.now() + this.limits.sendTimeout;
+    let settled = false;
+    e.done = (error) => {
+      if (settled) return;
+      settled = true;
+      e.deadline = 0;
+      done(error);
+    };
+    this.timed.push(e);
+    if (this.timer === null) {
+      this.timer = setTimeout(this.expireBound, this.limits.sendTimeout);
+      this.timer.unref();
+    }
+  }
+
+  private expire(): void {
+    this.timer = null;
+    const now = performance.now();
+    const timed = this.timed;
+    while (this.timedHead < timed.length) {
+      const e = timed[this.timedHead]!;
+      if (e.deadline !== 0 && e.deadline > now + 1) {
+        this.timer = setTimeout(this.expireBound, e.deadline - now);
+        this.timer.unref();
+        break;
+      }
+      timed[this.timedHead++] = undefined as never;
+      if (e.deadline === 0) continue;
+      // Still queued: take it out so it is not sent after its caller was told it failed.
+      if (!e.gone && !e.partial) {
+        e.gone = true;
+        this.count--;
+        this.bytes -= e.size;
+        this.counters.outboundDropped++;
+      }
+      e.done!(new SendTimeoutError(this.limits.sendTimeout));
+    }
+    if (this.timedHead === timed.length) {
+      this.timed = [];
+      this.timedHead = 0;
+    }
+  }
+}
+
+const UNBOUNDED: OutboundLimits = Object.freeze({
+  maxMessages: Infinity,
+  maxBytes: Infinity,
+  highWaterMark: Infinity,
+  policy: "await",
+  sendTimeout: 0,
+});
+
+function full(l: OutboundLimits): QueueOverflowError {
+  return new QueueOverflowError(`The outbound queue is full (${l.maxMessages} messages / ${l.maxBytes} bytes, policy "${l.policy}"): the peer reads too slowly.`);
+}
+
+function framesSize(frames: readonly Buffer[]): number {
+  let n = 0;
+  for (let i = 0; i < frames.length; i++) n += frames[i]!.length;
+  return n;
 }
 
 function settle(e: Entry, error: Error): void {
@@ -114,7 +356,7 @@ function settle(e: Entry, error: Error): void {
 
 /** Maps a raw write error to the typed error users see. */
 export function toSendError(error: Error): Error {
-  if (error instanceof SessionClosedError || error instanceof TransportError) return error;
+  if (error instanceof WebSocketEndpointError) return error;
   if (/not open|CLOSING|CLOSED/.test(error.message)) return new SessionClosedError(undefined, error);
   return new TransportError(`The socket failed while sending: ${error.message}`, error);
 }

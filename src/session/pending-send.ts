@@ -49,7 +49,7 @@ export class PendingSend implements AsyncSendHandle {
       this.handedOver = true;
       return undefined;
     }
-    return (error?: Error) => this.settle(error === undefined ? OK : { ok: false, error: toSendError(error) });
+    return (error?: Error) => this.settle(error == null ? OK : { ok: false, error: toSendError(error) });
   }
 
   fail(error: Error): void {

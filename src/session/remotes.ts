@@ -13,6 +13,7 @@ export interface RemoteHost {
     done: ((error?: Error) => void) | undefined,
     pending: PendingSend | undefined,
     partial?: boolean,
+    awaited?: boolean,
   ): Error | undefined;
   /** Encodes an object with the endpoint's encoders; throws `EncodeError`. */
   encode(value: unknown): { data: string | Buffer; binary: boolean };
@@ -75,7 +76,7 @@ export class BasicRemote implements RemoteEndpoint.Basic {
   private send(kind: OutKind, data: string | Buffer, fin: boolean, partial = false): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const done = (error?: Error): void => (error ? reject(toSendError(error)) : resolve());
-      const refused = this.host.submit(kind, data, fin, done, undefined, partial);
+      const refused = this.host.submit(kind, data, fin, done, undefined, partial, true);
       if (refused) reject(refused);
     });
   }
@@ -133,7 +134,7 @@ export class AsyncRemote implements RemoteEndpoint.Async {
 
 function callbackDone(pending: PendingSend, callback: SendHandler): (error?: Error) => void {
   return (error) => {
-    const result: SendResult = error === undefined ? { ok: true } : { ok: false, error: toSendError(error) };
+    const result: SendResult = error == null ? { ok: true } : { ok: false, error: toSendError(error) };
     pending.settle(result);
     invokeCallback(callback, result);
   };

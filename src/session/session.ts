@@ -41,4 +41,35 @@ export abstract class Session {
   abstract getBasicRemote(): RemoteEndpoint.Basic;
   /** Fire-and-forget sends that never throw. */
   abstract getAsyncRemote(): RemoteEndpoint.Async;
+  /** Milliseconds without a message in either direction after which the session closes with 1001 (0: never). */
+  abstract getMaxIdleTimeout(): number;
+  /**
+   * Closes the session with 1001 GOING_AWAY after `ms` without a message in either direction (pings
+   * and pongs do not count); 0 disables. Overrides the endpoint's `maxIdleTimeout`.
+   * @throws RangeError when `ms` is not a non-negative integer.
+   */
+  abstract setMaxIdleTimeout(ms: number): void;
+  /** Bytes accepted for sending but not yet written to the network (queued in the session plus buffered in the socket). */
+  abstract getBufferedAmount(): number;
+  /** Messages accepted for sending that wait in the session's outbound queue (not yet handed to the socket). */
+  abstract getOutboundQueueDepth(): number;
+  /**
+   * Adds this session to `room` (a non-empty string of at most 256 characters), so that broadcasts to
+   * the room reach it and presence counts it. Joining twice is the same as once; a session that is
+   * closing joins nothing. A session leaves all its rooms when it closes.
+   *
+   * @example
+   * ```ts
+   * @OnOpen() open(session: Session, @PathParam("room") room: string) { session.join(room); }
+   * ```
+   * @throws TypeError/RangeError for an unusable room name.
+   */
+  abstract join(room: string): void;
+  /** Removes this session from `room`; leaving a room it is not in does nothing. @throws TypeError for a non-string. */
+  abstract leave(room: string): void;
+  /**
+   * The rooms this session joined. In `@OnClose` it still lists them, although the session has already
+   * left them (broadcasts no longer reach it and presence no longer counts it).
+   */
+  abstract getRooms(): ReadonlySet<string>;
 }

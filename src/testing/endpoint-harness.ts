@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from "tsyringe";
 import type { EndpointClass } from "../../decorators/metadata.js";
+import type { Broadcaster, Presence } from "../broker/broadcaster.js";
+import type { UserIdSource } from "../broker/rooms.js";
 import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { SessionDispatcher } from "../server/dispatcher.js";
@@ -24,8 +26,12 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Inbound message limit, as in bootstrap. */
   maxMessageSize?: number;
+  /** Where a session's user id comes from, as in bootstrap (default `"principal"`). */
+  userId?: UserIdSource;
   /** Global codec settings, as in bootstrap. */
   codecs?: CodecOptions;
+  /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
+  inboundQueueLimit?: number;
 }
 
 /** What a test sets about one simulated connection. */
@@ -69,9 +75,23 @@ export class EndpointHarness {
       container,
       logger: options.logger ?? silentLogger,
       maxMessageSize: options.maxMessageSize,
+      userId: options.userId,
       codecs: options.codecs,
+      inboundQueueLimit: options.inboundQueueLimit,
+      // Harness sessions have no socket to ping; tests drive time themselves.
+      heartbeatInterval: 0,
     });
     return new EndpointHarness(server);
+  }
+
+  /** The Broadcaster the endpoint's constructor receives (this harness alone: no broker). */
+  get broadcaster(): Broadcaster {
+    return this.server.hub;
+  }
+
+  /** The Presence the endpoint's constructor receives. */
+  get presence(): Presence {
+    return this.server.hub.presence;
   }
 
   /** Open sessions of the endpoint. */

@@ -84,6 +84,21 @@ export class InMemoryTransport implements Transport {
 
   cork(): void {}
 
+  private drainWaiters: Array<() => void> = [];
+
+  onDrain(callback: () => void): void {
+    this.drainWaiters.push(callback);
+    if (this.bufferedAmount === 0) queueMicrotask(() => this.drain());
+  }
+
+  /** The peer has read everything: `bufferedAmount` drops to 0 and a waiting sender resumes. */
+  drain(): void {
+    this.bufferedAmount = 0;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
   /** The peer sends a message. */
   peerSend(data: string | Buffer | ArrayBuffer | Uint8Array): void {
     if (!this.isOpen) throw new Error("The connection is closed; the peer cannot send.");

@@ -39,4 +39,9 @@ export interface Transport {
   resume(): void;
   /** Coalesces this connection's writes until the end of the current event-loop turn. */
   cork(): void;
+  /**
+   * Calls `callback` once when the bytes buffered now have been written out (outbound backpressure).
+   * Not called if the connection closes first.
+   */
+  onDrain(callback: () => void): void;
 }

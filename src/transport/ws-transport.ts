@@ -31,6 +31,7 @@ function onError(this: BoundSocket, error: Error): void {
  * raw ws throughput on pipelined echo.
  */
 const corked: WsTransport[] = [];
+const DRAIN_POLL_MS = 5;
 let uncorkScheduled = false;
 function flushCorked(): void {
   uncorkScheduled = false;
@@ -123,6 +124,15 @@ export class WsTransport implements Transport {
 
   terminate(): void {
     this.ws.terminate();
+  }
+
+  onDrain(callback: () => void): void {
+    const socket = this.ws._socket;
+    if (!socket || socket.destroyed) return;
+    // 'drain' follows only a write that filled the socket buffer; bytes still inside ws (a message
+    // waiting for permessage-deflate) have no event, so look again shortly.
+    if (socket.writableNeedDrain) socket.once("drain", callback);
+    else setTimeout(callback, DRAIN_POLL_MS).unref();
   }
 
   pause(): void {

@@ -1,19 +1,11 @@
 import "reflect-metadata";
 import { describe, expectTypeOf, it } from "vitest";
+import { Point, PointDecoder } from "../../docs/snippets/point-codec.js";
 import { ServerEndpoint, type CodecOptions, type Decoder, type DecoderClass, type Encoder, type ErrorReply, type ServerEndpointOptions } from "../../src/index.js";
 
-class Point {
-  x = 0;
-}
-class PointDecoder implements Decoder.Text<Point> {
-  static readonly decodes = Point;
-  decode(): Point {
-    return new Point();
-  }
-}
 class NoTarget implements Decoder.Text<Point> {
   decode(): Point {
-    return new Point();
+    return new Point(0, 0);
   }
 }
 

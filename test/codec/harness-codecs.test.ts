@@ -60,6 +60,22 @@ describe("codecs through the EndpointHarness (no socket)", () => {
     expect(c.closedWith).toBeUndefined();
   });
 
+  it("endpoint validation options override global ones field by field", async () => {
+    @ServerEndpoint({ path: "/lenient", validation: { validator: { forbidNonWhitelisted: false } } })
+    class Lenient {
+      @OnMessage() deposit(a: Amount) {
+        return { ok: a.value, extra: (a as unknown as Record<string, unknown>).extra ?? "stripped" };
+      }
+    }
+    const strictGlobal = { decoders: [WordDecoder], validation: { validator: { forbidNonWhitelisted: true, whitelist: true } } };
+    const c = await EndpointHarness.create(Lenient, { codecs: strictGlobal }).connect();
+    await c.receive(JSON.stringify({ value: 2, extra: 1 }));
+    expect(c.session.sentJson()).toEqual([{ ok: 2, extra: "stripped" }]);
+    const strict = await EndpointHarness.create(Bank, { codecs: strictGlobal }).connect();
+    await strict.receive(JSON.stringify({ value: 2, extra: 1 }));
+    expect(strict.session.sentJson()).toMatchObject([{ type: "error", code: "VALIDATION_FAILED", errors: [{ path: "extra" }] }, { seen: "VALIDATION_FAILED" }]);
+  });
+
   it("close-1007 closes after @OnError ran", async () => {
     const h = EndpointHarness.create(Bank, { codecs: { decoders: [WordDecoder], invalidMessages: "close-1007" } });
     const c = await h.connect();

@@ -1,0 +1,93 @@
+import {
+  Broadcaster,
+  BrokerError,
+  CloseCodes,
+  CloseReason,
+  OnClose,
+  OnError,
+  OnMessage,
+  OnOpen,
+  PathParam,
+  Presence,
+  ServerEndpoint,
+  Session,
+} from "ws-endpoints";
+import { NICKNAME, parseClientMessage, ProtocolError, type ServerMessage } from "../chat/protocol.js";
+
+/** Close code for a refused nickname, as in the single-node chat. */
+export const NICKNAME_REFUSED = 4001;
+/** The room everyone chats in. */
+export const LOBBY = "lobby";
+
+/**
+ * The group chat of examples/chat, spread over several server processes: the same page and protocol,
+ * but the online count, the user list, chat messages and private messages span every node sharing the
+ * broker. Nothing here knows about Redis: the endpoint only talks to the injected Broadcaster and Presence.
+ */
+@ServerEndpoint("/chat/{user}")
+export class ClusterChatEndpoint {
+  private user = "";
+
+  constructor(
+    private readonly broadcaster: Broadcaster,
+    private readonly presence: Presence,
+  ) {}
+
+  @OnOpen()
+  async open(session: Session, @PathParam("user") user: string): Promise<void> {
+    if (!NICKNAME.test(user)) return session.close(new CloseReason(NICKNAME_REFUSED, "nickname must be 1-20 letters, digits, _ - or ."));
+    // Best effort across nodes: two people taking the same free name at the same instant both get it.
+    if ((await this.onlineUsers()).includes(user)) return session.close(new CloseReason(NICKNAME_REFUSED, `nickname "${user}" is already in use`));
+    this.user = user;
+    session.getUserProperties().set("user", user); // the user id sendToUser and presence use (see main options)
+    session.join(LOBBY);
+    const users = await this.onlineUsers();
+    send(session, { type: "welcome", user, online: users.length, users });
+    void this.broadcaster.broadcast({ type: "joined", user, online: users.length } satisfies ServerMessage, { room: LOBBY, except: session });
+  }
+
+  @OnMessage()
+  async message(raw: string, session: Session): Promise<void> {
+    const msg = parseClientMessage(raw);
+    if (msg instanceof ProtocolError) return send(session, msg.toMessage());
+    const at = new Date().toISOString();
+    if (msg.type === "chat") {
+      void this.broadcaster.broadcast({ type: "chat", from: this.user, text: msg.text, at } satisfies ServerMessage, { room: LOBBY });
+      return;
+    }
+    if (!(await this.onlineUsers()).includes(msg.to)) return send(session, new ProtocolError("USER_OFFLINE", `"${msg.to}" is not online.`).toMessage());
+    const note: ServerMessage = { type: "private", from: this.user, to: msg.to, text: msg.text, at };
+    // Reaches the user's sessions on whichever node they are connected to.
+    await this.broadcaster.sendToUser(msg.to, note);
+    if (msg.to !== this.user) send(session, note);
+  }
+
+  @OnClose()
+  async close(): Promise<void> {
+    if (!this.user) return;
+    // This session has already left presence, so the count no longer includes it.
+    const online = (await this.onlineUsers()).length;
+    void this.broadcaster.broadcast({ type: "left", user: this.user, online } satisfies ServerMessage, { room: LOBBY });
+  }
+
+  @OnError()
+  error(session: Session, error: Error): void {
+    // Presence is unknown while Redis is down: say so and keep the connection; anything else is our bug.
+    if (error.cause instanceof BrokerError) {
+      console.warn(`cluster-chat: ${error.cause.message}`);
+      return;
+    }
+    console.error(`cluster-chat: ${this.user || "?"}: ${error.message}`);
+    if (session.isOpen()) session.close(new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "internal error"));
+  }
+
+  private async onlineUsers(): Promise<string[]> {
+    const names = new Set<string>();
+    for (const e of await this.presence.list(LOBBY)) if (e.userId !== undefined) names.add(e.userId);
+    return [...names].sort();
+  }
+}
+
+function send(session: Session, msg: ServerMessage): void {
+  session.getAsyncRemote().sendText(JSON.stringify(msg));
+}

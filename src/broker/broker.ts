@@ -1,0 +1,116 @@
+/**
+ * The seam between one server ("node") and the others serving the same application. A broker carries
+ * what a node publishes to every other node and answers cluster-wide presence questions. The in-memory
+ * broker (default) and the Redis broker (`ws-endpoints/redis`) are siblings behind this interface.
+ */
+
+/** Kinds of {@link BrokerMessage}. */
+export const BROKER_MESSAGE = { BROADCAST: "broadcast", TO_USER: "to-user" } as const;
+/** One of {@link BROKER_MESSAGE}. */
+export type BrokerMessageKind = (typeof BROKER_MESSAGE)[keyof typeof BROKER_MESSAGE];
+
+/** Kinds of {@link BrokerPayload}. */
+export const PAYLOAD = { TEXT: 0, BINARY: 1, OBJECT: 2 } as const;
+/** One of {@link PAYLOAD}. */
+export type PayloadKind = (typeof PAYLOAD)[keyof typeof PAYLOAD];
+
+/**
+ * What a broadcast carries between nodes, as bytes: UTF-8 text, binary data, or an object in Node's
+ * structured-clone serialization (each receiving node encodes it with its own endpoints' encoders).
+ */
+export interface BrokerPayload {
+  readonly kind: PayloadKind;
+  readonly data: Buffer;
+}
+
+/** A message one node publishes for the others. */
+export type BrokerMessage =
+  | {
+      readonly kind: typeof BROKER_MESSAGE.BROADCAST;
+      /** Only sessions in this room; `undefined` means every session. */
+      readonly room: string | undefined;
+      /** Ids of sessions that must not receive it. */
+      readonly except: readonly string[];
+      readonly payload: BrokerPayload;
+    }
+  | {
+      readonly kind: typeof BROKER_MESSAGE.TO_USER;
+      readonly userId: string;
+      readonly payload: BrokerPayload;
+    };
+
+/** Kinds of {@link PresenceChange}. */
+export const PRESENCE_CHANGE = { OPEN: "open", USER: "user", JOIN: "join", LEAVE: "leave", CLOSE: "close" } as const;
+
+/** A change of one node's presence, reported to its broker as it happens. */
+export type PresenceChange =
+  | { readonly kind: typeof PRESENCE_CHANGE.OPEN; readonly sessionId: string; readonly userId: string | undefined }
+  | { readonly kind: typeof PRESENCE_CHANGE.USER; readonly sessionId: string; readonly userId: string | undefined }
+  | { readonly kind: typeof PRESENCE_CHANGE.JOIN; readonly sessionId: string; readonly room: string }
+  /** `roomEmpty`: no session of this node is left in the room. */
+  | { readonly kind: typeof PRESENCE_CHANGE.LEAVE; readonly sessionId: string; readonly room: string; readonly roomEmpty: boolean }
+  | { readonly kind: typeof PRESENCE_CHANGE.CLOSE; readonly sessionId: string };
+
+/** One open session as presence reports it. */
+export interface PresenceEntry {
+  readonly sessionId: string;
+  /** The session's user id (see the `userId` bootstrap option), if it has one. */
+  readonly userId: string | undefined;
+  /** The node serving the session. */
+  readonly nodeId: string;
+}
+
+/** One session of a node's full presence state (see {@link BrokerNode.snapshot}). */
+export interface PresenceRecord {
+  readonly sessionId: string;
+  readonly userId: string | undefined;
+  readonly rooms: readonly string[];
+}
+
+/** A node as its broker sees it. Implemented by the framework; brokers call it. */
+export interface BrokerNode {
+  /** Unique id of the node (a random UUID per server unless configured). */
+  readonly nodeId: string;
+  /** Delivers a message published by another node to this node's sessions. Never throws. */
+  deliver(message: BrokerMessage): void;
+  /** This node's sessions in `room` (every open session when `room` is undefined). */
+  localPresence(room?: string): PresenceEntry[];
+  /** Number of this node's sessions in `room` (every open session when undefined). */
+  localCount(room?: string): number;
+  /** Everything this node has, for rebuilding a broker's presence after an outage. */
+  snapshot(): PresenceRecord[];
+}
+
+/** A node's connection to a broker, returned by {@link Broker.subscribe}. */
+export interface BrokerSubscription {
+  /**
+   * Sends `message` to every other node (never back to this one). Resolves when the broker accepted it;
+   * rejects with a `BrokerError` when it could not (the broker is unreachable).
+   */
+  publish(message: BrokerMessage): Promise<void>;
+  /** Records a presence change. Never throws; a broker that cannot record it repairs itself later. */
+  track(change: PresenceChange): void;
+  /** Sessions in `room` (or open sessions) across every node. Rejects with `BrokerError` on outage. */
+  count(room?: string): Promise<number>;
+  /** Entries of sessions in `room` (or open sessions) across every node. Rejects with `BrokerError` on outage. */
+  list(room?: string): Promise<PresenceEntry[]>;
+  /** Leaves the cluster: stops delivery and removes this node's presence. */
+  unsubscribe(): Promise<void>;
+}
+
+/**
+ * Carries messages and presence between nodes. Pass one to `bootstrap({ broker })`; several servers
+ * sharing one broker (or one Redis) behave as one: broadcasts, `sendToUser` and presence span them all.
+ *
+ * @example
+ * ```ts
+ * // Two servers in one process sharing an in-memory broker:
+ * const broker = new MemoryBroker();
+ * const a = await bootstrap({ port: 8081, broker });
+ * const b = await bootstrap({ port: 8082, broker });
+ * ```
+ */
+export interface Broker {
+  /** Connects a node; resolves once messages published by other nodes will reach it. */
+  subscribe(node: BrokerNode): Promise<BrokerSubscription>;
+}

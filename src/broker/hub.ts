@@ -1,0 +1,209 @@
+import { randomUUID } from "node:crypto";
+import { deserialize, serialize } from "node:v8";
+import { BrokerError } from "../errors.js";
+import type { Logger } from "../metrics/logger.js";
+import type { EndpointSession } from "../session/endpoint-session.js";
+import { toBuffer } from "../session/remotes.js";
+import { Session } from "../session/session.js";
+import { deliverLocally, PreparedMessage, type LocalOutcome, type Outgoing } from "./broadcast.js";
+import { Broadcaster, Presence, type BroadcastData, type BroadcastOptions, type BroadcastResult } from "./broadcaster.js";
+import {
+  BROKER_MESSAGE,
+  PAYLOAD,
+  type Broker,
+  type BrokerMessage,
+  type BrokerNode,
+  type BrokerPayload,
+  type BrokerSubscription,
+  type PresenceChange,
+  type PresenceEntry,
+  type PresenceRecord,
+} from "./broker.js";
+import { checkRoom, RoomRegistry, userIdResolver, type UserIdSource } from "./rooms.js";
+
+/** What a hub needs from the server that owns it. */
+export interface HubSettings {
+  readonly nodeId: string | undefined;
+  readonly userId: UserIdSource;
+  readonly logger: Logger;
+}
+
+/**
+ * @internal The node's side of broadcasting: local delivery through the room registry, publishing to
+ * the broker for the other nodes, and delivery of what the other nodes publish.
+ */
+export class BroadcastHub extends Broadcaster implements BrokerNode {
+  readonly nodeId: string;
+  readonly presence: Presence;
+  readonly registry: RoomRegistry;
+  private readonly logger: Logger;
+  private subscription: BrokerSubscription | null = null;
+
+  constructor(settings: HubSettings) {
+    super();
+    this.nodeId = settings.nodeId ?? randomUUID();
+    this.logger = settings.logger;
+    this.registry = new RoomRegistry(userIdResolver(settings.userId), (c) => this.track(c), settings.logger);
+    this.presence = new HubPresence(this);
+  }
+
+  /** Joins the broker's cluster; until then (and in the testing harness) everything is local. */
+  async connect(broker: Broker): Promise<void> {
+    this.subscription = await broker.subscribe(this);
+  }
+
+  async disconnect(): Promise<void> {
+    const sub = this.subscription;
+    this.subscription = null;
+    if (sub !== null) await sub.unsubscribe();
+  }
+
+  broadcast(data: BroadcastData, options: BroadcastOptions = {}): Promise<BroadcastResult> {
+    if (options === null || typeof options !== "object") throw new TypeError("broadcast: options must be an object like { room, except }.");
+    const room = options.room;
+    if (room !== undefined) checkRoom(room, "broadcast");
+    const except = exceptIds(options.except);
+    const outgoing = toOutgoing(data);
+    const local = deliverLocally(this.registry.members(room), outgoing, except);
+    return this.publish(local, () => ({ kind: BROKER_MESSAGE.BROADCAST, room, except: except ? [...except] : [], payload: toPayload(outgoing) }));
+  }
+
+  sendToUser(userId: string, data: BroadcastData): Promise<BroadcastResult> {
+    if (typeof userId !== "string" || userId.length === 0) throw new TypeError(`sendToUser: userId must be a non-empty string; got ${typeof userId}.`);
+    const outgoing = toOutgoing(data);
+    const local = deliverLocally(this.registry.sessionsOf(userId), outgoing, undefined);
+    return this.publish(local, () => ({ kind: BROKER_MESSAGE.TO_USER, userId, payload: toPayload(outgoing) }));
+  }
+
+  deliver(message: BrokerMessage): void {
+    try {
+      const outgoing = fromPayload(message.payload);
+      if (message.kind === BROKER_MESSAGE.BROADCAST) {
+        const except = message.except.length > 0 ? new Set(message.except) : undefined;
+        deliverLocally(this.registry.members(message.room), outgoing, except);
+      } else deliverLocally(this.registry.sessionsOf(message.userId), outgoing, undefined);
+    } catch (error) {
+      this.logger.warn({ err: error }, "a message from another node could not be delivered");
+    }
+  }
+
+  localPresence(room?: string): PresenceEntry[] {
+    return this.registry.entries(this.nodeId, room);
+  }
+
+  localCount(room?: string): number {
+    return this.registry.members(room).size;
+  }
+
+  snapshot(): PresenceRecord[] {
+    return this.registry.snapshot();
+  }
+
+  /** @internal */
+  get broker(): BrokerSubscription | null {
+    return this.subscription;
+  }
+
+  /** A session opened on this node. */
+  add(session: EndpointSession): void {
+    this.registry.add(session);
+  }
+
+  /** A session finished (safety net: it normally left when it started closing). */
+  release(session: EndpointSession): void {
+    this.registry.remove(session);
+  }
+
+  private track(change: PresenceChange): void {
+    this.subscription?.track(change);
+  }
+
+  private publish(local: LocalOutcome, message: () => BrokerMessage): Promise<BroadcastResult> {
+    const sub = this.subscription;
+    if (sub === null) return Promise.resolve(result(local, true, undefined));
+    let built: BrokerMessage;
+    try {
+      built = message();
+    } catch (error) {
+      return Promise.resolve(result(local, false, new BrokerError(`The message cannot be sent to other nodes: ${(error as Error).message}`, error)));
+    }
+    let pending: Promise<void>;
+    try {
+      pending = sub.publish(built);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return pending.then(
+      () => result(local, true, undefined),
+      (error: unknown) => {
+        const e = error instanceof BrokerError ? error : new BrokerError(`Publishing to other nodes failed: ${(error as Error)?.message ?? String(error)}`, error);
+        this.logger.debug({ err: e }, "broadcast not published");
+        return result(local, false, e);
+      },
+    );
+  }
+}
+
+class HubPresence extends Presence {
+  constructor(private readonly hub: BroadcastHub) {
+    super();
+  }
+  count(room?: string): Promise<number> {
+    if (room !== undefined) checkRoom(room, "presence.count");
+    const sub = this.hub.broker;
+    return sub === null ? Promise.resolve(this.hub.localCount(room)) : sub.count(room);
+  }
+  list(room?: string): Promise<PresenceEntry[]> {
+    if (room !== undefined) checkRoom(room, "presence.list");
+    const sub = this.hub.broker;
+    return sub === null ? Promise.resolve(this.hub.localPresence(room)) : sub.list(room);
+  }
+}
+
+function result(local: LocalOutcome, published: boolean, error: Error | undefined): BroadcastResult {
+  return Object.freeze({ local: local.queued, failed: local.failed, published, error: error ?? local.error });
+}
+
+function exceptIds(except: BroadcastOptions["except"]): ReadonlySet<string> | undefined {
+  if (except === undefined) return undefined;
+  const one = idOf(except);
+  if (one !== undefined) return new Set([one]);
+  if (except === null || typeof (except as Iterable<unknown>)[Symbol.iterator] !== "function") {
+    throw new TypeError("broadcast: except must be a Session, a session id, or an iterable of them.");
+  }
+  const ids = new Set<string>();
+  for (const item of except as Iterable<unknown>) {
+    const id = idOf(item);
+    if (id === undefined) throw new TypeError("broadcast: every item of except must be a Session or a session id.");
+    ids.add(id);
+  }
+  return ids.size > 0 ? ids : undefined;
+}
+
+function idOf(item: unknown): string | undefined {
+  if (typeof item === "string") return item;
+  if (item instanceof Session) return item.getId();
+  return undefined;
+}
+
+function toOutgoing(data: BroadcastData): Outgoing {
+  if (typeof data === "string") return { prepared: new PreparedMessage(Buffer.from(data, "utf8"), false) };
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    // Copied once: the caller may reuse its buffer while the frames wait in outbound queues.
+    return { prepared: new PreparedMessage(Buffer.from(toBuffer(data)!), true) };
+  }
+  if (data === undefined || typeof data === "function" || typeof data === "symbol") {
+    throw new TypeError(`broadcast: data must be a string, binary data or an object; got ${typeof data}.`);
+  }
+  return { object: data };
+}
+
+function toPayload(outgoing: Outgoing): BrokerPayload {
+  if ("prepared" in outgoing) return { kind: outgoing.prepared.binary ? PAYLOAD.BINARY : PAYLOAD.TEXT, data: outgoing.prepared.data };
+  return { kind: PAYLOAD.OBJECT, data: serialize(outgoing.object) };
+}
+
+function fromPayload(payload: BrokerPayload): Outgoing {
+  if (payload.kind === PAYLOAD.OBJECT) return { object: deserialize(payload.data) };
+  return { prepared: new PreparedMessage(payload.data, payload.kind === PAYLOAD.BINARY) };
+}

@@ -1,0 +1,162 @@
+import type { Logger } from "../metrics/logger.js";
+import type { EndpointSession } from "../session/endpoint-session.js";
+import type { Session } from "../session/session.js";
+import { PRESENCE_CHANGE, type PresenceChange, type PresenceEntry, type PresenceRecord } from "./broker.js";
+
+/**
+ * Where a session's user id comes from, for `sendToUser` and presence:
+ * - `"principal"` (default): the principal authentication established, when it is a string or number,
+ *   or the `id` (else `sub`) property of an object principal;
+ * - `{ property: "name" }`: the session user property `name`, picked up as soon as it is set;
+ * - a function of the session, evaluated when the session opens and whenever a user property changes.
+ */
+export type UserIdSource = "principal" | { readonly property: string } | ((session: Session) => string | number | undefined);
+
+/** Longest room name accepted, in UTF-16 code units. */
+export const MAX_ROOM_NAME = 256;
+
+/** @throws TypeError/RangeError for an unusable room name. */
+export function checkRoom(room: unknown, method: string): asserts room is string {
+  if (typeof room !== "string" || room.length === 0) {
+    throw new TypeError(`${method}: room must be a non-empty string; got ${room === "" ? '""' : typeof room}.`);
+  }
+  if (room.length > MAX_ROOM_NAME) throw new RangeError(`${method}: room name is ${room.length} characters; the limit is ${MAX_ROOM_NAME}.`);
+}
+
+/** Builds the resolver for a {@link UserIdSource}. */
+export function userIdResolver(source: UserIdSource): (session: Session) => string | undefined {
+  if (typeof source === "function") return (s) => asId(source(s));
+  if (source === "principal") return (s) => fromPrincipal(s.getUserPrincipal());
+  const property = source.property;
+  return (s) => asId(s.getUserProperties().get(property));
+}
+
+function fromPrincipal(p: unknown): string | undefined {
+  if (typeof p === "string" || typeof p === "number") return asId(p);
+  if (p !== null && typeof p === "object") {
+    const o = p as { id?: unknown; sub?: unknown };
+    return asId(o.id) ?? asId(o.sub);
+  }
+  return undefined;
+}
+
+function asId(v: unknown): string | undefined {
+  if (typeof v === "string") return v.length > 0 ? v : undefined;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+const NONE: ReadonlySet<EndpointSession> = new Set();
+
+/**
+ * This node's open sessions indexed by room and by user. Sessions report their joins and leaves here;
+ * every change is forwarded to the broker as a {@link PresenceChange}. A session leaves the registry
+ * (and every room) the moment it starts closing, so counts taken in `@OnClose` no longer include it.
+ */
+export class RoomRegistry {
+  readonly sessions = new Set<EndpointSession>();
+  private readonly rooms = new Map<string, Set<EndpointSession>>();
+  private readonly users = new Map<string, Set<EndpointSession>>();
+  private readonly userOf = new Map<EndpointSession, string>();
+
+  constructor(
+    private readonly resolveUser: (session: Session) => string | undefined,
+    private readonly onChange: (change: PresenceChange) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A session opened. */
+  add(session: EndpointSession): void {
+    if (this.sessions.has(session) || !session.isOpen()) return;
+    this.sessions.add(session);
+    const user = this.safeResolve(session);
+    if (user !== undefined) this.indexUser(session, user);
+    session.bindRegistry(this);
+    this.onChange({ kind: PRESENCE_CHANGE.OPEN, sessionId: session.id, userId: user });
+    for (const room of session.getRooms()) this.joined(session, room);
+  }
+
+  /** A session is closing: it leaves every room and presence. Idempotent. */
+  remove(session: EndpointSession): void {
+    if (!this.sessions.delete(session)) return;
+    for (const room of session.getRooms()) this.left(session, room);
+    const user = this.userOf.get(session);
+    if (user !== undefined) this.unindexUser(session, user);
+    this.onChange({ kind: PRESENCE_CHANGE.CLOSE, sessionId: session.id });
+  }
+
+  joined(session: EndpointSession, room: string): void {
+    if (!this.sessions.has(session)) return;
+    let members = this.rooms.get(room);
+    if (members === undefined) this.rooms.set(room, (members = new Set()));
+    members.add(session);
+    this.onChange({ kind: PRESENCE_CHANGE.JOIN, sessionId: session.id, room });
+  }
+
+  left(session: EndpointSession, room: string): void {
+    const members = this.rooms.get(room);
+    if (members === undefined || !members.delete(session)) return;
+    if (members.size === 0) this.rooms.delete(room);
+    this.onChange({ kind: PRESENCE_CHANGE.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
+  }
+
+  /** A user property changed: the user id may have too. */
+  userMayHaveChanged(session: EndpointSession): void {
+    if (!this.sessions.has(session)) return;
+    const next = this.safeResolve(session);
+    const prev = this.userOf.get(session);
+    if (next === prev) return;
+    if (prev !== undefined) this.unindexUser(session, prev);
+    if (next !== undefined) this.indexUser(session, next);
+    this.onChange({ kind: PRESENCE_CHANGE.USER, sessionId: session.id, userId: next });
+  }
+
+  /** Open sessions in `room`, or every open session. */
+  members(room?: string): ReadonlySet<EndpointSession> {
+    return room === undefined ? this.sessions : (this.rooms.get(room) ?? NONE);
+  }
+
+  /** Open sessions of a user. */
+  sessionsOf(userId: string): ReadonlySet<EndpointSession> {
+    return this.users.get(userId) ?? NONE;
+  }
+
+  userIdOf(session: EndpointSession): string | undefined {
+    return this.userOf.get(session);
+  }
+
+  entries(nodeId: string, room?: string): PresenceEntry[] {
+    const out: PresenceEntry[] = [];
+    for (const s of this.members(room)) out.push({ sessionId: s.id, userId: this.userOf.get(s), nodeId });
+    return out;
+  }
+
+  snapshot(): PresenceRecord[] {
+    const out: PresenceRecord[] = [];
+    for (const s of this.sessions) out.push({ sessionId: s.id, userId: this.userOf.get(s), rooms: [...s.getRooms()] });
+    return out;
+  }
+
+  private indexUser(session: EndpointSession, user: string): void {
+    this.userOf.set(session, user);
+    let set = this.users.get(user);
+    if (set === undefined) this.users.set(user, (set = new Set()));
+    set.add(session);
+  }
+
+  private unindexUser(session: EndpointSession, user: string): void {
+    this.userOf.delete(session);
+    const set = this.users.get(user);
+    if (set !== undefined && set.delete(session) && set.size === 0) this.users.delete(user);
+  }
+
+  private safeResolve(session: EndpointSession): string | undefined {
+    try {
+      return this.resolveUser(session);
+    } catch (error) {
+      // A throwing user-id function must not break the session; it simply has no user id.
+      this.logger.warn({ err: error, session: session.id }, "the userId function threw; the session has no user id");
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { RateLimitedError } from "../errors.js";
+import type { EndpointSession } from "../session/endpoint-session.js";
+import { OUT } from "../session/outbound-queue.js";
+
+/** Per-session inbound message rate limit (token bucket). */
+export interface RateLimitOptions {
+  /** Sustained rate: tokens added per second. */
+  messagesPerSecond: number;
+  /** Bucket size: messages accepted in a burst (default: `messagesPerSecond`). */
+  burst?: number;
+  /**
+   * What happens to a message over the limit: `"close"` (default) closes the session with 1008
+   * VIOLATED_POLICY; `"drop"` discards it and tells the peer once per episode with a JSON text message
+   * `{"error":"WSE_ERR_RATE_LIMITED","message":…}`.
+   */
+  policy?: "close" | "drop";
+}
+
+/** @internal Validated rate limit. */
+export interface ResolvedRateLimit {
+  readonly perMs: number;
+  readonly burst: number;
+  readonly policy: "close" | "drop";
+}
+
+/** Problems with a `rateLimit` option, one sentence each; `false` disables. */
+export function checkRateLimit(value: unknown, where: string): string[] {
+  if (value === undefined || value === false) return [];
+  if (typeof value !== "object" || value === null) return [`${where} must be false or { messagesPerSecond, burst?, policy? }`];
+  const v = value as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const k of Object.keys(v)) if (!["messagesPerSecond", "burst", "policy"].includes(k)) problems.push(`${where} has unknown field "${k}"`);
+  if (typeof v.messagesPerSecond !== "number" || !(v.messagesPerSecond > 0) || !Number.isFinite(v.messagesPerSecond)) {
+    problems.push(`${where}.messagesPerSecond must be a positive number; got ${JSON.stringify(v.messagesPerSecond)}`);
+  }
+  if (v.burst !== undefined && (typeof v.burst !== "number" || !Number.isInteger(v.burst) || v.burst < 1)) {
+    problems.push(`${where}.burst must be a positive integer; got ${JSON.stringify(v.burst)}`);
+  }
+  if (v.policy !== undefined && v.policy !== "close" && v.policy !== "drop") problems.push(`${where}.policy must be "close" or "drop"; got ${JSON.stringify(v.policy)}`);
+  return problems;
+}
+
+/** @internal A checked `rateLimit` option, or null when disabled. */
+export function resolveRateLimit(value: RateLimitOptions | false | undefined): ResolvedRateLimit | null {
+  if (value === undefined || value === false) return null;
+  return Object.freeze({ perMs: value.messagesPerSecond / 1000, burst: value.burst ?? Math.max(1, Math.ceil(value.messagesPerSecond)), policy: value.policy ?? "close" });
+}
+
+/** @internal Verdicts of {@link TokenBucket.admit}. */
+export const RATE = { ADMIT: 0, DROP: 1, CLOSE: 2 } as const;
+
+const LIMITED = new RateLimitedError();
+const DROPPED_REPLY = JSON.stringify({ error: LIMITED.code, message: LIMITED.message });
+
+/**
+ * @internal One bucket per session. Refilled continuously from the monotonic clock on every message
+ * (only sessions of rate-limited endpoints pay for the clock read).
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private throttled = false;
+
+  constructor(private readonly limit: ResolvedRateLimit) {
+    this.tokens = limit.burst;
+    this.last = performance.now();
+  }
+
+  /**
+   * Whether this message may be handled. `DROP`: discard it (the "drop" policy has told the peer once
+   * per episode). `CLOSE`: the "close" policy fired; returned once, then `DROP`.
+   */
+  admit(session: EndpointSession): number {
+    const now = performance.now();
+    const l = this.limit;
+    const t = Math.min(l.burst, this.tokens + (now - this.last) * l.perMs);
+    this.last = now;
+    if (t >= 1) {
+      this.tokens = t - 1;
+      this.throttled = false;
+      return RATE.ADMIT;
+    }
+    this.tokens = t;
+    if (this.throttled) return RATE.DROP;
+    this.throttled = true;
+    if (l.policy === "close") return RATE.CLOSE;
+    session.submit(OUT.TEXT, DROPPED_REPLY, true, undefined, undefined);
+    return RATE.DROP;
+  }
+}

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createConnection, createServer } from "node:net";
+
+/** A private redis-server on a free loopback port, for tests that must stop and restart Redis. */
+export class RedisProcess {
+  private child: ChildProcess | null = null;
+
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<RedisProcess> {
+    const r = new RedisProcess(await freePort());
+    await r.restart();
+    return r;
+  }
+
+  /** Starts (again) on the same port and resolves once it answers PING. */
+  async restart(): Promise<void> {
+    if (this.child !== null) throw new Error("redis-server is already running");
+    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    this.child = child;
+    child.once("exit", () => {
+      if (this.child === child) this.child = null;
+    });
+    await answersPing(this.port, 5000);
+  }
+
+  /** SIGKILL, as a crash would; resolves when the process is gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (child === null) return;
+    this.child = null;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Connects until the server answers PING (a refused connection is retried after the next timer turn). */
+async function answersPing(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: "127.0.0.1", port });
+      let buf = "";
+      socket.once("connect", () => socket.write("PING\r\n"));
+      socket.on("data", (d) => {
+        buf += d.toString();
+        if (buf.includes("\r\n")) {
+          socket.destroy();
+          resolve(buf.startsWith("+PONG"));
+        }
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`);
+}
