@@ -83,6 +83,7 @@ export class EndpointSession extends Session implements RemoteHost {
   awaitingPong = false;
   /** @internal Monotonic ms of the last activity the monitor saw, and when the next ping is due. */
   lastActive = 0;
+  /** @internal */
   nextPing = 0;
   /** @internal Heartbeat interval of this session's endpoint (0: none). */
   heartbeatInterval = 0;
