@@ -18,6 +18,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
+    // Builds dist/ when stale: CLI, packaging and consumer-project tests run the compiled output.
+    globalSetup: ["test/global-setup.ts"],
     execArgv: ["--expose-gc"],
   },
 });

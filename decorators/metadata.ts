@@ -190,6 +190,11 @@ export function readParamTypes(target: EndpointClass, method: string | symbol): 
   return reflect().getMetadata("design:paramtypes", target.prototype, method) as unknown[] | undefined;
 }
 
+/** Emitted return type of a method (`design:returntype`): `undefined` for `void` or when none was emitted. */
+export function readReturnType(target: EndpointClass, method: string | symbol): unknown {
+  return reflect().getMetadata("design:returntype", target.prototype, method);
+}
+
 /** Emitted constructor parameter types, or `undefined`. */
 export function readConstructorParamTypes(target: EndpointClass): readonly unknown[] | undefined {
   return reflect().getMetadata("design:paramtypes", target) as unknown[] | undefined;

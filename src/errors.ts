@@ -23,6 +23,7 @@ export const ErrorCodes = {
   BROKER: "WSE_ERR_BROKER",
   HANDLER_TIMEOUT: "WSE_ERR_HANDLER_TIMEOUT",
 } as const;
+/** One of the {@link ErrorCodes} values. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** Base class of every ws-endpoints error. */

@@ -52,6 +52,13 @@ export {
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 
+export { generateAsyncApi, asyncApiToYaml } from "./asyncapi/generate.js";
+export type { AsyncApiInfo, AsyncApiDocument, AsyncApiDocumentInfo, AsyncApiComponents } from "./asyncapi/generate.js";
+export type { JsonSchema } from "./asyncapi/payload-schema.js";
+
+export { registerPrometheusMetrics } from "./metrics/prometheus.js";
+export type { PrometheusRegistry, MetricsSource } from "./metrics/prometheus.js";
+export type { ServerMetrics, EndpointMetrics, HandlerLatency, LatencyBucket, MetricsOptions } from "./metrics/metrics.js";
 export type { Decoder, Encoder, DecoderClass, EncoderClass } from "./codec/coders.js";
 export { INVALID_MESSAGE_POLICY } from "./codec/codec-options.js";
 export type { CodecOptions, ValidationOptions, EnvelopeOptions, InvalidMessagePolicy } from "./codec/codec-options.js";

@@ -58,6 +58,7 @@ export async function startChat(options: ChatOptions = {}): Promise<ServerHandle
     },
     server: http,
     sessions: handle.sessions,
+    metrics: () => handle.metrics(),
     broadcaster: handle.broadcaster,
     presence: handle.presence,
     async close() {

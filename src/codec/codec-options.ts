@@ -13,6 +13,7 @@ export const INVALID_MESSAGE_POLICY = {
   /** Only `@OnError` hears of it; without an `@OnError` the session closes with 1007. */
   ON_ERROR: "on-error",
 } as const;
+/** One of the {@link INVALID_MESSAGE_POLICY} values. */
 export type InvalidMessagePolicy = (typeof INVALID_MESSAGE_POLICY)[keyof typeof INVALID_MESSAGE_POLICY];
 
 /** class-validator and class-transformer options for DTO payloads. */

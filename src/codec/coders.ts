@@ -38,11 +38,13 @@ export declare namespace Decoder {
 export declare namespace Encoder {
   /** Encodes to a text message. Encoding is synchronous so that sends keep their order. */
   interface Text<T> {
+    /** The text to send for `value`. */
     encode(value: T): string;
   }
 
   /** Encodes to a binary message. */
   interface Binary<T> {
+    /** The bytes to send for `value`. */
     encode(value: T): Buffer | Uint8Array | ArrayBuffer;
   }
 }

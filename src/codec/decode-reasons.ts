@@ -16,4 +16,5 @@ export const DecodeReasons = {
   /** The message exceeds the handler's `maxMessageSize` (the session closes with 1009). */
   MESSAGE_TOO_BIG: "MESSAGE_TOO_BIG",
 } as const;
+/** One of the {@link DecodeReasons} values. */
 export type DecodeReason = (typeof DecodeReasons)[keyof typeof DecodeReasons];

@@ -8,8 +8,11 @@ import { DecodeReasons, type DecodeReason } from "./decode-reasons.js";
  * envelope fields), for typing clients.
  */
 export interface ErrorReply {
+  /** Always `"error"` (the envelope's type field). */
   readonly type: "error";
+  /** Why the message was refused. */
   readonly code: DecodeReason;
+  /** Invalid fields, when validation failed. */
   readonly errors: readonly FieldError[];
   /** With `UNKNOWN_MESSAGE_TYPE`: the types the endpoint accepts. */
   readonly accepted?: readonly string[];

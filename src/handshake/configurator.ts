@@ -17,6 +17,7 @@ export interface HandshakeRequest {
   readonly query: string;
   /** Query parameters, each with every value given. */
   readonly queryParameters: URLSearchParams;
+  /** Request headers (lower-case names). */
   readonly headers: IncomingHttpHeaders;
   /** Cookies sent with the request (first value wins). */
   readonly cookies: ReadonlyMap<string, string>;

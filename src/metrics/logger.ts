@@ -3,9 +3,13 @@
  * pass `logger: pino()` to `bootstrap`. The default is quiet except for warnings and errors on stderr.
  */
 export interface Logger {
+  /** Per-connection detail (replies not sent, connection failures); off by default. */
   debug(obj: object, msg?: string): void;
+  /** Lifecycle events worth keeping; off by default. */
   info(obj: object, msg?: string): void;
+  /** Something went wrong for one session (closed with 1011, error after close). */
   warn(obj: object, msg?: string): void;
+  /** A handler, `@OnError` or `@OnClose` threw, or an endpoint could not be created. */
   error(obj: object, msg?: string): void;
 }
 

@@ -7,6 +7,9 @@ import { MemoryBroker } from "../broker/memory-broker.js";
 import { compileEndpoints } from "../endpoint/compile.js";
 import { compileSettings, type CompileExtras } from "../endpoint/compile-settings.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
+import type { ServerMetrics } from "../metrics/metrics.js";
+import { registerPrometheusMetrics, type PrometheusRegistry } from "../metrics/prometheus.js";
+import { metricsSnapshot } from "../metrics/snapshot.js";
 import type { Session } from "../session/session.js";
 import { EndpointServer } from "./endpoint-server.js";
 import { prepareInjection } from "./injection.js";
@@ -27,10 +30,16 @@ export interface ServerHandle {
   readonly presence: Presence;
   /**
    * Graceful shutdown: new upgrades get 503, every client gets 1001 GOING_AWAY after the messages
-   * already queued for it, every @OnClose runs; resolves when done (bounded by `closeTimeout`). Closes
+   * already queued for it, every `@OnClose` runs; resolves when done (bounded by `closeTimeout`). Closes
    * the HTTP server too when bootstrap started it.
    */
   close(): Promise<void>;
+  /**
+   * A snapshot of the server's counters: per endpoint open sessions, handshakes, messages and bytes
+   * in/out, decode errors, closes by code, outbound queue depth and drops, handler latency (when
+   * enabled); refused handshakes by HTTP status. Cheap enough to call per scrape.
+   */
+  metrics(): ServerMetrics;
 }
 
 /**
@@ -56,8 +65,25 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
     // On a shared server, unknown paths may belong to another upgrade listener.
     endpointServer.handleUpgrade(req, socket, head, owned || http.listenerCount("upgrade") <= 1);
   http.on("upgrade", onUpgrade);
+  const handle = {
+    metrics: (): ServerMetrics => metricsSnapshot(endpointServer),
+  };
+  const promPath = settings.metrics.prometheusPath;
+  const registry: PrometheusRegistry | undefined = promPath === undefined ? undefined : registerPrometheusMetrics(handle);
   if (owned) {
-    http.on("request", (req, res) => endpointServer.handleRequest(req, res));
+    http.on("request", (req, res) => {
+      if (registry !== undefined && (req.url === promPath || req.url?.startsWith(`${promPath}?`))) {
+        registry.metrics().then(
+          (text) => res.writeHead(200, { "Content-Type": registry.contentType }).end(text),
+          (error: unknown) => {
+            settings.logger.error({ err: error }, "Prometheus exposition failed");
+            res.writeHead(500).end();
+          },
+        );
+        return;
+      }
+      endpointServer.handleRequest(req, res);
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         http.once("error", reject);
@@ -79,6 +105,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerH
     },
     server: http,
     sessions: endpointServer.sessions as ReadonlySet<Session>,
+    metrics: handle.metrics,
     broadcaster: endpointServer.hub,
     presence: endpointServer.hub.presence,
     close(): Promise<void> {

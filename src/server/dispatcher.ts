@@ -6,6 +6,7 @@ import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
 import { DecodeError, HandlerError, HandlerTimeoutError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
+import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
 import { CloseCodes, CloseReason, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
@@ -23,6 +24,8 @@ export interface DispatchEnv {
   readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Called once, after @OnClose ran: the session and instance may be forgotten. */
   released(session: EndpointSession): void;
+  /** Where this session's traffic is counted (absent: counted nowhere). */
+  readonly metrics?: MetricsRecorder;
 }
 
 const JOB = { OPEN: 0, MESSAGE: 1, PONG: 2, ERROR: 3, CLOSE: 4 } as const;
@@ -36,7 +39,7 @@ function isThenable(v: unknown): v is Thenable {
 /**
  * One ordered queue per session. Jobs (open, each message, errors, close) run one at a time in arrival
  * order; a batch is drained in one microtask, and a job that returns a promise holds the queue until it
- * settles. @OnOpen therefore completes before the first message, and @OnClose runs once, last.
+ * settles. `@OnOpen` therefore completes before the first message, and `@OnClose` runs once, last.
  * A handler that does not settle within `handlerTimeout` is abandoned (its late result ignored), reported
  * as a `HandlerTimeoutError`, and the queue moves on.
  */
@@ -66,6 +69,9 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   /** Correlation id of the envelope being handled, echoed in its reply. */
   private replyId: unknown = undefined;
   private idleWaiters: Array<() => void> | null = null;
+  private readonly counters: EndpointCounters;
+  /** Start of the running @OnMessage handler when latency is measured, else -1. */
+  private started = -1;
 
   constructor(
     readonly endpoint: CompiledEndpointBase,
@@ -77,6 +83,8 @@ export class SessionDispatcher implements TransportSink, TimedWait {
     this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
     this.drainBound = () => this.drain();
     this.bindWaiters();
+    this.counters = env.metrics?.of(endpoint) ?? DISCARDED_COUNTERS;
+    session.outbound.counters = this.counters;
   }
 
   /**
@@ -130,6 +138,9 @@ export class SessionDispatcher implements TransportSink, TimedWait {
 
   onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closeQueued) return;
+    const c = this.counters;
+    c.messagesIn++;
+    c.bytesIn += data.length;
     const s = this.session;
     s.active = true;
     if (s.rateLimiter !== null) {
@@ -157,6 +168,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   onClose(code: number, reason: string): void {
     if (this.closeQueued) return;
     this.closeQueued = true;
+    this.counters.closed(code);
     this.session.markClosed();
     this.push(JOB.CLOSE, new CloseReason(code, reason), false);
   }
@@ -222,6 +234,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   private afterAsync(value: unknown): void {
     this.armedAt = -1;
     this.running = null;
+    if (this.started !== -1) this.stopClock();
     if (this.current !== null) {
       const done = this.current;
       this.current = null;
@@ -233,6 +246,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   private afterAsyncFailure(error: unknown): void {
     this.armedAt = -1;
     this.running = null;
+    if (this.started !== -1) this.stopClock();
     const r = this.fail(error);
     if (isThenable(r)) this.wait(r);
     else this.continue();
@@ -311,6 +325,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
 
   /** An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. */
   private rejected(raw: unknown, data: Buffer): unknown {
+    this.counters.decodeErrors++;
     this.replyId = undefined;
     const error = asDecodeError(raw, data);
     if (!(error instanceof DecodeError)) return this.fail(error);
@@ -337,7 +352,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
 
   private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {
     this.ctx.payload = payload;
-    const result = this.call(h, true);
+    const result = this.counters.latency === null ? this.call(h, true) : this.timedCall(h);
     this.ctx.payload = undefined;
     if (isThenable(result)) return result;
     this.reply(result);
@@ -466,6 +481,26 @@ export class SessionDispatcher implements TransportSink, TimedWait {
     this.instance = null;
     this.ctx.closeReason = undefined;
     this.env.released(this.session);
+  }
+
+  /** `call` with latency measured; an async handler's sample ends when its promise settles. */
+  private timedCall(h: CompiledHandler): unknown {
+    this.started = now();
+    let result: unknown;
+    try {
+      result = this.call(h, true);
+    } catch (error) {
+      // A synchronous throw is not a latency sample; it is counted where errors are.
+      this.started = -1;
+      throw error;
+    }
+    if (!isThenable(result)) this.stopClock();
+    return result;
+  }
+
+  private stopClock(): void {
+    this.counters.observe(this.started);
+    this.started = -1;
   }
 
   private logHandlerFailure(h: CompiledHandler, error: unknown): void {

@@ -13,6 +13,7 @@ import { OriginPolicy } from "../handshake/origin.js";
 import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type HandshakeAccepted, type HandshakeOutcome } from "../handshake/pipeline.js";
 import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
 import type { Logger } from "../metrics/logger.js";
+import { MetricsRecorder } from "../metrics/metrics.js";
 import { CloseCodes } from "../session/close-reason.js";
 import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
@@ -47,6 +48,8 @@ export class EndpointServer implements ConnectionOwner {
   readonly container: ResolvedOptions["container"];
   readonly inboundQueueLimit: number;
   readonly handlerTimeouts: HandlerTimeoutWheel | null;
+  /** Counters read by `ServerHandle.metrics()`. */
+  readonly metrics: MetricsRecorder;
   /** Every session that has not finished its @OnClose yet. */
   readonly sessions = new Set<EndpointSession>();
   /** Rooms, broadcast and presence of this server (this node). */
@@ -77,6 +80,7 @@ export class EndpointServer implements ConnectionOwner {
     this.container.register(Presence as unknown as new () => Presence, { useValue: this.hub.presence });
     this.inboundQueueLimit = options.inboundQueueLimit;
     this.handlerTimeouts = options.handlerTimeout > 0 ? new HandlerTimeoutWheel(options.handlerTimeout) : null;
+    this.metrics = new MetricsRecorder(options.metrics.latency);
     this.router = new Router(endpoints);
     this.limits = new ConnectionLimits(options.maxConnections, options.maxConnectionsPerIp);
     this.originPolicy = new OriginPolicy(options.allowedOrigins);
@@ -97,7 +101,7 @@ export class EndpointServer implements ConnectionOwner {
         if (extra !== undefined) appendResponseHeaders(lines, extra, this.logger);
       });
       // With a listener, ws leaves the answer to us instead of writing its own.
-      wss.on("wsClientError", (error: Error, socket: Duplex) => rejectUpgrade(socket, 400, error.message));
+      wss.on("wsClientError", (error: Error, socket: Duplex) => this.refuse(socket, 400, error.message));
       this.wss.set(ep, wss);
     }
   }
@@ -123,26 +127,26 @@ export class EndpointServer implements ConnectionOwner {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, answerUnknown = true): void {
     // A peer resetting the connection mid-handshake must not become an uncaught 'error'.
     socket.on("error", noop);
-    if (!this.accepting) return rejectUpgrade(socket, 503, "server is shutting down");
+    if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
     const invalid = checkUpgradeRequest(req);
-    if (invalid) return rejectUpgrade(socket, invalid.status, invalid.message, invalid.headers);
+    if (invalid) return this.refuse(socket, invalid.status, invalid.message, invalid.headers);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
     const match = this.router.match(pathname);
     if (match === null) {
-      if (answerUnknown) return rejectUpgrade(socket, 404);
+      if (answerUnknown) return this.refuse(socket, 404);
       socket.off("error", noop);
       return;
     }
-    if (match === MALFORMED) return rejectUpgrade(socket, 400, "malformed path");
+    if (match === MALFORMED) return this.refuse(socket, 400, "malformed path");
     const bad = checkPathParams(match);
-    if (bad) return rejectUpgrade(socket, 400, bad);
+    if (bad) return this.refuse(socket, 400, bad);
     const ep = match.endpoint;
     const policy = this.policies.get(ep)!;
     const ip = peerAddress(req.socket.remoteAddress);
     const ticket = this.limits.reserve(ep, policy.maxConnections, ip);
-    if (isRefusal(ticket)) return rejectUpgrade(socket, ticket.status, ticket.message);
+    if (isRefusal(ticket)) return this.refuse(socket, ticket.status, ticket.message);
     // The slot is the socket's: given back when it closes, whether refused, dropped or closed normally.
     socket.once("close", () => this.limits.release(ticket));
     const view = new HandshakeRequestView(req, pathname, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
@@ -159,7 +163,7 @@ export class EndpointServer implements ConnectionOwner {
       settled = true;
       clearTimeout(timer);
       this.pending.delete(cancel);
-      rejectUpgrade(socket, status, message);
+      this.refuse(socket, status, message);
     };
     const cancel = (): void => refuse(503, "server is shutting down");
     const timer = setTimeout(() => refuse(503, "handshake timed out"), this.options.handshakeTimeout);
@@ -174,8 +178,8 @@ export class EndpointServer implements ConnectionOwner {
   }
 
   private complete(outcome: HandshakeOutcome, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
-    if (isRefused(outcome)) return rejectUpgrade(socket, safeStatus(outcome.status), outcome.message, outcome.headers);
-    if (!this.accepting) return rejectUpgrade(socket, 503, "server is shutting down");
+    if (isRefused(outcome)) return this.refuse(socket, safeStatus(outcome.status), outcome.message, outcome.headers);
+    if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
     if (socket.destroyed || !socket.readable || !socket.writable) return void socket.destroy();
     const req = view.raw as UpgradeRequest;
     req[SELECTED_PROTOCOL] = outcome.subprotocol ?? false;
@@ -184,6 +188,12 @@ export class EndpointServer implements ConnectionOwner {
       socket.off("error", noop);
       this.accept(ep, ws, view, outcome);
     });
+  }
+
+  /** Every refused upgrade goes through here, so metrics count refusals by status. */
+  private refuse(socket: Duplex, status: number, message?: string, headers?: Readonly<Record<string, string>>): void {
+    this.metrics.refused(status);
+    rejectUpgrade(socket, status, message, headers);
   }
 
   /** The `request` listener of a server bootstrap owns: 426 on endpoint paths, 404 elsewhere. */
@@ -265,6 +275,7 @@ export class EndpointServer implements ConnectionOwner {
   }
 
   private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
+    this.metrics.of(ep).handshakesAccepted++;
     this.attach(ep, new WsTransport(ws, this.options.coalesceWrites), {
       path: view.path,
       query: view.query,

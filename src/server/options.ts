@@ -10,6 +10,7 @@ import { checkDeflate, type PerMessageDeflateOptions } from "../handshake/deflat
 import type { Broker } from "../broker/broker.js";
 import type { UserIdSource } from "../broker/rooms.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
+import type { MetricsOptions } from "../metrics/metrics.js";
 import { checkOutbound, type OutboundOptions } from "../session/outbound-queue.js";
 import { checkRateLimit, type RateLimitOptions } from "./rate-limit.js";
 
@@ -42,6 +43,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Parent DI container (default: tsyringe's root container). */
   container?: DependencyContainer;
+  /** Handler latency histogram and Prometheus exposition (both off by default; counters are always kept). */
+  metrics?: MetricsOptions;
   /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
   codecs?: CodecOptions;
   /**
@@ -101,6 +104,7 @@ export interface ResolvedOptions {
   readonly handlerTimeout: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
+  readonly metrics: Readonly<{ latency: boolean; prometheusPath: string | undefined }>;
   readonly codecs: Readonly<CodecOptions> | undefined;
   readonly configurator: Configurator | (new () => Configurator) | undefined;
   readonly allowedOrigins: readonly AllowedOrigin[];
@@ -140,7 +144,7 @@ export const DEFAULTS = Object.freeze({
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "handlerTimeout", "logger", "container", "codecs",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "handlerTimeout", "logger", "container", "codecs", "metrics",
   "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "perMessageDeflate",
   "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout",
   "broker", "userId", "nodeId",
@@ -174,6 +178,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     problems.push(`handlerTimeout must be at most ${MAX_TIMER_MS} ms (use 0 to disable it); got ${options.handlerTimeout}`);
   }
   if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
+  checkMetrics(options, problems);
   problems.push(...checkCodecOptions(options.codecs, "codecs"));
   positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
   positiveInt("maxConnections", options.maxConnections, problems);
@@ -204,6 +209,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     handlerTimeout: options.handlerTimeout ?? DEFAULTS.handlerTimeout,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,
+    metrics: Object.freeze({ latency: options.metrics?.latency ?? false, prometheusPath: options.metrics?.prometheusPath }),
     codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
     configurator: options.configurator,
     allowedOrigins: Object.freeze([...(options.allowedOrigins ?? [])]),
@@ -220,6 +226,24 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     userId: options.userId ?? "principal",
     nodeId: options.nodeId,
   });
+}
+
+function checkMetrics(options: BootstrapOptions, problems: string[]): void {
+  const m = options.metrics;
+  if (m === undefined) return;
+  if (m === null || typeof m !== "object") {
+    problems.push("metrics must be an object, e.g. { latency: true, prometheusPath: \"/metrics\" }");
+    return;
+  }
+  for (const key of Object.keys(m)) if (key !== "latency" && key !== "prometheusPath") problems.push(`unknown option "metrics.${key}" (known: latency, prometheusPath)`);
+  if (m.latency !== undefined && typeof m.latency !== "boolean") problems.push("metrics.latency must be a boolean");
+  const p = m.prometheusPath;
+  if (p !== undefined && (typeof p !== "string" || !p.startsWith("/") || /[?#\s]/.test(p))) {
+    problems.push(`metrics.prometheusPath must be a path such as "/metrics"; got ${JSON.stringify(p)}`);
+  }
+  if (p !== undefined && options.server !== undefined) {
+    problems.push("metrics.prometheusPath needs the server bootstrap starts; with server, call registerPrometheusMetrics(handle, registry) and serve registry.metrics() on your own route");
+  }
 }
 
 /** Copies the known outbound fields that are set (never spreads user input). */

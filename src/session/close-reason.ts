@@ -1,18 +1,32 @@
 /** Close codes of RFC 6455 §7.4.1 under their Jakarta WebSocket names. */
 export const CloseCodes = {
+  /** The purpose of the connection was fulfilled. */
   NORMAL_CLOSURE: 1000,
+  /** The endpoint is going away (server shutdown, page navigation). */
   GOING_AWAY: 1001,
+  /** The peer broke the WebSocket protocol. */
   PROTOCOL_ERROR: 1002,
+  /** A message of a type the endpoint cannot accept (text vs binary). */
   CANNOT_ACCEPT: 1003,
+  /** Received only: the close frame carried no status. Never sent. */
   NO_STATUS_CODE: 1005,
+  /** Received only: the connection dropped without a close frame. Never sent. */
   CLOSED_ABNORMALLY: 1006,
+  /** A message's data was not consistent with its type (e.g. invalid UTF-8, invalid payload). */
   NOT_CONSISTENT: 1007,
+  /** A message violated the endpoint's policy. */
   VIOLATED_POLICY: 1008,
+  /** A message was too big to process. */
   TOO_BIG: 1009,
+  /** The client expected an extension the server did not negotiate. */
   NO_EXTENSION: 1010,
+  /** The server hit an unexpected condition (an unhandled handler error). */
   UNEXPECTED_CONDITION: 1011,
+  /** The service is restarting; reconnect later. */
   SERVICE_RESTART: 1012,
+  /** The server is overloaded; reconnect later. */
   TRY_AGAIN_LATER: 1013,
+  /** Received only: the TLS handshake failed. Never sent. */
   TLS_HANDSHAKE_FAILURE: 1015,
 } as const;
 /** One of the named close codes. */
@@ -64,6 +78,7 @@ export class CloseReason {
     return this.phrase;
   }
 
+  /** `CloseReason(1000 NORMAL_CLOSURE, "reason")`, for logs. */
   toString(): string {
     return `CloseReason[${this.code}${NAMES.has(this.code) ? ` ${NAMES.get(this.code)}` : ""}${this.phrase ? `: ${this.phrase}` : ""}]`;
   }

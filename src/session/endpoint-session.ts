@@ -60,9 +60,13 @@ class WatchedProperties extends Map<string, unknown> {
 
 /** @internal The runtime session: the public `Session` over a transport and an outbound queue. */
 export class EndpointSession extends Session implements RemoteHost {
+  /** The session id (also returned by `getId()`). */
   readonly id: string;
+  /** @internal */
   readonly info: HandshakeInfo;
+  /** @internal */
   readonly transport: Transport;
+  /** @internal */
   readonly outbound: OutboundQueue;
   private readonly openSessions: Set<Session>;
   /** @internal The endpoint's object encoder (broadcasts encode once per distinct encoder). */
@@ -79,6 +83,7 @@ export class EndpointSession extends Session implements RemoteHost {
   awaitingPong = false;
   /** @internal Monotonic ms of the last activity the monitor saw, and when the next ping is due. */
   lastActive = 0;
+  /** @internal */
   nextPing = 0;
   /** @internal Heartbeat interval of this session's endpoint (0: none). */
   heartbeatInterval = 0;
@@ -255,7 +260,10 @@ export class EndpointSession extends Session implements RemoteHost {
     partial = false,
     awaited = false,
   ): Error | undefined {
-    if (this.state !== STATE.OPEN || !this.transport.isOpen) return new SessionClosedError();
+    if (this.state !== STATE.OPEN || !this.transport.isOpen) {
+      this.outbound.counters.outboundDropped++;
+      return new SessionClosedError();
+    }
     // Control frames may sit between fragments (RFC 6455 §5.4); data frames may not.
     if (this.fragmenting !== -1 && kind !== OUT.PING && kind !== OUT.PONG && !(partial && kind === this.fragmenting)) {
       const open = this.fragmenting === OUT.TEXT ? "text" : "binary";

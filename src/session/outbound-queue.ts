@@ -1,4 +1,5 @@
 import { QueueOverflowError, SendTimeoutError, SessionClosedError, TransportError, WebSocketEndpointError } from "../errors.js";
+import { DISCARDED_COUNTERS, type EndpointCounters } from "../metrics/metrics.js";
 import type { Transport, WriteCallback } from "../transport/transport.js";
 import type { PendingSend } from "./pending-send.js";
 
@@ -97,6 +98,8 @@ export class OutboundQueue {
   private readonly flushBound: () => void;
   private readonly drainBound: () => void;
   private readonly expireBound: () => void;
+  /** Where sent messages, bytes and drops are counted; set by the session's dispatcher. */
+  counters: EndpointCounters = DISCARDED_COUNTERS;
 
   constructor(transport: Transport) {
     this.transport = transport;
@@ -145,7 +148,10 @@ export class OutboundQueue {
     if (kind <= OUT.BINARY || kind === OUT.FRAMES) {
       if (this.count >= l.maxMessages || this.bytes + size > l.maxBytes) {
         const refused = this.overflow(size, awaited, partial);
-        if (refused !== undefined) return refused;
+        if (refused !== undefined) {
+          this.counters.outboundDropped++;
+          return refused;
+        }
       }
     }
     const e: Entry = { kind, data, fin, done, pending, code, size, partial, deadline: 0, gone: false };
@@ -169,6 +175,7 @@ export class OutboundQueue {
     let room = this.limits.highWaterMark - t.bufferedAmount;
     if (room <= 0 && t.isOpen) return this.hold();
     if (t.isOpen) t.cork();
+    const c = this.counters;
     for (let i = this.head; i < entries.length; i++) {
       const e = entries[i];
       entries[i] = null;
@@ -178,15 +185,20 @@ export class OutboundQueue {
       this.count--;
       this.bytes -= e.size;
       if (!t.isOpen) {
+        if (e.kind !== OUT.CLOSE) c.outboundDropped++;
         settle(e, new SessionClosedError());
         continue;
       }
       const done = e.done ?? (e.pending !== undefined ? e.pending.writeCallback() : undefined);
       switch (e.kind) {
         case OUT.TEXT:
+          if (e.fin) c.messagesOut++;
+          c.bytesOut += typeof e.data === "string" ? Buffer.byteLength(e.data) : (e.data as Buffer).length;
           t.send(e.data as string | Buffer, false, e.fin, done);
           break;
         case OUT.BINARY:
+          if (e.fin) c.messagesOut++;
+          c.bytesOut += (e.data as Buffer).length;
           t.send(e.data as Buffer, true, e.fin, done);
           break;
         case OUT.PING:
@@ -196,6 +208,8 @@ export class OutboundQueue {
           t.pong(e.data as Buffer, done);
           break;
         case OUT.FRAMES:
+          c.messagesOut++;
+          for (const f of e.data as readonly Buffer[]) c.bytesOut += f.length;
           t.sendFrames(e.data as readonly Buffer[], done);
           break;
         case OUT.CLOSE:
@@ -218,6 +232,7 @@ export class OutboundQueue {
       const e = entries[i];
       if (e !== null && e !== undefined && !e.gone) {
         e.gone = true;
+        if (e.kind !== OUT.CLOSE) this.counters.outboundDropped++;
         settle(e, error);
       }
     }
@@ -273,6 +288,7 @@ export class OutboundQueue {
       entries[i] = null;
       this.count--;
       this.bytes -= e.size;
+      this.counters.outboundDropped++;
       settle(e, new QueueOverflowError(`The message was discarded to make room in a full outbound queue (drop-oldest; ${l.maxMessages} messages / ${l.maxBytes} bytes).`));
     }
   }
@@ -312,6 +328,7 @@ export class OutboundQueue {
         e.gone = true;
         this.count--;
         this.bytes -= e.size;
+        this.counters.outboundDropped++;
       }
       e.done!(new SendTimeoutError(this.limits.sendTimeout));
     }

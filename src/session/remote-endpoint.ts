@@ -45,10 +45,15 @@ export declare namespace RemoteEndpoint {
    * ```
    */
   interface Async {
+    /** Queues a text message. */
     sendText(text: string, callback?: SendHandler): AsyncSendHandle;
+    /** Queues a binary message. */
     sendBinary(data: BinaryData, callback?: SendHandler): AsyncSendHandle;
+    /** Encodes `value` with the endpoint's encoders (JSON by default) and queues it. */
     sendObject(value: unknown, callback?: SendHandler): AsyncSendHandle;
+    /** Queues a ping; `data` is at most 125 bytes. */
     sendPing(data?: BinaryData, callback?: SendHandler): AsyncSendHandle;
+    /** Queues an unsolicited pong; `data` is at most 125 bytes. */
     sendPong(data?: BinaryData, callback?: SendHandler): AsyncSendHandle;
   }
 }

@@ -40,10 +40,15 @@ export interface HarnessOptions {
 export interface ConnectOptions {
   /** Request path; required when the endpoint path is a template. */
   path?: string;
+  /** Query string without `?`. */
   query?: string;
+  /** Handshake request headers (lower-case names). */
   headers?: IncomingHttpHeaders;
+  /** Peer address (default `127.0.0.1`). */
   remoteAddress?: string;
+  /** What `session.getUserPrincipal()` returns. */
   principal?: unknown;
+  /** Negotiated subprotocol (default none). */
   subprotocol?: string;
 }
 
@@ -97,7 +102,7 @@ export class EndpointHarness {
     return this.server.openSessionsOf(this.server.endpoints[0]!);
   }
 
-  /** Opens a simulated connection and waits for @OnOpen to finish. */
+  /** Opens a simulated connection and waits for `@OnOpen` to finish. */
   async connect(options: ConnectOptions = {}): Promise<HarnessConnection> {
     const ep = this.server.endpoints[0]!;
     const url = options.path ?? ep.template.source;
@@ -123,7 +128,7 @@ export class EndpointHarness {
     return conn;
   }
 
-  /** Closes every open connection as a server shutdown would (1001) and waits for their @OnClose. */
+  /** Closes every open connection as a server shutdown would (1001) and waits for their `@OnClose`. */
   shutdown(): Promise<void> {
     return this.server.close();
   }
@@ -160,13 +165,13 @@ export class HarnessConnection {
     await this.settled();
   }
 
-  /** The peer closes with `code` (1005: a close frame without status); resolves after @OnClose. */
+  /** The peer closes with `code` (1005: a close frame without status); resolves after `@OnClose`. */
   async close(code = 1000, reason = ""): Promise<void> {
     this.session.memory.peerClose(code, reason);
     await this.settled();
   }
 
-  /** The connection drops without a close frame (1006); resolves after @OnClose. */
+  /** The connection drops without a close frame (1006); resolves after `@OnClose`. */
   async drop(): Promise<void> {
     this.session.memory.peerDrop();
     await this.settled();

@@ -6,16 +6,23 @@ import { InMemoryTransport, type SentMessage } from "./in-memory-transport.js";
 
 /** What a test can set on a {@link MockSession}. */
 export interface MockSessionOptions {
+  /** Session id (default: a random UUID). */
   id?: string;
   /** Request path (default `/`). */
   path?: string;
+  /** Values of the path template variables, e.g. `{ room: "lobby" }`. */
   pathParameters?: Record<string, string>;
   /** Query string without `?`. */
   query?: string;
+  /** Handshake request headers (lower-case names). */
   headers?: IncomingHttpHeaders;
+  /** Peer address (default `127.0.0.1`). */
   remoteAddress?: string;
+  /** Negotiated subprotocol (default none). */
   subprotocol?: string;
+  /** What `getUserPrincipal()` returns (an authenticated user). */
   principal?: unknown;
+  /** Initial entries of `getUserProperties()`. */
   userProperties?: Record<string, unknown>;
   /** Share one set to simulate other open sessions of the endpoint. */
   openSessions?: Set<Session>;

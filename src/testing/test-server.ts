@@ -9,7 +9,9 @@ export type ReceivedMessage = { readonly type: "text"; readonly data: string } |
 
 /** How a test client's connection ended. */
 export interface ClientClose {
+  /** Close code the client received (1006 when the connection dropped). */
   readonly code: number;
+  /** Close reason text. */
   readonly reason: string;
 }
 
@@ -120,7 +122,10 @@ function toBuffer(data: RawData): Buffer {
 export class TestServer {
   private readonly clients = new Set<TestClient>();
 
-  private constructor(readonly handle: ServerHandle) {}
+  private constructor(
+    /** The running server, e.g. for `handle.metrics()` or `handle.sessions`. */
+    readonly handle: ServerHandle,
+  ) {}
 
   /** Starts the endpoints on 127.0.0.1 and a free port; options as in bootstrap (logger silent by default). */
   static async start(endpoints: readonly EndpointClass[], options: Omit<BootstrapOptions, "endpoints" | "port" | "host" | "server"> = {}): Promise<TestServer> {

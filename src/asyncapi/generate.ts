@@ -1,0 +1,208 @@
+import {
+  LIFECYCLE,
+  readEndpoint,
+  readHandlers,
+  readParams,
+  readParamTypes,
+  readReturnType,
+  registeredEndpoints,
+  type EndpointClass,
+} from "../../decorators/metadata.js";
+import { InvalidOptionsError } from "../errors.js";
+import { parsePathTemplate } from "../endpoint/path-template.js";
+import { dtoSchemas } from "./dto-schema.js";
+import { toYaml } from "./yaml.js";
+import { payloadTypeOf, shapeOf, type JsonSchema, type PayloadShape } from "./payload-schema.js";
+
+/** `info` and `servers` of the generated document. */
+export interface AsyncApiInfo {
+  /** `info.title`, e.g. "Chat API". */
+  title: string;
+  /** `info.version` of your API (not of ws-endpoints), e.g. "1.0.0". */
+  version: string;
+  /** `info.description` (CommonMark). */
+  description?: string;
+  /**
+   * Servers clients connect to, as URLs (`ws://localhost:8080`, `wss://chat.example.com/base`),
+   * keyed by a name of your choice.
+   */
+  servers?: Readonly<Record<string, string>>;
+}
+
+/** An AsyncAPI 3.0 document as plain JSON-compatible data (serialise with `JSON.stringify` or {@link asyncApiToYaml}). */
+export interface AsyncApiDocument {
+  /** The AsyncAPI specification version. */
+  readonly asyncapi: "3.0.0";
+  /** Title, version and description of your API. */
+  readonly info: AsyncApiDocumentInfo;
+  /** Server Objects by name, from {@link AsyncApiInfo.servers}. */
+  readonly servers?: Readonly<Record<string, unknown>>;
+  /** `application/json`; text and binary messages name their own content type. */
+  readonly defaultContentType: string;
+  /** One Channel Object per endpoint, keyed by the endpoint class name. */
+  readonly channels: Readonly<Record<string, unknown>>;
+  /** One `receive` Operation Object per `@OnMessage` handler, keyed `Class.method`. */
+  readonly operations: Readonly<Record<string, unknown>>;
+  /** Message Objects and the DTO schemas they reference. */
+  readonly components: AsyncApiComponents;
+}
+
+/** `info` of an {@link AsyncApiDocument}. */
+export interface AsyncApiDocumentInfo {
+  /** API title. */
+  readonly title: string;
+  /** API version. */
+  readonly version: string;
+  /** CommonMark description. */
+  readonly description?: string;
+}
+
+/** `components` of an {@link AsyncApiDocument}. */
+export interface AsyncApiComponents {
+  /** Message Objects keyed `Class.method` (input) and `Class.method.reply`. */
+  readonly messages: Readonly<Record<string, unknown>>;
+  /** JSON Schemas of DTO classes, keyed by class name. */
+  readonly schemas: Readonly<Record<string, JsonSchema>>;
+}
+
+const KEY_SAFE = /[^A-Za-z0-9_.-]/g;
+function key(text: string): string {
+  return text.replace(KEY_SAFE, "_");
+}
+
+/** Path parameter types as the handlers declare them (`@PathParam("id") id: number`). */
+function pathParamTypes(type: EndpointClass): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of readParams(type)) {
+    if (p.source.from !== "path") continue;
+    const declared = p.type ?? readParamTypes(type, p.method)?.[p.index];
+    const name = declared === Number ? "number" : declared === Boolean ? "boolean" : "string";
+    if (!out.has(p.source.name) || out.get(p.source.name) === "string") out.set(p.source.name, name);
+  }
+  return out;
+}
+
+function serverOf(url: string): Record<string, unknown> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InvalidOptionsError(`generateAsyncApi: server ${JSON.stringify(url)} is not a URL; use e.g. "ws://localhost:8080" or "wss://chat.example.com".`);
+  }
+  const protocol = u.protocol.replace(/:$/, "");
+  if (protocol !== "ws" && protocol !== "wss") {
+    throw new InvalidOptionsError(`generateAsyncApi: server ${JSON.stringify(url)} must use ws:// or wss://.`);
+  }
+  const path = u.pathname.replace(/\/$/, "");
+  return { host: u.host, protocol, ...(path ? { pathname: path } : {}) };
+}
+
+/**
+ * Builds an AsyncAPI 3.0 document from endpoint declarations: one channel per `@ServerEndpoint`
+ * (template variables become channel parameters), one `receive` operation per `@OnMessage` handler with
+ * its payload (text, binary, or a DTO's JSON Schema from its class-validator decorators; a
+ * `@OnMessage({ type })` discriminator becomes a `const` property), and a reply where the handler's
+ * declared return type is known at run time (a class, `string`, binary; not `Promise<T>`, whose `T` the
+ * compiler erases).
+ *
+ * @param endpoints Endpoint classes; `undefined` means every imported `@ServerEndpoint` class.
+ * @param info `info.title`, `info.version`, optional description and servers.
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { asyncApiToYaml, generateAsyncApi } from "ws-endpoints";
+ * import { ChatEndpoint } from "./chat-endpoint.js";
+ *
+ * const doc = generateAsyncApi([ChatEndpoint], { title: "Chat", version: "1.0.0", servers: { local: "ws://localhost:8080" } });
+ * writeFileSync("asyncapi.yaml", asyncApiToYaml(doc));
+ * ```
+ * @throws InvalidOptionsError when a class is not an endpoint, or a server is not a ws:// or wss:// URL.
+ */
+export function generateAsyncApi(endpoints: readonly EndpointClass[] | undefined, info: AsyncApiInfo): AsyncApiDocument {
+  if (typeof info?.title !== "string" || typeof info.version !== "string") {
+    throw new InvalidOptionsError('generateAsyncApi: info needs a title and a version, e.g. { title: "Chat API", version: "1.0.0" }.');
+  }
+  const classes = endpoints ?? registeredEndpoints();
+  const channels: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
+  const messages: Record<string, unknown> = {};
+  const dtos = new Set<EndpointClass>();
+
+  const messageFor = (name: string, title: string, shape: PayloadShape, discriminator?: string): void => {
+    let payload: JsonSchema = shape.dto ? { $ref: `#/components/schemas/${key(shape.dto.name)}` } : shape.schema;
+    if (shape.dto) dtos.add(shape.dto);
+    if (discriminator !== undefined) {
+      payload = {
+        allOf: [{ type: "object", properties: { type: { const: discriminator } }, required: ["type"] }, payload],
+      };
+    }
+    messages[name] = { name, title, contentType: shape.contentType, payload };
+  };
+
+  for (const type of classes) {
+    const options = typeof type === "function" ? readEndpoint(type) : undefined;
+    if (!options) {
+      throw new InvalidOptionsError(`generateAsyncApi: ${String((type as { name?: string })?.name ?? type)} has no @ServerEndpoint decorator; pass endpoint classes only.`);
+    }
+    const template = parsePathTemplate(options.path);
+    if ("error" in template) throw new InvalidOptionsError(`generateAsyncApi: ${type.name}: @ServerEndpoint ${template.error}`);
+    const channelId = key(type.name);
+    const channelMessages: Record<string, unknown> = {};
+    const paramTypes = pathParamTypes(type);
+    const parameters: Record<string, unknown> = {};
+    for (const v of template.variables) {
+      parameters[v] = { description: `Path segment {${v}}${paramTypes.get(v) && paramTypes.get(v) !== "string" ? `, a ${paramTypes.get(v)}` : ""}.` };
+    }
+
+    for (const h of readHandlers(type)) {
+      if (h.kind !== LIFECYCLE.MESSAGE) continue;
+      const method = String(h.method);
+      const shape = shapeOf(payloadTypeOf(type, h.method));
+      if (shape === undefined) continue;
+      const inId = key(`${type.name}.${method}`);
+      messageFor(inId, `${type.name}.${method} input`, shape, h.options.type);
+      channelMessages[inId] = { $ref: `#/components/messages/${inId}` };
+      const operation: Record<string, unknown> = {
+        action: "receive",
+        channel: { $ref: `#/channels/${channelId}` },
+        summary: `Handled by ${type.name}.${method}.`,
+        messages: [{ $ref: `#/channels/${channelId}/messages/${inId}` }],
+      };
+      const replyShape = shapeOf(readReturnType(type, h.method));
+      if (replyShape !== undefined) {
+        const outId = key(`${type.name}.${method}.reply`);
+        messageFor(outId, `${type.name}.${method} reply`, replyShape);
+        channelMessages[outId] = { $ref: `#/components/messages/${outId}` };
+        operation.reply = { channel: { $ref: `#/channels/${channelId}` }, messages: [{ $ref: `#/channels/${channelId}/messages/${outId}` }] };
+      }
+      operations[key(`${type.name}.${method}`)] = operation;
+    }
+    channels[channelId] = {
+      address: options.path,
+      title: type.name,
+      ...(template.variables.length > 0 ? { parameters } : {}),
+      ...(Array.isArray(options.subprotocols) && options.subprotocols.length > 0
+        ? { description: `Subprotocols: ${options.subprotocols.join(", ")}.` }
+        : {}),
+      messages: channelMessages,
+    };
+  }
+
+  const servers = info.servers
+    ? Object.fromEntries(Object.entries(info.servers).map(([name, url]) => [key(name), serverOf(url)]))
+    : undefined;
+  return {
+    asyncapi: "3.0.0",
+    info: { title: info.title, version: info.version, ...(info.description ? { description: info.description } : {}) },
+    ...(servers ? { servers } : {}),
+    defaultContentType: "application/json",
+    channels,
+    operations,
+    components: { messages, schemas: dtoSchemas([...dtos]) },
+  };
+}
+
+/** Serialises a generated document as YAML (what `ws-endpoints asyncapi` writes by default). */
+export function asyncApiToYaml(document: AsyncApiDocument): string {
+  return toYaml(document);
+}

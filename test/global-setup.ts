@@ -1,0 +1,34 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(__dirname, "..");
+const MARKER = join(ROOT, "dist", "esm", "index.mjs");
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (/\.(ts|cjs)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Tests that spawn the CLI, pack the package or compile a consumer project need dist/. Build once per
+ * run, and only when a source is newer than the build, so unit-only runs stay fast.
+ */
+export default function setup(): void {
+  const built = existsSync(MARKER) ? statSync(MARKER).mtimeMs : 0;
+  const newest = Math.max(...["src", "decorators", "test", "examples", "scripts"].map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, "tsconfig.json")).mtimeMs);
+  if (built >= newest) return;
+  try {
+    execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
+  } catch {
+    // tsc still emitted; type errors are `npm run lint`'s to report, not a reason to skip every test.
+    process.stderr.write("global-setup: tsc reported errors (see above); testing what it emitted.\n");
+  }
+  execFileSync(process.execPath, [join(ROOT, "scripts", "build-esm.cjs")], { cwd: ROOT, stdio: "inherit" });
+}

@@ -1,0 +1,122 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../support/cli-process.js";
+
+/**
+ * A user's first ten minutes, offline: a fresh project installs the packed tarball, compiles an
+ * endpoint with plain tsc (strict) and runs it, from CommonJS and from ESM. (skipLibCheck stays on as
+ * in most projects; pack.test.ts checks that every module our .d.ts files import is a dependency.)
+ */
+const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+let dir = "";
+
+const CJS_MAIN = `import "reflect-metadata";
+import { CloseReason, OnClose, OnMessage, PathParam, ServerEndpoint, Session } from "ws-endpoints";
+import { TestServer } from "ws-endpoints/testing";
+
+@ServerEndpoint("/echo/{n}")
+export class Echo {
+  @OnMessage()
+  echo(text: string, session: Session, @PathParam("n") n: number): string {
+    return \`\${text}:\${typeof n}:\${n}:\${session.isOpen()}\`;
+  }
+
+  @OnClose()
+  closed(reason: CloseReason): void {
+    void reason.getCloseCode();
+  }
+}
+
+async function main(): Promise<void> {
+  const server = await TestServer.start([Echo]);
+  const client = await server.connect("/echo/7");
+  await client.send("hi");
+  console.log(await client.nextText());
+  await server.close();
+}
+void main();
+`;
+
+const ESM_MAIN = `import "reflect-metadata";
+import { createRequire } from "node:module";
+import { bootstrap, OnMessage, ServerEndpoint, Session, silentLogger } from "ws-endpoints";
+import { TestClient } from "ws-endpoints/testing";
+import WebSocket from "ws";
+
+@ServerEndpoint("/upper")
+class Upper {
+  @OnMessage() upper(text: string): string {
+    return text.toUpperCase();
+  }
+}
+
+const handle = await bootstrap({ endpoints: [Upper], port: 0, host: "127.0.0.1", logger: silentLogger });
+const client = new TestClient(new WebSocket(\`ws://127.0.0.1:\${handle.address.port}/upper\`));
+await new Promise((resolve) => client.ws.once("open", resolve));
+await client.send("esm");
+console.log(await client.nextText());
+// One runtime copy: the ESM entry and require() hand out the same classes.
+const cjs = createRequire(import.meta.url)("ws-endpoints") as { Session: unknown };
+console.log(cjs.Session === Session ? "same-copy" : "two-copies");
+await handle.close();
+`;
+
+function run(cmd: string, args: string[], cwd = dir): string {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "wse-consumer-"));
+  run("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir], ROOT);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+  // Offline: everything comes from the npm cache the repository's own install filled.
+  run("npm", ["install", "./ws-endpoints-0.1.0.tgz", "@types/node@20", "--offline", "--no-audit", "--no-fund", "--ignore-scripts"]);
+  mkdirSync(join(dir, "src"));
+  writeFileSync(join(dir, "src", "main.ts"), CJS_MAIN);
+  writeFileSync(join(dir, "src", "esm-main.mts"), ESM_MAIN);
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+        skipLibCheck: true,
+        types: ["node"],
+        outDir: "dist",
+        rootDir: "src",
+      },
+      include: ["src"],
+    }),
+  );
+}, 180_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a fresh TypeScript project using the packed tarball", () => {
+  it("compiles with plain tsc without errors", () => {
+    expect(run(process.execPath, [TSC, "-p", "tsconfig.json"])).toBe("");
+  }, 120_000);
+
+  it("runs a CommonJS endpoint: typed path param, reply over a real socket", () => {
+    expect(run(process.execPath, ["dist/main.js"]).trim()).toBe("hi:number:7:true");
+  });
+
+  it("runs from ESM through the import entry, sharing one runtime copy with require()", () => {
+    expect(run(process.execPath, ["dist/esm-main.mjs"]).trim().split("\n")).toEqual(["ESM", "same-copy"]);
+  });
+
+  it("the installed bin prints its help", () => {
+    expect(run(process.execPath, [join(dir, "node_modules", "ws-endpoints", "dist", "src", "cli", "main.js"), "--help"])).toContain(
+      "Usage: ws-endpoints <command>",
+    );
+  });
+});
