@@ -2,6 +2,7 @@ import {
   LIFECYCLE,
   readEndpoint,
   readHandlers,
+  readConstructorParamTypes,
   readParams,
   readParamTypes,
   type EndpointClass,
@@ -61,6 +62,8 @@ export interface CompiledEndpoint {
   /** Converters of every @PathParam, checked at the handshake so bad values get HTTP 400. */
   readonly pathConverters: ReadonlyMap<string, readonly Converter[]>;
   readonly encode: ObjectEncoder;
+  /** Whether the constructor takes parameters (then each connection resolves it through the container). */
+  readonly injectsConstructor: boolean;
 }
 
 /** Hooks through which codecs plug into compilation. */
@@ -241,6 +244,7 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
     replies: Object.freeze({ invalidMessages: routing.invalidMessages, typeField: routing.typeField, idField: routing.idField }),
     pathConverters,
     encode,
+    injectsConstructor: type.length > 0 || (readConstructorParamTypes(type)?.length ?? 0) > 0,
   });
 }
 

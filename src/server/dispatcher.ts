@@ -55,8 +55,9 @@ export class SessionDispatcher implements TransportSink {
   private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
   private readonly ctx: InvocationContext;
   private readonly drainBound: () => void;
-  private readonly resumeBound: (v: unknown) => void;
-  private readonly failBound: (e: unknown) => void;
+  // Continuations of async handlers, created the first time a handler returns a promise.
+  private resumeBound: ((v: unknown) => void) | null = null;
+  private failBound: ((e: unknown) => void) | null = null;
   private current: CompiledHandler | null = null;
   /** Correlation id of the envelope being handled, echoed in its reply. */
   private replyId: unknown = undefined;
@@ -71,8 +72,6 @@ export class SessionDispatcher implements TransportSink {
     this.instance = instance as never;
     this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
     this.drainBound = () => this.drain();
-    this.resumeBound = (v) => this.afterAsync(v);
-    this.failBound = (e) => this.afterAsyncFailure(e);
   }
 
   /** Queues @OnOpen; call once, right after binding the transport. */
@@ -150,7 +149,7 @@ export class SessionDispatcher implements TransportSink {
       }
       if (isThenable(result)) {
         out.endBatch(false);
-        result.then(this.resumeBound, this.failBound);
+        this.await(result);
         return;
       }
     }
@@ -193,8 +192,13 @@ export class SessionDispatcher implements TransportSink {
 
   private afterAsyncFailure(error: unknown): void {
     const r = this.fail(error);
-    if (isThenable(r)) r.then(this.resumeBound, this.failBound);
+    if (isThenable(r)) this.await(r);
     else this.continue();
+  }
+
+  /** Holds the queue until an async handler settles. */
+  private await(result: Thenable): void {
+    result.then((this.resumeBound ??= (v) => this.afterAsync(v)), (this.failBound ??= (e) => this.afterAsyncFailure(e)));
   }
 
   private continue(): void {
