@@ -28,8 +28,6 @@ type Job = (typeof JOB)[keyof typeof JOB];
 // Scheduling a drain through a settled promise costs a third of `queueMicrotask`, which allocates an
 // AsyncResource and a bound function per call in Node 20 (measured: ~0.25 µs against ~0.8 µs).
 const RESOLVED = Promise.resolve();
-/** Above this many slots, a drained job queue gives its arrays back instead of keeping them. */
-const KEEP_SLOTS = 1024;
 
 type Thenable = PromiseLike<unknown>;
 function isThenable(v: unknown): v is Thenable {
@@ -46,7 +44,6 @@ export class SessionDispatcher implements TransportSink {
   private items: unknown[] = [];
   private flags: boolean[] = [];
   private head = 0;
-  /** Next free slot: the arrays keep their capacity between batches (no re-growth per message). */
   private tail = 0;
   private busy = false;
   private closeQueued = false;
@@ -153,11 +150,10 @@ export class SessionDispatcher implements TransportSink {
         return;
       }
     }
-    if (this.tail > KEEP_SLOTS) {
-      this.kinds = [];
-      this.items = [];
-      this.flags = [];
-    }
+    // Emptied, not kept: an idle session holding three grown arrays costs ~0.5 KB (T5).
+    this.kinds.length = 0;
+    this.items.length = 0;
+    this.flags.length = 0;
     this.head = 0;
     this.tail = 0;
     this.busy = false;
