@@ -2,6 +2,7 @@
 // docs/performance.md and the chart, generated from one results file.
 
 const { ratioChart } = require('./svg');
+const { whyFast } = require('./why-fast');
 
 const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-nocoalesce'];
 
@@ -159,13 +160,7 @@ function render(res, { chartPath }) {
   L.push('the library (`npm run build`) only when dist/ is missing, writes bench/results/<date>.json and rewrites this');
   L.push('page and docs/images/performance.svg.');
   L.push('');
-  L.push('## Why it is fast');
-  L.push('');
-  L.push('<!-- placeholder for the core team: compiled endpoints, pre-framed broadcast, no per-message reflection,');
-  L.push('per-session write coalescing. bench/report/markdown.js keeps this section; write it there. -->');
-  L.push('');
-  L.push('_To be written by the core team._');
-  L.push('');
+  L.push(...whyFast(res));
   return { markdown: L.join('\n'), svg };
 }
 

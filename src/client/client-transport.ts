@@ -88,7 +88,7 @@ export class ClientTransport implements Transport {
     if (this.held.length === 0) return;
     const held = this.held;
     this.held = [];
-    transport.cork();
+    transport.cork(true);
     for (const h of held) {
       if (h.frames) transport.sendFrames(h.data as readonly Buffer[], h.done);
       else {
@@ -165,8 +165,12 @@ export class ClientTransport implements Transport {
     this.current?.resume();
   }
 
-  cork(): void {
-    this.current?.cork();
+  cork(untilEndOfTurn: boolean): void {
+    this.current?.cork(untilEndOfTurn);
+  }
+
+  uncork(): void {
+    this.current?.uncork();
   }
 
   onDrain(callback: () => void): void {

@@ -2,6 +2,7 @@ import {
   LIFECYCLE,
   readEndpoint,
   readHandlers,
+  readConstructorParamTypes,
   readParams,
   readParamTypes,
   type EndpointClass,
@@ -62,6 +63,8 @@ export interface CompiledEndpointBase {
   /** Error-reply policy and envelope fields for undecodable messages and correlated replies. */
   readonly replies: InvalidMessageSettings;
   readonly encode: ObjectEncoder;
+  /** Whether the constructor takes parameters (then each connection resolves it through the container). */
+  readonly injectsConstructor: boolean;
 }
 
 /** A compiled server endpoint: the shared part plus what routing needs. */
@@ -281,6 +284,7 @@ export function compileEndpointBase(
     onPong,
     replies: Object.freeze({ invalidMessages: routing.invalidMessages, typeField: routing.typeField, idField: routing.idField }),
     encode,
+    injectsConstructor: type.length > 0 || (readConstructorParamTypes(type)?.length ?? 0) > 0,
   });
   return { base, pathConverters };
 }

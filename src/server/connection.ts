@@ -21,16 +21,19 @@ export interface ConnectionOwner {
   openSessionsOf(endpoint: CompiledEndpointBase): Set<Session>;
   /** Called once per connection after its @OnClose ran. */
   released(session: EndpointSession): void;
-  /** Creates the endpoint instance (the configurator's `getEndpointInstance`); default `container.resolve`. */
-  createInstance?(endpoint: CompiledEndpointBase, container: DependencyContainer): object;
+  /**
+   * Creates the endpoint instance (the configurator's `getEndpointInstance`); default
+   * `container.resolve`. `container()` creates the connection's child container, only when asked.
+   */
+  createInstance?(endpoint: CompiledEndpointBase, container: () => DependencyContainer): object;
   /** Applies the endpoint's runtime limits (outbound queue, rate limit, heartbeat, idle timeout). */
   configureSession?(endpoint: CompiledEndpointBase, session: EndpointSession): void;
 }
 
 /**
  * Turns an accepted transport into a running session: creates the session, the endpoint instance (in
- * a child container, so container-scoped services are per connection) and its dispatcher, then queues
- * @OnOpen. Returns `null` when the endpoint could not be constructed (the peer gets 1011).
+ * a child container when it is resolved through DI, so container-scoped services are per connection)
+ * and its dispatcher, then queues @OnOpen. Returns `null` when the endpoint could not be constructed (the peer gets 1011).
  */
 export function openConnection(
   endpoint: CompiledEndpointBase,
@@ -42,8 +45,8 @@ export function openConnection(
   const s = session ?? new EndpointSession(transport, info, owner.openSessionsOf(endpoint), endpoint.encode);
   let instance: object;
   try {
-    const child = connectionContainer(owner.container, s);
-    instance = owner.createInstance ? owner.createInstance(endpoint, child) : (child.resolve(endpoint.type) as object);
+    const child = (): DependencyContainer => connectionContainer(owner.container, s);
+    instance = owner.createInstance ? owner.createInstance(endpoint, child) : (child().resolve(endpoint.type) as object);
     if (typeof instance !== "object" || instance === null) throw new TypeError(`getEndpointInstance returned ${instance === null ? "null" : typeof instance}, not an instance of ${endpoint.name}.`);
   } catch (error) {
     owner.logger.error({ err: new HandlerError(`${endpoint.name}.constructor`, error) }, `${endpoint.name} could not be created`);

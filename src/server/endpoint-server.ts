@@ -22,7 +22,7 @@ import { WsTransport } from "../transport/ws-transport.js";
 import { openConnection, type ConnectionOwner } from "./connection.js";
 import { LivenessMonitor } from "./heartbeat.js";
 import { TokenBucket } from "./rate-limit.js";
-import type { ResponseHeaders } from "../handshake/configurator.js";
+import { Configurator, type ResponseHeaders } from "../handshake/configurator.js";
 import type { DependencyContainer } from "tsyringe";
 import type { SessionDispatcher } from "./dispatcher.js";
 import { HandlerTimeoutWheel } from "./handler-timeout.js";
@@ -34,6 +34,8 @@ const RESPONSE_HEADERS = Symbol("ws-endpoints:response-headers");
 type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false; [RESPONSE_HEADERS]?: ResponseHeaders };
 
 function noop(): void {}
+
+const DEFAULT_GET_INSTANCE = Configurator.prototype.getEndpointInstance;
 
 function selectProtocol(protocols: Set<string>, req: IncomingMessage): string | false {
   return (req as UpgradeRequest)[SELECTED_PROTOCOL] ?? false;
@@ -269,9 +271,17 @@ export class EndpointServer implements ConnectionOwner {
     this.liveness.track(session, policy.heartbeatInterval, policy.maxIdleTimeout);
   }
 
-  /** @internal The configurator's `getEndpointInstance`. */
-  createInstance(ep: CompiledEndpoint, container: DependencyContainer): object {
-    return this.policies.get(ep)!.configurator.getEndpointInstance(ep.type, container) as object;
+  /**
+   * @internal The configurator's `getEndpointInstance`. With the default hook, a constructor without
+   * parameters and no registration of the class, `container.resolve` would only call `new`: doing
+   * that directly saves a child container per connection (about a tenth of a handshake's cost here).
+   */
+  createInstance(ep: CompiledEndpoint, container: () => DependencyContainer): object {
+    const configurator = this.policies.get(ep)!.configurator;
+    if (configurator.getEndpointInstance === DEFAULT_GET_INSTANCE && !ep.injectsConstructor && !this.container.isRegistered(ep.type, true)) {
+      return new ep.type();
+    }
+    return configurator.getEndpointInstance(ep.type, container()) as object;
   }
 
   private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {

@@ -34,6 +34,14 @@ export interface LivenessHost {
 const STATE = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
 type State = (typeof STATE)[keyof typeof STATE];
 
+// Session ids: a random prefix per process and a counter, UUID-shaped. Unique across the nodes of a
+// cluster like a UUID, at a fraction of randomUUID's cost per connection.
+const ID_PREFIX = randomUUID().slice(0, 24);
+let lastId = 0;
+function nextSessionId(): string {
+  return ID_PREFIX + (++lastId).toString(16).padStart(12, "0");
+}
+
 const EMPTY_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
 const NO_ROOMS: ReadonlySet<string> = new Set();
 
@@ -97,7 +105,7 @@ export class EndpointSession extends Session implements RemoteHost {
 
   constructor(transport: Transport, info: HandshakeInfo, openSessions: Set<Session>, encoder: ObjectEncoder, id?: string) {
     super();
-    this.id = id ?? randomUUID();
+    this.id = id ?? nextSessionId();
     this.transport = transport;
     this.info = info;
     this.openSessions = openSessions;

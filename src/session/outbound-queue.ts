@@ -72,11 +72,32 @@ interface Entry {
   gone: boolean;
 }
 
+// Queues with entries to flush, written in one microtask for all of them: a broadcast to N sessions
+// costs one scheduled callback, not N.
+const dirty: OutboundQueue[] = [];
+let flushScheduled = false;
+const RESOLVED = Promise.resolve();
+function flushDirty(): void {
+  // Queues marked while flushing (write callbacks, policy closes) are flushed in the same pass.
+  for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
+  dirty.length = 0;
+  flushScheduled = false;
+}
+function scheduleFlush(queue: OutboundQueue): void {
+  dirty.push(queue);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    void RESOLVED.then(flushDirty);
+  }
+}
+
 /**
  * One FIFO per session for everything it sends: Basic and Async sends, replies, broadcasts and the
  * close frame all leave in the order they were submitted. Entries are handed to the transport in one
  * batch per microtask, inside a corked socket, so a handler that sends several messages produces one
- * write. Completion is tracked only for sends somebody observes.
+ * write. While the session's dispatcher runs a batch of handlers, sends wait for the end of the batch
+ * (`beginBatch`/`endBatch`) instead of scheduling anything. Completion is tracked only for sends
+ * somebody observes.
  *
  * Backpressure: while the socket holds more than `highWaterMark` unsent bytes the queue keeps its
  * entries and resumes on the socket's drain; what it keeps is bounded by `maxMessages`/`maxBytes` and
@@ -88,6 +109,7 @@ export class OutboundQueue {
   private count = 0;
   private bytes = 0;
   private scheduled = false;
+  private batching = false;
   private holding = false;
   private limits: OutboundLimits = UNBOUNDED;
   private onPolicyClose: ((code: number, reason: string) => void) | null = null;
@@ -95,20 +117,14 @@ export class OutboundQueue {
   private timedHead = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly transport: Transport;
-  private readonly flushBound: () => void;
-  private readonly drainBound: () => void;
-  private readonly expireBound: () => void;
+  // Created on first use: most sessions never back up nor time a send.
+  private drainBound: (() => void) | null = null;
+  private expireBound: (() => void) | null = null;
   /** Where sent messages, bytes and drops are counted; set by the session's dispatcher. */
   counters: EndpointCounters = DISCARDED_COUNTERS;
 
   constructor(transport: Transport) {
     this.transport = transport;
-    this.flushBound = () => this.flush();
-    this.drainBound = () => {
-      this.holding = false;
-      this.flush();
-    };
-    this.expireBound = () => this.expire();
   }
 
   /** @internal Applies bounds; `onPolicyClose` closes the session when the `"close"` policy fires. */
@@ -159,22 +175,42 @@ export class OutboundQueue {
     this.entries.push(e);
     this.count++;
     this.bytes += size;
-    if (!this.scheduled) {
+    if (!this.scheduled && !this.batching) {
       this.scheduled = true;
-      queueMicrotask(this.flushBound);
+      scheduleFlush(this);
     }
     return undefined;
   }
 
-  /** Hands queued entries to the transport now, until its buffer passes the high-water mark. */
-  flush(): void {
+  /** @internal The session's handlers start running: their sends wait for `endBatch`. */
+  beginBatch(): void {
+    this.batching = true;
+  }
+
+  /**
+   * @internal The handlers' batch ended: what they queued is handed to the transport now. With
+   * `complete` (every received message handled), the socket is uncorked at once; otherwise it stays
+   * corked until the end of the event-loop turn, when later writes of the turn join it.
+   */
+  endBatch(complete: boolean): void {
+    this.batching = false;
+    if (this.count === 0) return;
+    this.flush(!complete);
+    if (complete) this.transport.uncork();
+  }
+
+  /**
+   * Hands queued entries to the transport now, until its buffer passes the high-water mark. The
+   * socket stays corked until the end of the turn (`untilEndOfTurn`) or until the caller uncorks it.
+   */
+  flush(untilEndOfTurn = true): void {
     this.scheduled = false;
     if (this.holding || this.count === 0) return;
     const t = this.transport;
     const entries = this.entries;
     let room = this.limits.highWaterMark - t.bufferedAmount;
     if (room <= 0 && t.isOpen) return this.hold();
-    if (t.isOpen) t.cork();
+    if (t.isOpen) t.cork(untilEndOfTurn);
     const c = this.counters;
     for (let i = this.head; i < entries.length; i++) {
       const e = entries[i];
@@ -255,7 +291,10 @@ export class OutboundQueue {
       this.head = 0;
     }
     this.holding = true;
-    this.transport.onDrain(this.drainBound);
+    this.transport.onDrain((this.drainBound ??= () => {
+      this.holding = false;
+      this.flush();
+    }));
   }
 
   private overflow(size: number, awaited: boolean, partial: boolean): Error | undefined {
@@ -305,7 +344,7 @@ export class OutboundQueue {
     };
     this.timed.push(e);
     if (this.timer === null) {
-      this.timer = setTimeout(this.expireBound, this.limits.sendTimeout);
+      this.timer = setTimeout((this.expireBound ??= () => this.expire()), this.limits.sendTimeout);
       this.timer.unref();
     }
   }
@@ -317,7 +356,7 @@ export class OutboundQueue {
     while (this.timedHead < timed.length) {
       const e = timed[this.timedHead]!;
       if (e.deadline !== 0 && e.deadline > now + 1) {
-        this.timer = setTimeout(this.expireBound, e.deadline - now);
+        this.timer = setTimeout(this.expireBound!, e.deadline - now);
         this.timer.unref();
         break;
       }

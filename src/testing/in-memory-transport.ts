@@ -82,7 +82,9 @@ export class InMemoryTransport implements Transport {
     this.paused = false;
   }
 
-  cork(): void {}
+  cork(_untilEndOfTurn: boolean): void {}
+
+  uncork(): void {}
 
   private drainWaiters: Array<() => void> = [];
 

@@ -75,12 +75,13 @@ export class WsTransport implements Transport {
     this.ws.on("error", onError);
   }
 
-  cork(): void {
+  cork(untilEndOfTurn: boolean): void {
     if (!this.coalesce || this.corkedSocket !== null) return;
     const socket = this.ws._socket;
     if (!socket || socket.destroyed) return;
     socket.cork();
     this.corkedSocket = socket;
+    if (!untilEndOfTurn) return;
     corked.push(this);
     if (!uncorkScheduled) {
       uncorkScheduled = true;
@@ -88,7 +89,7 @@ export class WsTransport implements Transport {
     }
   }
 
-  /** Called once per turn by the shared flush. */
+  /** Called by the shared flush at the end of the turn, or earlier when a reply batch is complete. */
   uncork(): void {
     const socket = this.corkedSocket;
     this.corkedSocket = null;

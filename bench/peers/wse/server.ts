@@ -1,11 +1,11 @@
 // ws-endpoints (`wse`) peer: the endpoints a user would write, one per workload.
 //   /echo   text and binary echo (T1a, T1b, T3, T5, T6, T7, T8)
 //   /json   T2: the message is decoded to a class-validator DTO and answered as JSON
-//   /bcast  T4, T9: every text message is relayed to every open session of the endpoint
+//   /bcast  T4, T9: every text message is broadcast (pre-framed, Broadcaster) to every session of the endpoint
 // Imports the library from the repository's own build (../../../dist); compiled by bench/build.js.
 import 'reflect-metadata';
 import { ArrayMaxSize, IsArray, IsInt, IsString, Length, Min } from 'class-validator';
-import { bootstrap, OnMessage, ServerEndpoint, Session } from '../../../dist/src/index.js';
+import { bootstrap, Broadcaster, OnMessage, OnOpen, ServerEndpoint, Session } from '../../../dist/src/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runServer } = require('../../servers/harness.js');
@@ -37,12 +37,21 @@ class Json {
   }
 }
 
+const ROOM = { room: 'bcast' } as const;
+
 @ServerEndpoint('/bcast')
 class Broadcast {
-  // For now a loop over the endpoint's open sessions; a pre-framed broadcast() API replaces it.
+  // The injectable Broadcaster frames each message once and writes the same bytes to every member.
+  constructor(private readonly broadcaster: Broadcaster) {}
+
+  @OnOpen()
+  onOpen(session: Session) {
+    session.join(ROOM.room);
+  }
+
   @OnMessage()
-  onText(text: string, session: Session) {
-    for (const s of session.getOpenSessions()) s.getAsyncRemote().sendText(text);
+  onText(text: string) {
+    void this.broadcaster.broadcast(text, ROOM);
   }
 }
 
