@@ -286,7 +286,9 @@ export class EndpointServer implements ConnectionOwner {
 
   private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
     this.metrics.of(ep).handshakesAccepted++;
-    this.attach(ep, new WsTransport(ws, this.options.coalesceWrites), {
+    const transport = new WsTransport(ws, this.options.coalesceWrites);
+    transport.explainTooBig(ep.maxMessageSize);
+    this.attach(ep, transport, {
       path: view.path,
       query: view.query,
       headers: view.headers,

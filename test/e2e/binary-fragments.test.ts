@@ -120,8 +120,8 @@ describe("message size limits", () => {
   it.each([
     // The handler's limit is checked by the framework, which names it in the close reason.
     ["the handler's limit", "x".repeat(17), { code: 1009, reason: "message of 17 bytes exceeds the 16-byte limit of Limits.text" }, "x".repeat(16), "ok 16"],
-    // The endpoint-wide limit is ws's maxPayload: ws closes with 1009 and no reason while reading.
-    ["the endpoint-wide limit", Buffer.alloc(257), { code: 1009, reason: "" }, Buffer.alloc(256), "bytes 256"],
+    // The endpoint-wide limit is ws's maxPayload, enforced while reading; the reason still names it.
+    ["the endpoint-wide limit", Buffer.alloc(257), { code: 1009, reason: "message exceeds the limit of 256 bytes" }, Buffer.alloc(256), "bytes 256"],
   ])("a message over %s closes that session with 1009; other sessions keep working", async (_name, tooBig, close, fits, reply) => {
     server = await TestServer.start([Limits]);
     const big = await server.connect("/limits");
