@@ -56,3 +56,21 @@ export function Principal(): ParameterDecorator {
 export function Payload(type?: unknown): ParameterDecorator {
   return param({ from: "payload" }, type);
 }
+
+/**
+ * Marks the `Session` parameter explicitly, for compilers that emit no decorator metadata (tsx, esbuild,
+ * swc without `decoratorMetadata`); with tsc the type alone is enough.
+ */
+export function SessionParam(): ParameterDecorator {
+  return param({ from: "session" });
+}
+
+/** Marks the `CloseReason` parameter of an `@OnClose` method explicitly (compilers without decorator metadata). */
+export function CloseReasonParam(): ParameterDecorator {
+  return param({ from: "close-reason" });
+}
+
+/** Marks the `Error` parameter of an `@OnError` method explicitly (compilers without decorator metadata). */
+export function ErrorParam(): ParameterDecorator {
+  return param({ from: "error" });
+}

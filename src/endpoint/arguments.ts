@@ -109,8 +109,10 @@ export function compileParam(site: ParamSite): CompiledParam | DefinitionProblem
       case "session":
         return { resolve: session };
       case "close-reason":
+        if (kind !== "close") return problem("@CloseReasonParam() is only available to @OnClose methods.", "remove it or move the parameter to the @OnClose method.");
         return { resolve: closeReason };
       case "error":
+        if (kind !== "error") return problem("@ErrorParam() is only available to @OnError methods.", "remove it or move the parameter to the @OnError method.");
         return { resolve: error };
       case "principal":
         return { resolve: principal };
@@ -120,7 +122,7 @@ export function compileParam(site: ParamSite): CompiledParam | DefinitionProblem
   if (type === undefined) {
     return problem(
       "its type is not known at run time: the compiler emitted no decorator metadata.",
-      'enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json (esbuild/tsx do not emit it; use tsc or swc with decoratorMetadata), or mark the parameter explicitly, e.g. @Payload(ChatMessage).',
+      'enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json (esbuild/tsx do not emit it; use tsc or swc with decoratorMetadata), or mark each parameter explicitly: @Payload(ChatMessage), @SessionParam(), @CloseReasonParam(), @ErrorParam(), @PathParam(name).',
     );
   }
   if (type === Session || (typeof type === "function" && type.prototype instanceof Session)) return { resolve: session };
