@@ -39,7 +39,7 @@ function compileFor(type: EndpointClass, isClass: boolean, settings: ResolvedCon
  * Pass a class to have instances created through the DI container (constructor injection works as on
  * the server), or an instance to use that object. With `reconnect`, a lost connection is replaced
  * with exponential backoff; the returned session stays usable meanwhile (sends are held and delivered
- * in order on the next connection), and @OnOpen / @OnClose run for each connection.
+ * in order on the next connection), and `@OnOpen` / `@OnClose` run for each connection.
  *
  * @example
  * ```ts

@@ -34,7 +34,7 @@ export interface BootstrapOptions {
   inboundQueueLimit?: number;
   /**
    * Longest a lifecycle method's promise may hold its session's queue, in ms (default 30000; 0 disables).
-   * A handler still pending then is reported to @OnError as a `HandlerTimeoutError` and the session moves
+   * A handler still pending then is reported to `@OnError` as a `HandlerTimeoutError` and the session moves
    * on to its next message (its late result is ignored). Checked by one coarse timer per server, so a
    * handler is abandoned between the timeout and a quarter of it (at most 1 s) later.
    */
