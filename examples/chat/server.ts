@@ -52,15 +52,10 @@ export async function startChat(options: ChatOptions = {}): Promise<ServerHandle
     http.once("error", reject);
     http.listen(options.port ?? 8080, options.host, () => resolve());
   });
+  // Everything but close() is bootstrap's own handle (so new handle features reach the demo as they are added);
+  // close() also closes the HTTP server this function started. Listening is done, so the address is final.
   return {
-    get address() {
-      return handle.address;
-    },
-    server: http,
-    sessions: handle.sessions,
-    metrics: () => handle.metrics(),
-    broadcaster: handle.broadcaster,
-    presence: handle.presence,
+    ...handle,
     async close() {
       await handle.close();
       await new Promise<void>((resolve) => {
