@@ -9,7 +9,8 @@ const fs = require('fs');
 const path = require('path');
 const { parseArgs, HELP } = require('./lib/args');
 const { spawnPinned, installExitHooks, killAll, tasksetAvailable, setChildPriority } = require('./lib/proc');
-const { ServerPool, SERVERS, firstLine, MALLOC_ENV } = require('./lib/servers');
+const { ServerPool, SERVERS, addBaseServer, firstLine, MALLOC_ENV } = require('./lib/servers');
+const withBase = (sc) => (sc.servers.includes('wse') ? { ...sc, servers: [...sc.servers, 'wse-base'] } : sc);
 const { runScenario } = require('./lib/rounds');
 const { applyPriority } = require('./lib/priority');
 const { describeMachine } = require('./lib/machine');
@@ -53,6 +54,15 @@ async function main() {
     process.exit(2);
   }
   if (args.profile) process.env.BENCH_PROFILE = args.profile;
+  if (args.base) {
+    const base = path.resolve(args.base);
+    if (!fs.existsSync(path.join(base, 'bench/build/wse/server.js'))) {
+      process.stderr.write(`bench: --base ${base}: its wse peer is not built (cd ${base}/bench && npm ci && node build.js)\n`);
+      process.exit(2);
+    }
+    addBaseServer(base);
+    args.docs = false;
+  }
   const reexec = applyPriority(args.nice, setChildPriority);
   if (reexec) process.exit(await reexec);
   installExitHooks();
@@ -68,7 +78,9 @@ async function main() {
   fs.rmSync(LOGS, { recursive: true, force: true });
   fs.mkdirSync(LOGS, { recursive: true });
   const mode = args.full ? 'full' : 'quick';
-  const scenarios = SCENARIOS.filter((s) => (args.only ? args.only.includes(s.id) : args.full || !s.fullOnly));
+  const scenarios = SCENARIOS.filter((s) => (args.only ? args.only.includes(s.id) : args.full || !s.fullOnly)).map((s) =>
+    args.base ? withBase(s) : s,
+  );
   log(`bench: ${mode} run of ${scenarios.map((s) => s.id).join(', ')}`);
   if (!tasksetAvailable()) log('bench: taskset not found: processes are NOT pinned to cores (figures will be noisier)');
 
@@ -135,7 +147,8 @@ async function main() {
     servers,
     scenarios: results.sort((a, b) => REPORT_ORDER.indexOf(a.id) - REPORT_ORDER.indexOf(b.id)),
   };
-  const { file, merged } = writeResults(RESULTS, res);
+  // A before/after run is a working measurement, kept out of the published results.
+  const { file, merged } = writeResults(args.base ? path.join(RESULTS, 'tmp-base') : RESULTS, res);
   log(`bench: results in ${path.relative(process.cwd(), file)} (${res.durationSec} s)`);
   if (args.docs) {
     const written = writeDocs(ROOT, merged);

@@ -4,7 +4,7 @@
 const SCENARIO_IDS = ['T1a', 'T1b', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9'];
 
 function parseArgs(argv) {
-  const o = { full: false, only: null, rounds: null, docs: true, verbose: false, help: false, nice: 0 };
+  const o = { full: false, only: null, rounds: null, docs: true, verbose: false, help: false, nice: 0, base: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -20,6 +20,7 @@ function parseArgs(argv) {
     else if (a === '--no-docs') o.docs = false;
     else if (a.startsWith('--nice')) o.nice = Number(value());
     else if (a.startsWith('--profile')) o.profile = value();
+    else if (a.startsWith('--base')) o.base = value();
     else if (a === '--verbose' || a === '-v') o.verbose = true;
     else if (a === '--help' || a === '-h') o.help = true;
     else throw new Error(`unknown argument '${a}' (try --help)`);
@@ -45,6 +46,9 @@ const HELP = `usage: node bench/run.js [options]      (npm run bench from the re
                     machine, needs root; it slows everything else on the machine while it runs)
   --profile wse     write a V8 CPU profile of these servers (comma-separated ids) into
                     bench/results/tmp-logs/ (open it in Chrome DevTools)
+  --base DIR        also run ws-endpoints from another checkout DIR (its bench built: cd DIR/bench &&
+                    npm ci && node build.js) as 'wse-base', beside 'wse': before/after in one run.
+                    Results go to results/tmp-base/<date>.json; docs are not rewritten
   --no-docs         do not rewrite docs/performance.md and docs/images/performance.svg
   --verbose         print every measurement
 Results: bench/results/<date>.json; logs of the child processes: bench/results/tmp-logs/`;

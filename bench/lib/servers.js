@@ -39,6 +39,13 @@ const SERVERS = [
 const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '8388608', MALLOC_TRIM_THRESHOLD_: '67108864' };
 const BY_ID = new Map(SERVERS.map((s) => [s.id, s]));
 
+/** --base DIR: the same wse peer built in another checkout, as 'wse-base' (before/after in one run). */
+function addBaseServer(dir) {
+  const def = { id: 'wse-base', label: `ws-endpoints at ${dir}`, kind: 'ws', script: path.join(dir, 'bench/build/wse/server.js') };
+  SERVERS.push(def);
+  BY_ID.set(def.id, def);
+}
+
 function serverDef(id) {
   const def = BY_ID.get(id);
   if (!def) throw new Error(`unknown server '${id}'`);
@@ -122,4 +129,4 @@ function firstLine(s) {
   return String(s).split('\n').find((l) => l.trim()) || String(s);
 }
 
-module.exports = { SERVERS, serverDef, ServerPool, firstLine, MALLOC_ENV };
+module.exports = { SERVERS, addBaseServer, serverDef, ServerPool, firstLine, MALLOC_ENV };
