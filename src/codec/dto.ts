@@ -1,10 +1,11 @@
 import { plainToInstance } from "class-transformer";
-import { getMetadataStorage, validate, type ValidationError } from "class-validator";
+import { getMetadataStorage, type ValidationError } from "class-validator";
 import { DecodeError, type FieldError } from "../errors.js";
 import type { EndpointCodecSettings } from "./codec-options.js";
 import { DecodeReasons } from "./decode-reasons.js";
 import { parseJson } from "./parse-json.js";
 import type { PayloadBinding } from "./payload.js";
+import { validateNow } from "./validate.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type DtoClass = new (...args: any[]) => object;
@@ -21,17 +22,18 @@ export function hasValidationRules(type: unknown): boolean {
 
 /**
  * The binding of a DTO class: JSON → `plainToInstance` → `validate`. Options are merged and frozen once
- * here; per message only the two library calls run.
+ * here; per message only the two library calls run, and the result is synchronous unless a validator
+ * is (so the session's queue does not wait a microtask round trip per message).
  */
 export function dtoBinding(type: DtoClass, settings: EndpointCodecSettings): PayloadBinding {
   const { validator, transformer } = settings;
-  const fromJson = (value: unknown, raw: Buffer, replyId: unknown): Promise<object> => validated(type, value, raw, replyId, validator, transformer);
+  const fromJson = (value: unknown, raw: Buffer, replyId: unknown): object | Promise<object> => validated(type, value, raw, replyId, validator, transformer);
   return Object.freeze({
     kind: "text" as const,
     source: `DTO ${type.name}`,
-    decode: (data: Buffer): Promise<object> => {
+    decode: (data: Buffer): object | Promise<object> => {
       const value = parseJson(data);
-      if (value === undefined) return Promise.reject(invalidJson(data, undefined));
+      if (value === undefined) throw invalidJson(data, undefined);
       return fromJson(value, data, undefined);
     },
     fromJson,
@@ -46,33 +48,47 @@ export function invalidJson(raw: Buffer, replyId: unknown): DecodeError {
   });
 }
 
-async function validated(
+function validated(
   type: DtoClass,
   value: unknown,
   raw: Buffer,
   replyId: unknown,
   validator: EndpointCodecSettings["validator"],
   transformer: EndpointCodecSettings["transformer"],
-): Promise<object> {
+): object | Promise<object> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new DecodeError(DecodeReasons.VALIDATION_FAILED, `The message is not a valid ${type.name}: the payload must be a JSON object.`, raw, {
       errors: NOT_AN_OBJECT,
       replyId,
     });
   }
-  let errors: ValidationError[];
+  let errors: ValidationError[] | Promise<ValidationError[]>;
   let instance: object;
   try {
     instance = plainToInstance(type, value, transformer) as object;
-    errors = await validate(instance, validator);
+    errors = validateNow(instance, validator);
   } catch (error) {
-    // Hostile shapes (deep nesting, getters on odd prototypes) must end as a DecodeError, never escape.
-    throw new DecodeError(DecodeReasons.VALIDATION_FAILED, `The message could not be validated as ${type.name}: ${(error as Error)?.message ?? String(error)}`, raw, {
-      cause: error,
-      errors: NOT_AN_OBJECT,
-      replyId,
-    });
+    throw unvalidatable(type, raw, replyId, error);
   }
+  if (Array.isArray(errors)) return checked(type, instance, errors, raw, replyId);
+  return errors.then(
+    (e) => checked(type, instance, e, raw, replyId),
+    (error: unknown) => {
+      throw unvalidatable(type, raw, replyId, error);
+    },
+  );
+}
+
+// Hostile shapes (deep nesting, getters on odd prototypes) must end as a DecodeError, never escape.
+function unvalidatable(type: DtoClass, raw: Buffer, replyId: unknown, error: unknown): DecodeError {
+  return new DecodeError(DecodeReasons.VALIDATION_FAILED, `The message could not be validated as ${type.name}: ${(error as Error)?.message ?? String(error)}`, raw, {
+    cause: error,
+    errors: NOT_AN_OBJECT,
+    replyId,
+  });
+}
+
+function checked(type: DtoClass, instance: object, errors: ValidationError[], raw: Buffer, replyId: unknown): object {
   if (errors.length > 0) {
     const fields = fieldErrors(errors);
     throw new DecodeError(
