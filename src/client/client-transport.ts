@@ -88,7 +88,7 @@ export class ClientTransport implements Transport {
     if (this.held.length === 0) return;
     const held = this.held;
     this.held = [];
-    transport.cork(true);
+    transport.cork();
     for (const h of held) {
       if (h.frames) transport.sendFrames(h.data as readonly Buffer[], h.done);
       else {
@@ -165,12 +165,8 @@ export class ClientTransport implements Transport {
     this.current?.resume();
   }
 
-  cork(untilEndOfTurn: boolean): void {
-    this.current?.cork(untilEndOfTurn);
-  }
-
-  uncork(): void {
-    this.current?.uncork();
+  cork(): void {
+    this.current?.cork();
   }
 
   onDrain(callback: () => void): void {

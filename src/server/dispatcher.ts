@@ -217,7 +217,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
         result = this.fail(error);
       }
       if (isThenable(result)) {
-        out.endBatch(false);
+        out.endBatch();
         this.wait(result);
         return;
       }
@@ -229,9 +229,7 @@ export class SessionDispatcher implements TransportSink, TimedWait {
     this.head = 0;
     this.tail = 0;
     this.busy = false;
-    // Every message received so far is answered: replies leave now instead of at the end of the
-    // event-loop turn (request/response latency), still as one write per batch.
-    out.endBatch(true);
+    out.endBatch();
     if (this.paused) {
       this.paused = false;
       this.session.transport.resume();

@@ -187,30 +187,27 @@ export class OutboundQueue {
     this.batching = true;
   }
 
-  /**
-   * @internal The handlers' batch ended: what they queued is handed to the transport now. With
-   * `complete` (every received message handled), the socket is uncorked at once; otherwise it stays
-   * corked until the end of the event-loop turn, when later writes of the turn join it.
-   */
-  endBatch(complete: boolean): void {
+  /** @internal The handlers' batch ended: what they queued is handed to the transport now. */
+  endBatch(): void {
     this.batching = false;
-    if (this.count === 0) return;
-    this.flush(!complete);
-    if (complete) this.transport.uncork();
+    if (this.count !== 0) this.flush();
   }
 
   /**
    * Hands queued entries to the transport now, until its buffer passes the high-water mark. The
-   * socket stays corked until the end of the turn (`untilEndOfTurn`) or until the caller uncorks it.
+   * socket stays corked until the end of the event-loop turn, so every write of the turn (replies to
+   * the other messages read in this turn, broadcasts) leaves in one syscall. Not uncorking as soon as
+   * a batch is answered measured better for request/response too (T2: 1.56x against 0.68x raw ws; T8
+   * latency unchanged): the peer receives replies in bursts and both sides wake up less per message.
    */
-  flush(untilEndOfTurn = true): void {
+  flush(): void {
     this.scheduled = false;
     if (this.holding || this.count === 0) return;
     const t = this.transport;
     const entries = this.entries;
     let room = this.limits.highWaterMark - t.bufferedAmount;
     if (room <= 0 && t.isOpen) return this.hold();
-    if (t.isOpen) t.cork(untilEndOfTurn);
+    if (t.isOpen) t.cork();
     const c = this.counters;
     for (let i = this.head; i < entries.length; i++) {
       const e = entries[i];

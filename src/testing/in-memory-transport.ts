@@ -82,9 +82,7 @@ export class InMemoryTransport implements Transport {
     this.paused = false;
   }
 
-  cork(_untilEndOfTurn: boolean): void {}
-
-  uncork(): void {}
+  cork(): void {}
 
   private drainWaiters: Array<() => void> = [];
 

@@ -37,13 +37,8 @@ export interface Transport {
   /** Stops reading from the socket (inbound backpressure). */
   pause(): void;
   resume(): void;
-  /**
-   * Coalesces this connection's writes until the end of the current event-loop turn, or with
-   * `untilEndOfTurn` false until `uncork()` (which the caller must then call in the same turn).
-   */
-  cork(untilEndOfTurn: boolean): void;
-  /** Writes out what `cork` held back now. */
-  uncork(): void;
+  /** Coalesces this connection's writes until the end of the current event-loop turn. */
+  cork(): void;
   /**
    * Calls `callback` once when the bytes buffered now have been written out (outbound backpressure).
    * Not called if the connection closes first.

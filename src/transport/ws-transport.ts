@@ -88,13 +88,12 @@ export class WsTransport implements Transport {
     this.ws.on("error", onError);
   }
 
-  cork(untilEndOfTurn: boolean): void {
+  cork(): void {
     if (!this.coalesce || this.corkedSocket !== null) return;
     const socket = this.ws._socket;
     if (!socket || socket.destroyed) return;
     socket.cork();
     this.corkedSocket = socket;
-    if (!untilEndOfTurn) return;
     corked.push(this);
     if (!uncorkScheduled) {
       uncorkScheduled = true;
@@ -102,7 +101,7 @@ export class WsTransport implements Transport {
     }
   }
 
-  /** Called by the shared flush at the end of the turn, or earlier when a reply batch is complete. */
+  /** @internal Called by the shared flush at the end of the turn. */
   uncork(): void {
     const socket = this.corkedSocket;
     this.corkedSocket = null;
