@@ -3,13 +3,41 @@ import type { WebSocket } from "ws";
 import type { Transport, TransportSink, WriteCallback } from "./transport.js";
 
 const SINK = Symbol("ws-endpoints:sink");
-type BoundSocket = WebSocket & { [SINK]?: TransportSink; _socket?: Duplex & { cork(): void; uncork(): void } };
 
-// ws option objects are copied by ws on every send; sharing constants saves an allocation per send.
-const TEXT = Object.freeze({ binary: false, fin: true });
-const BINARY = Object.freeze({ binary: true, fin: true });
-const TEXT_PART = Object.freeze({ binary: false, fin: false });
-const BINARY_PART = Object.freeze({ binary: true, fin: false });
+/** What ws's `Sender.send` reads of its options (ws's own `send()` builds this object on every call). */
+interface SenderOptions {
+  readonly binary: boolean;
+  readonly fin: boolean;
+  readonly mask: boolean;
+  readonly compress: boolean;
+}
+interface Sender {
+  send(data: string | Buffer, options: SenderOptions, cb?: WriteCallback): void;
+}
+type BoundSocket = WebSocket & {
+  [SINK]?: TransportSink;
+  _socket?: Duplex & { cork(): void; uncork(): void };
+  _sender?: Sender;
+  _isServer?: boolean;
+};
+
+/**
+ * The four option sets of a connection (text/binary, last fragment or not), built once per kind of
+ * connection: `ws.send()` spreads its options into a new object on every call and then hands it to
+ * its Sender; calling the Sender with a shared frozen set saves that per message.
+ */
+type OptionSets = readonly [text: SenderOptions, binary: SenderOptions, textPart: SenderOptions, binaryPart: SenderOptions];
+const OPTION_SETS = new Map<number, OptionSets>();
+function optionSets(mask: boolean, compress: boolean): OptionSets {
+  const key = (mask ? 2 : 0) | (compress ? 1 : 0);
+  let sets = OPTION_SETS.get(key);
+  if (sets === undefined) {
+    const o = (binary: boolean, fin: boolean): SenderOptions => Object.freeze({ binary, fin, mask, compress });
+    sets = Object.freeze([o(false, true), o(true, true), o(false, false), o(true, false)] as const);
+    OPTION_SETS.set(key, sets);
+  }
+  return sets;
+}
 
 // Hot-path listeners are module-level functions with `this` bound to the socket by EventEmitter.
 function onMessage(this: BoundSocket, data: Buffer, isBinary: boolean): void {
@@ -44,10 +72,18 @@ export class WsTransport implements Transport {
   private readonly ws: BoundSocket;
   private readonly coalesce: boolean;
   private corkedSocket: (Duplex & { uncork(): void }) | null = null;
+  /** ws's Sender, when this ws version exposes the one we know; otherwise sends go through `ws.send`. */
+  private readonly sender: Sender | null;
+  private readonly options: OptionSets;
 
+  /** Create it once the handshake is complete (the negotiated extensions decide compression). */
   constructor(ws: WebSocket, coalesce: boolean) {
-    this.ws = ws as BoundSocket;
+    const bound = ws as BoundSocket;
+    this.ws = bound;
     this.coalesce = coalesce;
+    const sender = bound._sender;
+    this.sender = sender !== undefined && typeof sender.send === "function" && typeof bound._isServer === "boolean" ? sender : null;
+    this.options = optionSets(!bound._isServer, ws.extensions.includes("permessage-deflate"));
   }
 
   get isOpen(): boolean {
@@ -109,8 +145,10 @@ export class WsTransport implements Transport {
   }
 
   send(data: string | Buffer, binary: boolean, fin: boolean, done: WriteCallback | undefined): void {
-    const opts = binary ? (fin ? BINARY : BINARY_PART) : fin ? TEXT : TEXT_PART;
-    this.ws.send(data, opts, done);
+    const opts = this.options[(binary ? 1 : 0) + (fin ? 0 : 2)]!;
+    // Not open: ws.send reports the failure through the callback, as it documents.
+    if (this.sender !== null && this.ws.readyState === 1) this.sender.send(data, opts, done);
+    else this.ws.send(data, opts, done);
   }
 
   sendFrames(frames: readonly Buffer[], done: WriteCallback | undefined): void {
