@@ -7,6 +7,7 @@ import { ConversionFailure } from "../endpoint/arguments.js";
 import type { CompiledEndpoint } from "../endpoint/compile.js";
 import type { EndpointPolicy } from "../handshake/endpoint-policy.js";
 import { HandshakeRequestView } from "../handshake/handshake-request.js";
+import { packHeaders } from "../handshake/packed-headers.js";
 import { rejectRequest, rejectUpgrade } from "../handshake/http-reject.js";
 import { ConnectionLimits, holdUntilClose, isRefusal, peerAddress } from "../handshake/limits.js";
 import { OriginPolicy } from "../handshake/origin.js";
@@ -152,7 +153,9 @@ export class EndpointServer implements ConnectionOwner {
     const ticket = this.limits.reserve(ep, policy.maxConnections, ip);
     if (isRefusal(ticket)) return this.refuse(socket, ticket.status, ticket.message);
     holdUntilClose(socket, ticket);
-    const view = new HandshakeRequestView(req, pathname, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
+    // An exact route's own string: the request's copy would stay alive as long as the session.
+    const path = ep.template.exact ? ep.template.source : pathname;
+    const view = new HandshakeRequestView(req, path, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
     const outcome = runHandshakeHooks(view, policy, ep.subprotocols, this.logger);
     if (outcome instanceof Promise) this.awaitHooks(outcome, view, socket, head, ep);
     else this.complete(outcome, view, socket, head, ep);
@@ -291,7 +294,7 @@ export class EndpointServer implements ConnectionOwner {
     this.attach(ep, transport, {
       path: view.path,
       query: view.query,
-      headers: view.headers,
+      headers: packHeaders(view.headers),
       remoteAddress: view.remoteAddress,
       pathParams: view.pathParameters,
       subprotocol: ws.protocol,
