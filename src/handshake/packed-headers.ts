@@ -22,31 +22,38 @@ const MAX_LAYOUTS = 256;
 const SAME = "\r";
 const layouts: Layout[] = [];
 const layoutIndex = new Map<string, number>();
+let last = -1;
 
 /** `headers` packed as `index\nvalue-or-SAME\n…`, or the object itself when it does not fit that form. */
 export function packHeaders(headers: IncomingHttpHeaders): StoredHeaders {
   const names = Object.keys(headers);
-  const values: string[] = new Array<string>(names.length);
+  // Consecutive handshakes mostly come from one kind of client: try the last layout before hashing the names.
+  let index = last !== -1 && sameNames(layouts[last]!.names, names) ? last : layoutIndex.get(names.join("\n"));
+  const parts: string[] = new Array<string>(names.length + 1);
   for (let i = 0; i < names.length; i++) {
     const v = headers[names[i]!];
     // Node joins repeated headers into one string; only set-cookie is an array. No value holds a CR or
     // LF (they end a header line) unless a hook put one there; "__proto__" could not be set back as a key.
     if (typeof v !== "string" || v.includes("\n") || v.includes("\r") || names[i] === "__proto__") return headers;
-    values[i] = v;
+    parts[i + 1] = v;
   }
-  const key = names.join("\n");
-  let index = layoutIndex.get(key);
   if (index === undefined) {
     if (layouts.length >= MAX_LAYOUTS) return headers;
-    index = layouts.push(Object.freeze({ names: Object.freeze(names), values: Object.freeze(values.slice()) })) - 1;
-    layoutIndex.set(key, index);
+    index = layouts.push(Object.freeze({ names: Object.freeze(names), values: Object.freeze(parts.slice(1)) })) - 1;
+    layoutIndex.set(names.join("\n"), index);
   }
+  last = index;
   const shared = layouts[index]!.values;
-  const parts: string[] = new Array<string>(values.length + 1);
+  for (let i = 0; i < shared.length; i++) if (parts[i + 1] === shared[i]) parts[i + 1] = SAME;
   parts[0] = String(index);
-  for (let i = 0; i < values.length; i++) parts[i + 1] = values[i] === shared[i] ? SAME : values[i]!;
   // join() builds one flat string; concatenation would keep a tree of the pieces alive.
   return parts.join("\n");
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The headers object again: same names in the same order, same values. */
