@@ -1,5 +1,8 @@
+import type { Duplex } from "node:stream";
+
 /** A connection slot held from the start of a handshake until the session is released. */
 export interface ConnectionTicket {
+  readonly limits: ConnectionLimits;
   readonly key: object;
   readonly ip: string;
   released: boolean;
@@ -45,7 +48,7 @@ export class ConnectionLimits {
     this.total++;
     this.perKey.set(key, forKey + 1);
     this.perIp.set(ip, forIp + 1);
-    return { key, ip, released: false };
+    return { limits: this, key, ip, released: false };
   }
 
   release(ticket: ConnectionTicket): void {
@@ -58,6 +61,22 @@ export class ConnectionLimits {
     if (n === 0) this.perIp.delete(ticket.ip);
     else this.perIp.set(ticket.ip, n);
   }
+}
+
+const TICKET = Symbol("ws-endpoints:ticket");
+type TicketHolder = Duplex & { [TICKET]?: ConnectionTicket };
+
+// A module-level listener with the ticket on the socket: a closure and a `once` wrapper per socket cost
+// ~0.25 KB for as long as the connection lives (T5).
+function releaseOnClose(this: TicketHolder): void {
+  const ticket = this[TICKET];
+  if (ticket !== undefined) ticket.limits.release(ticket);
+}
+
+/** The slot is the socket's: given back when it closes, whether refused, dropped or closed normally. */
+export function holdUntilClose(socket: Duplex, ticket: ConnectionTicket): void {
+  (socket as TicketHolder)[TICKET] = ticket;
+  socket.on("close", releaseOnClose);
 }
 
 /** `::ffff:10.0.0.1` → `10.0.0.1`, so one IPv4 peer is one key however the socket reports it. */

@@ -88,7 +88,8 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   ) {
     this.instance = instance as never;
     this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
-    this.drainBound = () => this.drain();
+    // A bound method, not an arrow function: no context object per session (T5: idle memory).
+    this.drainBound = this.drain.bind(this);
     this.counters = env.metrics?.of(endpoint) ?? DISCARDED_COUNTERS;
     session.outbound.counters = this.counters;
   }

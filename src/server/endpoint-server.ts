@@ -7,8 +7,9 @@ import { ConversionFailure } from "../endpoint/arguments.js";
 import type { CompiledEndpoint } from "../endpoint/compile.js";
 import type { EndpointPolicy } from "../handshake/endpoint-policy.js";
 import { HandshakeRequestView } from "../handshake/handshake-request.js";
+import { packHeaders } from "../handshake/packed-headers.js";
 import { rejectRequest, rejectUpgrade } from "../handshake/http-reject.js";
-import { ConnectionLimits, isRefusal, peerAddress, type ConnectionTicket } from "../handshake/limits.js";
+import { ConnectionLimits, holdUntilClose, isRefusal, peerAddress } from "../handshake/limits.js";
 import { OriginPolicy } from "../handshake/origin.js";
 import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type HandshakeAccepted, type HandshakeOutcome } from "../handshake/pipeline.js";
 import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
@@ -18,6 +19,7 @@ import { CloseCodes } from "../session/close-reason.js";
 import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
+import { ServerWebSocket } from "../transport/server-websocket.js";
 import { WsTransport } from "../transport/ws-transport.js";
 import { openConnection, type ConnectionOwner } from "./connection.js";
 import { LivenessMonitor } from "./heartbeat.js";
@@ -95,6 +97,7 @@ export class EndpointServer implements ConnectionOwner {
         perMessageDeflate: policies.get(ep)!.perMessageDeflate,
         maxPayload: ep.maxMessageSize,
         handleProtocols: selectProtocol,
+        WebSocket: ServerWebSocket,
         // ws ≥ 8.19: a close handshake the peer never answers ends in terminate() after this (typings lag).
         ...({ closeTimeout: options.closeTimeout } as object),
       });
@@ -149,9 +152,10 @@ export class EndpointServer implements ConnectionOwner {
     const ip = peerAddress(req.socket.remoteAddress);
     const ticket = this.limits.reserve(ep, policy.maxConnections, ip);
     if (isRefusal(ticket)) return this.refuse(socket, ticket.status, ticket.message);
-    // The slot is the socket's: given back when it closes, whether refused, dropped or closed normally.
-    socket.once("close", () => this.limits.release(ticket));
-    const view = new HandshakeRequestView(req, pathname, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
+    holdUntilClose(socket, ticket);
+    // An exact route's own string: the request's copy would stay alive as long as the session.
+    const path = ep.template.exact ? ep.template.source : pathname;
+    const view = new HandshakeRequestView(req, path, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
     const outcome = runHandshakeHooks(view, policy, ep.subprotocols, this.logger);
     if (outcome instanceof Promise) this.awaitHooks(outcome, view, socket, head, ep);
     else this.complete(outcome, view, socket, head, ep);
@@ -266,7 +270,7 @@ export class EndpointServer implements ConnectionOwner {
   /** @internal Applies the endpoint's runtime limits to a new session (also for harness sessions). */
   configureSession(ep: CompiledEndpoint, session: EndpointSession): void {
     const policy = this.policies.get(ep)!;
-    session.outbound.configure(policy.outbound, (code, reason) => session.closeForOverflow(code, reason));
+    session.outbound.configure(policy.outbound, session);
     if (policy.rateLimit !== null) session.rateLimiter = new TokenBucket(policy.rateLimit);
     this.liveness.track(session, policy.heartbeatInterval, policy.maxIdleTimeout);
   }
@@ -287,11 +291,10 @@ export class EndpointServer implements ConnectionOwner {
   private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
     this.metrics.of(ep).handshakesAccepted++;
     const transport = new WsTransport(ws, this.options.coalesceWrites);
-    transport.explainTooBig(ep.maxMessageSize);
     this.attach(ep, transport, {
       path: view.path,
       query: view.query,
-      headers: view.headers,
+      headers: packHeaders(view.headers),
       remoteAddress: view.remoteAddress,
       pathParams: view.pathParameters,
       subprotocol: ws.protocol,

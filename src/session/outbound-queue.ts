@@ -37,6 +37,11 @@ export interface OutboundLimits {
   readonly sendTimeout: number;
 }
 
+/** @internal What the `"close"` policy closes: the session that owns the queue. */
+export interface OverflowCloser {
+  closeForOverflow(code: number, reason: string): void;
+}
+
 const POLICIES: readonly string[] = ["await", "drop-oldest", "drop-newest", "close"];
 
 /** Problems with an `outbound` option, one sentence each. */
@@ -74,6 +79,9 @@ interface Entry {
 
 /** Entries from this size (bytes or UTF-16 units) are written uncorked: Node's default socket high-water mark. */
 const LARGE_WRITE = 16 * 1024;
+
+// Shared by every queue with no timed send (most never have one): an array each costs 32 bytes (T5).
+const NO_TIMED: Entry[] = Object.freeze([]) as unknown as Entry[];
 
 // Queues with entries to flush, written in one microtask for all of them: a broadcast to N sessions
 // costs one scheduled callback, not N.
@@ -115,8 +123,8 @@ export class OutboundQueue {
   private batching = false;
   private holding = false;
   private limits: OutboundLimits = UNBOUNDED;
-  private onPolicyClose: ((code: number, reason: string) => void) | null = null;
-  private timed: Entry[] = [];
+  private closer: OverflowCloser | null = null;
+  private timed: Entry[] = NO_TIMED;
   private timedHead = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly transport: Transport;
@@ -130,10 +138,10 @@ export class OutboundQueue {
     this.transport = transport;
   }
 
-  /** @internal Applies bounds; `onPolicyClose` closes the session when the `"close"` policy fires. */
-  configure(limits: OutboundLimits, onPolicyClose: (code: number, reason: string) => void): void {
+  /** @internal Applies bounds; `closer` (the session: no closure per connection) closes when the `"close"` policy fires. */
+  configure(limits: OutboundLimits, closer: OverflowCloser): void {
     this.limits = limits;
-    this.onPolicyClose = onPolicyClose;
+    this.closer = closer;
   }
 
   /** Entries submitted but not yet handed to the transport. */
@@ -291,7 +299,7 @@ export class OutboundQueue {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.timed = [];
+    this.timed = NO_TIMED;
     this.timedHead = 0;
   }
 
@@ -320,7 +328,7 @@ export class OutboundQueue {
       case "close": {
         const error = full(l);
         this.abort(error);
-        this.onPolicyClose?.(error.closeCode!, "outbound queue full: peer too slow");
+        this.closer?.closeForOverflow(error.closeCode!, "outbound queue full: peer too slow");
         return error;
       }
     }
@@ -352,6 +360,7 @@ export class OutboundQueue {
       e.deadline = 0;
       done(error);
     };
+    if (this.timed === NO_TIMED) this.timed = [];
     this.timed.push(e);
     if (this.timer === null) {
       this.timer = setTimeout((this.expireBound ??= () => this.expire()), this.limits.sendTimeout);
@@ -382,7 +391,7 @@ export class OutboundQueue {
       e.done!(new SendTimeoutError(this.limits.sendTimeout));
     }
     if (this.timedHead === timed.length) {
-      this.timed = [];
+      this.timed = NO_TIMED;
       this.timedHead = 0;
     }
   }

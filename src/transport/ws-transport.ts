@@ -106,19 +106,6 @@ export class WsTransport implements Transport {
     return this.ws._socket;
   }
 
-  /**
-   * ws enforces `maxPayload` itself and closes with 1009 but no reason; answer first, with a reason that
-   * names the limit (ws's own close then finds the session already closing).
-   */
-  explainTooBig(limit: number): void {
-    const receiver = (this.ws as unknown as { _receiver?: NodeJS.EventEmitter })._receiver;
-    receiver?.prependListener("error", (error: Error & { code?: string }) => {
-      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" && this.ws.readyState === 1) {
-        this.ws.close(1009, `message exceeds the limit of ${limit} bytes`);
-      }
-    });
-  }
-
   bind(sink: TransportSink): void {
     this.ws[SINK] = sink;
     this.ws.on("message", onMessage);

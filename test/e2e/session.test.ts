@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
-import { OnMessage, OnOpen, PongMessage, ServerEndpoint, Session } from "../../src/index.js";
+import type { IncomingHttpHeaders } from "node:http";
+import { Configurator, OnMessage, OnOpen, PongMessage, ServerEndpoint, Session, type HandshakeRequest } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
 
 let server: TestServer | undefined;
@@ -25,6 +26,22 @@ class Info {
       peers: session.getOpenSessions().size,
       principal: session.getUserPrincipal() ?? null,
     });
+  }
+}
+
+// What the handshake hooks saw, copied: the session must give back the same (issue 7 keeps it packed).
+let seen: IncomingHttpHeaders[] = [];
+class SeeHeaders extends Configurator {
+  override modifyHandshake(request: HandshakeRequest): void {
+    seen.push(structuredClone(request.headers));
+  }
+}
+
+@ServerEndpoint({ path: "/headers", configurator: SeeHeaders })
+class Headers {
+  @OnOpen() open(session: Session) {
+    const headers = session.getRequestHeaders();
+    session.getAsyncRemote().sendObject({ names: Object.keys(headers), headers, same: session.getRequestHeaders() === headers });
   }
 }
 
@@ -58,6 +75,20 @@ describe("Session", () => {
     });
     const second = await server.connect("/info/other");
     expect(await second.nextJson()).toMatchObject({ peers: 2, protocol: "", map: {}, query: "" });
+  });
+
+  it.each([
+    ["plain headers", { "X-Trace": "t-1", Cookie: "sid=1; theme=dark", "x-repeated": ["a", "b"], "x-empty": "" }],
+    ["an array-valued header", { "set-cookie": ["a=1", "b=2"], "x-trace": "t-2" }],
+  ])("gives back the request headers exactly as the handshake saw them (%s)", async (_what, headers) => {
+    seen = [];
+    server = await TestServer.start([Headers]);
+    // Node sends an array as repeated header lines.
+    const c = await server.connect("/headers", { headers: headers as unknown as Record<string, string> });
+    const got = (await c.nextJson()) as { names: string[]; headers: IncomingHttpHeaders; same: boolean };
+    expect(got.names).toEqual(Object.keys(seen[0]!));
+    expect(got.headers).toEqual(seen[0]);
+    expect(got.same).toBe(true);
   });
 
   it("delivers pongs to a PongMessage handler", async () => {

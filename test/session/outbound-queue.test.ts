@@ -8,7 +8,7 @@ function session(limits: Partial<OutboundLimits> & { policy?: OverflowPolicy } =
   const s = new MockSession();
   s.outbound.configure(
     { maxMessages: 4, maxBytes: 1000, highWaterMark: 100, policy: "await", sendTimeout: 0, ...limits },
-    (code, reason) => s.closeForOverflow(code, reason),
+    s,
   );
   return s;
 }
