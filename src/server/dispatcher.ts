@@ -29,6 +29,8 @@ export interface DispatchEnv {
 }
 
 const JOB = { OPEN: 0, MESSAGE: 1, PONG: 2, ERROR: 3, CLOSE: 4 } as const;
+/** Queue arrays up to this length are kept between batches. */
+const KEPT_JOBS = 16;
 type Job = (typeof JOB)[keyof typeof JOB];
 
 // Scheduling a drain through a settled promise costs a third of `queueMicrotask`, which allocates an
@@ -223,10 +225,13 @@ export class SessionDispatcher implements TransportSink, TimedWait {
         return;
       }
     }
-    // Emptied, not kept: an idle session holding three grown arrays costs ~0.5 KB (T5).
-    this.kinds.length = 0;
-    this.items.length = 0;
-    this.flags.length = 0;
+    // Short arrays are reused as they are (resizing them after every batch cost more than the rest of
+    // the bookkeeping); a burst's long ones are released: an idle session keeping them costs ~0.5 KB.
+    if (this.tail > KEPT_JOBS) {
+      this.kinds.length = 0;
+      this.items.length = 0;
+      this.flags.length = 0;
+    }
     this.head = 0;
     this.tail = 0;
     this.busy = false;

@@ -79,6 +79,8 @@ interface Entry {
 
 /** Entries from this size (bytes or UTF-16 units) are written uncorked: Node's default socket high-water mark. */
 const LARGE_WRITE = 16 * 1024;
+/** Strings shorter than this (UTF-16 units) are written as a Buffer. */
+const SHORT_TEXT = 256;
 
 // Shared by every queue with no timed send (most never have one): an array each costs 32 bytes (T5).
 const NO_TIMED: Entry[] = Object.freeze([]) as unknown as Entry[];
@@ -244,11 +246,17 @@ export class OutboundQueue {
         corked = true;
       }
       switch (e.kind) {
-        case OUT.TEXT:
+        case OUT.TEXT: {
           if (e.fin) c.messagesOut++;
-          c.bytesOut += typeof e.data === "string" ? Buffer.byteLength(e.data) : (e.data as Buffer).length;
-          t.send(e.data as string | Buffer, false, e.fin, done);
+          let text = e.data as string | Buffer;
+          // A short string is cheaper to write as bytes: a string chunk makes the socket's writev build
+          // a chunk/encoding list and encode it, and ws measures its byte length first (measured: 32
+          // chars 10-17% less CPU per message, break-even near 300 chars, longer strings cost more).
+          if (typeof text === "string") text = text.length < SHORT_TEXT ? Buffer.from(text, "utf8") : text;
+          c.bytesOut += typeof text === "string" ? Buffer.byteLength(text) : text.length;
+          t.send(text, false, e.fin, done);
           break;
+        }
         case OUT.BINARY:
           if (e.fin) c.messagesOut++;
           c.bytesOut += (e.data as Buffer).length;

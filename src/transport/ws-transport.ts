@@ -53,9 +53,6 @@ function onError(this: BoundSocket, error: Error): void {
   this[SINK]!.onError(error);
 }
 
-/** Strings shorter than this (UTF-16 units) are converted to a Buffer before they are written. */
-const SHORT_TEXT = 256;
-
 /**
  * Write coalescing: a socket is corked on its first write of an event-loop turn and uncorked by one
  * shared `setImmediate`, so every frame a turn produces leaves in one syscall. Measured here: 5.4x
@@ -136,10 +133,6 @@ export class WsTransport implements Transport {
 
   send(data: string | Buffer, binary: boolean, fin: boolean, done: WriteCallback | undefined): void {
     const opts = this.options[(binary ? 1 : 0) + (fin ? 0 : 2)]!;
-    // A short string is cheaper to write as bytes: a string chunk makes the socket's writev build a
-    // chunk/encoding list and encode it, and ws measures its byte length first. Measured here:
-    // 32 chars 10-17% less CPU per message, break-even near 300 chars, longer strings cost more.
-    if (typeof data === "string" && data.length < SHORT_TEXT) data = Buffer.from(data, "utf8");
     // Not open: ws.send reports the failure through the callback, as it documents.
     if (this.sender !== null && this.ws.readyState === 1) this.sender.send(data, opts, done);
     else this.ws.send(data, opts, done);
