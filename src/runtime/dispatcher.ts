@@ -11,7 +11,7 @@ import { CloseCodes, CloseReason, MAX_REASON_BYTES, truncateUtf8 } from "../sess
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
-import { RATE } from "./rate-limit.js";
+import { RATE } from "../server/rate-limit.js";
 import type { TransportSink } from "../transport/transport.js";
 import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
 
