@@ -21,13 +21,13 @@ import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
 import { ServerWebSocket } from "../transport/server-websocket.js";
 import { WsTransport } from "../transport/ws-transport.js";
-import { openConnection, type ConnectionOwner } from "./connection.js";
+import { openConnection, type ConnectionOwner } from "../runtime/connection.js";
 import { LivenessMonitor } from "./heartbeat.js";
 import { TokenBucket } from "./rate-limit.js";
 import { Configurator, type ResponseHeaders } from "../handshake/configurator.js";
 import type { DependencyContainer } from "tsyringe";
-import type { SessionDispatcher } from "./dispatcher.js";
-import { HandlerTimeoutWheel } from "./handler-timeout.js";
+import type { SessionDispatcher } from "../runtime/dispatcher.js";
+import { HandlerTimeoutWheel } from "../runtime/handler-timeout.js";
 import type { ResolvedOptions } from "./options.js";
 import { MALFORMED, Router, type RouteMatch } from "./router.js";
 

@@ -5,7 +5,7 @@ import type { Broadcaster, Presence } from "../broker/broadcaster.js";
 import type { UserIdSource } from "../broker/rooms.js";
 import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
-import type { SessionDispatcher } from "../server/dispatcher.js";
+import type { SessionDispatcher } from "../runtime/dispatcher.js";
 import { createEndpointServer } from "../server/bootstrap.js";
 import type { EndpointServer } from "../server/endpoint-server.js";
 import { MALFORMED } from "../server/router.js";

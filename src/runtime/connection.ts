@@ -2,13 +2,13 @@ import type { DependencyContainer } from "tsyringe";
 import type { CompiledEndpointBase } from "../endpoint/compile.js";
 import { HandlerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
+import { connectionContainer } from "../server/injection.js";
 import { CloseCodes } from "../session/close-reason.js";
 import { EndpointSession, type HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
 import { SessionDispatcher } from "./dispatcher.js";
 import type { HandlerTimeoutWheel } from "./handler-timeout.js";
-import { connectionContainer } from "./injection.js";
 
 /** What opening a connection needs from its owner: the server in production, the harness in tests. */
 export interface ConnectionOwner {

@@ -1,19 +1,19 @@
-import { DecodeReasons } from "../codec/decode-reasons.js";
-import { answerInvalidMessage } from "../codec/invalid-message.js";
 import { withCorrelationId } from "../codec/json.js";
 import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
-import { DecodeError, HandlerError, HandlerTimeoutError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
+import { HandlerError, HandlerTimeoutError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
-import { CloseCodes, CloseReason, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
+import { RATE } from "../server/rate-limit.js";
+import { CloseCodes, CloseReason } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
-import { RATE } from "./rate-limit.js";
 import type { TransportSink } from "../transport/transport.js";
+import { logHandlerFailure, routeError, routeUndecodable, type ErrorHost } from "./error-routing.js";
 import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
+import { isThenable, type Thenable } from "./thenable.js";
 
 /** What a dispatcher needs from its owner (server or test harness). */
 export interface DispatchEnv {
@@ -37,11 +37,6 @@ type Job = (typeof JOB)[keyof typeof JOB];
 // AsyncResource and a bound function per call in Node 20 (measured: ~0.25 µs against ~0.8 µs).
 const RESOLVED = Promise.resolve();
 
-type Thenable = PromiseLike<unknown>;
-function isThenable(v: unknown): v is Thenable {
-  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as Thenable).then === "function";
-}
-
 /**
  * One ordered queue per session. Jobs (open, each message, errors, close) run one at a time in arrival
  * order; a batch is drained in one microtask, and a job that returns a promise holds the queue until it
@@ -49,7 +44,7 @@ function isThenable(v: unknown): v is Thenable {
  * A handler that does not settle within `handlerTimeout` is abandoned (its late result ignored), reported
  * as a `HandlerTimeoutError`, and the queue moves on.
  */
-export class SessionDispatcher implements TransportSink, TimedWait {
+export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private kinds: Job[] = [];
   private items: unknown[] = [];
   private flags: boolean[] = [];
@@ -57,7 +52,8 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   private tail = 0;
   private busy = false;
   private closeQueued = false;
-  private finished = false;
+  /** @internal ErrorHost: @OnClose has run. */
+  finished = false;
   private paused = false;
   private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
   private readonly ctx: InvocationContext;
@@ -346,31 +342,11 @@ export class SessionDispatcher implements TransportSink, TimedWait {
     return this.invokeMessage(m.handler, payload);
   }
 
-  /** An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. */
+  /** An undecodable message: counted, then answered per the endpoint's policy (error-routing.ts). */
   private rejected(raw: unknown, data: Buffer): unknown {
     this.counters.decodeErrors++;
     this.replyId = undefined;
-    const error = asDecodeError(raw, data);
-    if (!(error instanceof DecodeError)) return this.fail(error);
-    const ep = this.endpoint;
-    const { reply, closeCode } = answerInvalidMessage(error, ep.replies);
-    if (reply !== null) this.session.submit(OUT.TEXT, reply, true, undefined, undefined);
-    if (error.reason === DecodeReasons.MESSAGE_TOO_BIG) {
-      this.session.closeWith(CloseCodes.TOO_BIG, truncateUtf8(error.message, MAX_REASON_BYTES));
-      return undefined;
-    }
-    if (ep.onError === null) {
-      // The error reply already told the peer; without one the session must not go on silently.
-      const code = closeCode || (reply === null ? (error.closeCode ?? CloseCodes.NOT_CONSISTENT) : 0);
-      this.env.logger.debug({ err: error, session: this.session.id }, `${ep.name}: invalid message (${error.reason})`);
-      if (code) this.session.closeWith(code, reasonFor(code));
-      return undefined;
-    }
-    const result = this.fail(error);
-    if (closeCode === 0) return result;
-    if (isThenable(result)) return Promise.resolve(result).then(() => this.session.closeWith(closeCode, reasonFor(closeCode)));
-    this.session.closeWith(closeCode, reasonFor(closeCode));
-    return undefined;
+    return routeUndecodable(this, raw, data);
   }
 
   private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {
@@ -441,40 +417,28 @@ export class SessionDispatcher implements TransportSink, TimedWait {
     if (refused) this.env.logger.debug({ err: refused, session: this.session.id }, "reply not sent");
   }
 
-  /** Routes an error to @OnError, or closes with its close code when there is none. */
-  private fail(raw: unknown): unknown {
-    const ep = this.endpoint;
+  /** @internal ErrorHost: routes an error of the running job to @OnError or a close (error-routing.ts). */
+  fail(raw: unknown): unknown {
     const error =
-      raw instanceof WebSocketEndpointError ? raw : new HandlerError(this.current?.label ?? ep.name, raw);
+      raw instanceof WebSocketEndpointError ? raw : new HandlerError(this.current?.label ?? this.endpoint.name, raw);
     this.current = null;
     this.replyId = undefined;
-    if (this.finished) {
-      this.env.logger.warn({ err: error, session: this.session.id }, `${ep.name}: error after close`);
-      return undefined;
-    }
-    const closeAfter = error instanceof UnsupportedMessageError ? error.closeCode! : 0;
-    if (ep.onError === null) {
-      if (error instanceof TransportError) {
-        // ws has already answered the peer's protocol error with the RFC close code.
-        this.env.logger.debug({ err: error, session: this.session.id }, `${ep.name}: connection failed`);
-        return undefined;
-      }
-      const code = error.closeCode !== undefined && error.closeCode !== CloseCodes.CLOSED_ABNORMALLY ? error.closeCode : CloseCodes.UNEXPECTED_CONDITION;
-      this.env.logger.warn({ err: error, session: this.session.id }, `${ep.name}: closing session with ${code} (no @OnError)`);
-      this.session.closeWith(code, reasonFor(code));
-      return undefined;
-    }
+    return routeError(this, error);
+  }
+
+  /** @internal ErrorHost */
+  callOnError(error: WebSocketEndpointError): unknown {
     this.ctx.error = error;
-    let result: unknown;
     try {
-      result = this.call(ep.onError, false);
-    } catch (thrown) {
-      this.logHandlerFailure(ep.onError, thrown);
+      return this.call(this.endpoint.onError!, false);
+    } finally {
+      this.ctx.error = undefined;
     }
-    this.ctx.error = undefined;
-    if (closeAfter) this.session.closeWith(closeAfter, reasonFor(closeAfter));
-    if (isThenable(result)) return Promise.resolve(result).catch((e: unknown) => this.logHandlerFailure(ep.onError!, e));
-    return undefined;
+  }
+
+  /** @internal ErrorHost */
+  get logger(): Logger {
+    return this.env.logger;
   }
 
   private close(reason: CloseReason): unknown {
@@ -485,12 +449,12 @@ export class SessionDispatcher implements TransportSink, TimedWait {
       try {
         result = this.call(ep.onClose, false);
       } catch (error) {
-        this.logHandlerFailure(ep.onClose, error);
+        logHandlerFailure(this, ep.onClose, error);
       }
     }
     if (isThenable(result)) {
       return Promise.resolve(result)
-        .catch((e: unknown) => this.logHandlerFailure(ep.onClose!, e))
+        .catch((e: unknown) => logHandlerFailure(this, ep.onClose!, e))
         .then(() => this.release());
     }
     this.release();
@@ -524,29 +488,5 @@ export class SessionDispatcher implements TransportSink, TimedWait {
   private stopClock(): void {
     this.counters.observe(this.started);
     this.started = -1;
-  }
-
-  private logHandlerFailure(h: CompiledHandler, error: unknown): void {
-    this.env.logger.error({ err: error instanceof HandlerError ? error : new HandlerError(h.label, error), session: this.session.id }, `${h.label} threw`);
-  }
-}
-
-function asDecodeError(error: unknown, data: Buffer): WebSocketEndpointError {
-  if (error instanceof WebSocketEndpointError) return error;
-  return new DecodeError("DECODE_FAILED", `The message could not be decoded: ${(error as Error)?.message ?? String(error)}`, data, { cause: error });
-}
-
-function reasonFor(code: number): string {
-  switch (code) {
-    case CloseCodes.CANNOT_ACCEPT:
-      return "message type not accepted";
-    case CloseCodes.NOT_CONSISTENT:
-      return "invalid message";
-    case CloseCodes.VIOLATED_POLICY:
-      return "policy violation";
-    case CloseCodes.TOO_BIG:
-      return "message too big";
-    default:
-      return "internal error";
   }
 }

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CloseReason, ErrorCodes, HandlerTimeoutError, OnClose, OnError, OnMessage, OnOpen, ServerEndpoint, Session, type Logger } from "../../src/index.js";
-import { HandlerTimeoutWheel, type TimedWait } from "../../src/server/handler-timeout.js";
+import { HandlerTimeoutWheel, type TimedWait } from "../../src/runtime/handler-timeout.js";
 import { resolveOptions } from "../../src/server/options.js";
 import { TestServer } from "../../src/testing/index.js";
 

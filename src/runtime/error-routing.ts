@@ -1,0 +1,112 @@
+import { DecodeReasons } from "../codec/decode-reasons.js";
+import { answerInvalidMessage } from "../codec/invalid-message.js";
+import type { CompiledEndpointBase, CompiledHandler } from "../endpoint/compile.js";
+import { DecodeError, HandlerError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
+import type { Logger } from "../metrics/logger.js";
+import { CloseCodes, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
+import type { EndpointSession } from "../session/endpoint-session.js";
+import { OUT } from "../session/outbound-queue.js";
+import { isThenable } from "./thenable.js";
+
+// What happens to a session when something fails: @OnError, an error reply, or a close with the right
+// code. Only failures come here, so the dispatcher's success path never leaves its own class.
+
+/** What error routing needs from the dispatcher of the failing session. */
+export interface ErrorHost {
+  readonly endpoint: CompiledEndpointBase;
+  readonly session: EndpointSession;
+  readonly logger: Logger;
+  /** @OnClose has run: a later error is only logged. */
+  readonly finished: boolean;
+  /** Routes an error of the running job: wraps what is not a framework error, forgets the job's reply. */
+  fail(raw: unknown): unknown;
+  /** Runs @OnError with `error` as its Error argument; a synchronous throw reaches the caller. */
+  callOnError(error: WebSocketEndpointError): unknown;
+}
+
+/**
+ * Sends `error` to @OnError, or closes with its close code when there is none. Returns what @OnError
+ * returned when it is a promise (the queue waits for it), else `undefined`.
+ */
+export function routeError(host: ErrorHost, error: WebSocketEndpointError): unknown {
+  const ep = host.endpoint;
+  const session = host.session;
+  if (host.finished) {
+    host.logger.warn({ err: error, session: session.id }, `${ep.name}: error after close`);
+    return undefined;
+  }
+  const closeAfter = error instanceof UnsupportedMessageError ? error.closeCode! : 0;
+  const onError = ep.onError;
+  if (onError === null) {
+    if (error instanceof TransportError) {
+      // ws has already answered the peer's protocol error with the RFC close code.
+      host.logger.debug({ err: error, session: session.id }, `${ep.name}: connection failed`);
+      return undefined;
+    }
+    const code = error.closeCode !== undefined && error.closeCode !== CloseCodes.CLOSED_ABNORMALLY ? error.closeCode : CloseCodes.UNEXPECTED_CONDITION;
+    host.logger.warn({ err: error, session: session.id }, `${ep.name}: closing session with ${code} (no @OnError)`);
+    session.closeWith(code, reasonFor(code));
+    return undefined;
+  }
+  let result: unknown;
+  try {
+    result = host.callOnError(error);
+  } catch (thrown) {
+    logHandlerFailure(host, onError, thrown);
+  }
+  if (closeAfter) session.closeWith(closeAfter, reasonFor(closeAfter));
+  if (isThenable(result)) return Promise.resolve(result).catch((e: unknown) => logHandlerFailure(host, onError, e));
+  return undefined;
+}
+
+/** An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. */
+export function routeUndecodable(host: ErrorHost, raw: unknown, data: Buffer): unknown {
+  const error = asDecodeError(raw, data);
+  if (!(error instanceof DecodeError)) return host.fail(error);
+  const ep = host.endpoint;
+  const session = host.session;
+  const { reply, closeCode } = answerInvalidMessage(error, ep.replies);
+  if (reply !== null) session.submit(OUT.TEXT, reply, true, undefined, undefined);
+  if (error.reason === DecodeReasons.MESSAGE_TOO_BIG) {
+    session.closeWith(CloseCodes.TOO_BIG, truncateUtf8(error.message, MAX_REASON_BYTES));
+    return undefined;
+  }
+  if (ep.onError === null) {
+    // The error reply already told the peer; without one the session must not go on silently.
+    const code = closeCode || (reply === null ? (error.closeCode ?? CloseCodes.NOT_CONSISTENT) : 0);
+    host.logger.debug({ err: error, session: session.id }, `${ep.name}: invalid message (${error.reason})`);
+    if (code) session.closeWith(code, reasonFor(code));
+    return undefined;
+  }
+  const result = host.fail(error);
+  if (closeCode === 0) return result;
+  if (isThenable(result)) return Promise.resolve(result).then(() => session.closeWith(closeCode, reasonFor(closeCode)));
+  session.closeWith(closeCode, reasonFor(closeCode));
+  return undefined;
+}
+
+/** Logs a failure of @OnError or @OnClose, which have nowhere else to report it. */
+export function logHandlerFailure(host: ErrorHost, h: CompiledHandler, error: unknown): void {
+  host.logger.error({ err: error instanceof HandlerError ? error : new HandlerError(h.label, error), session: host.session.id }, `${h.label} threw`);
+}
+
+function asDecodeError(error: unknown, data: Buffer): WebSocketEndpointError {
+  if (error instanceof WebSocketEndpointError) return error;
+  return new DecodeError("DECODE_FAILED", `The message could not be decoded: ${(error as Error)?.message ?? String(error)}`, data, { cause: error });
+}
+
+/** The reason text sent with a close code: generic, so nothing internal reaches the peer. */
+function reasonFor(code: number): string {
+  switch (code) {
+    case CloseCodes.CANNOT_ACCEPT:
+      return "message type not accepted";
+    case CloseCodes.NOT_CONSISTENT:
+      return "invalid message";
+    case CloseCodes.VIOLATED_POLICY:
+      return "policy violation";
+    case CloseCodes.TOO_BIG:
+      return "message too big";
+    default:
+      return "internal error";
+  }
+}
