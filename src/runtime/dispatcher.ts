@@ -29,8 +29,6 @@ export interface DispatchEnv {
 }
 
 const JOB = { OPEN: 0, MESSAGE: 1, PONG: 2, ERROR: 3, CLOSE: 4 } as const;
-/** Queue arrays up to this length are kept between batches. */
-const KEPT_JOBS = 16;
 type Job = (typeof JOB)[keyof typeof JOB];
 
 // Scheduling a drain through a settled promise costs a third of `queueMicrotask`, which allocates an
@@ -242,13 +240,11 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
         return;
       }
     }
-    // Short arrays are reused as they are (resizing them after every batch cost more than the rest of
-    // the bookkeeping); a burst's long ones are released: an idle session keeping them costs ~0.5 KB.
-    if (this.tail > KEPT_JOBS) {
-      this.kinds.length = 0;
-      this.items.length = 0;
-      this.flags.length = 0;
-    }
+    // Emptied, not kept: an idle session holding three grown arrays costs ~0.4 KB (T5), and since
+    // messages reaching an idle queue skip it (runNow), only bursts behind a busy handler use them.
+    this.kinds.length = 0;
+    this.items.length = 0;
+    this.flags.length = 0;
     this.head = 0;
     this.tail = 0;
     this.busy = false;

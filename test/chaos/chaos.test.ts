@@ -104,11 +104,11 @@ describe("chaos (short)", () => {
     expectHealthy(await health(rig), 10);
   });
 
-  // Known limitation, kept visible: ws answers a close frame synchronously while parsing, before the
-  // dispatcher's microtask has run the handler for a message that arrived in the same read, so that
-  // message's reply is dropped (raw ws with a synchronous handler would send it). `it.fails` turns red
-  // once the core sends the reply before the close frame; then make it a plain `it`.
-  it.fails("replies to a message that arrives in the same read as the client's close frame", async () => {
+  // ws answers a close frame synchronously while parsing. A message in the same read used to wait for a
+  // microtask, after ws's close frame, and its reply was dropped; a message reaching an idle session is
+  // now handled during the read, so its reply goes out first (as with raw ws and a synchronous handler).
+  // Behind a still-running async handler the message waits, and ws's close frame can still go first.
+  it("replies to a message that arrives in the same read as the client's close frame", async () => {
     const server = await TestServer.start([FuzzEcho]);
     try {
       const c = await RawClient.connect(server.handle.address.port, "/fuzz");
