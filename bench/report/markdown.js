@@ -143,7 +143,10 @@ function render(res, { chartPath }) {
   L.push('min-max). T9 cannot show memory growth yet: kernel socket buffers absorb the first MiBs sent to the');
   L.push('stalled session, about 20 s of broadcasting here, longer than even `--full` (8 s). socket.io broadcast');
   L.push('(T4) falls from about 50 to 3-6 broadcasts/s in some rounds on a loaded machine (with real');
-  L.push('socket.io clients as receivers too), so its T4 ratio swings between runs.');
+  L.push('socket.io clients as receivers too), so its T4 ratio swings between runs. Large messages (T3) are');
+  L.push('bimodal per server process even with the fixed malloc thresholds: ws-endpoints builds with the same');
+  L.push('large-message code path measured 0.43× to 1.39× raw ws in separate full runs on one day, while the control');
+  L.push('stayed near 1.00×, so compare builds on T3 only across several runs.');
   L.push('');
   L.push('## How to reproduce');
   L.push('');
@@ -154,6 +157,7 @@ function render(res, { chartPath }) {
   L.push('npm run bench -- --only T1a,T4 --verbose');
   L.push('npm run bench -- --nice -10   # on a busy shared machine (root): the bench gets priority while it runs');
   L.push('npm run bench -- --only T3 --profile wse   # V8 CPU profile of the wse server in bench/results/tmp-logs/');
+  L.push('npm run bench -- --only T1a --base ../before   # before/after: another checkout\'s build runs beside this one');
   L.push('```');
   L.push('');
   L.push('The run compiles the NestJS and ws-endpoints peers (bench/peers/*, TypeScript) into bench/build/, builds');

@@ -71,7 +71,10 @@ runServer('wse', async () => {
   // An endpoint the library cannot accept yet (e.g. no DTO decoder) is reported, not fatal.
   for (;;) {
     try {
-      const handle = await bootstrap({ endpoints, port: 0, host: '127.0.0.1', coalesceWrites });
+      // T6 holds 19,000 connections from one host (16 loopback addresses): above the defaults that guard a
+      // production server against one peer taking every slot (10,000 in all, 1,000 per address), so the
+      // peer raises them as a user expecting that many connections would.
+      const handle = await bootstrap({ endpoints, port: 0, host: '127.0.0.1', coalesceWrites, maxConnections: 20_000, maxConnectionsPerIp: 20_000 });
       return { port: handle.address.port, close: () => handle.close(), info: { unsupported, coalesceWrites } };
     } catch (err) {
       const msg = String((err as Error).message);
