@@ -1,4 +1,5 @@
 import { DecodeError } from "../errors.js";
+import { isThenable } from "../runtime/thenable.js";
 import type { Decoder, DecoderClass } from "./coders.js";
 import { DecodeReasons } from "./decode-reasons.js";
 import type { PayloadBinding } from "./payload.js";
@@ -43,8 +44,8 @@ function oneKind(target: { readonly name: string }, entries: readonly DecoderEnt
       } catch (error) {
         throw failed(step.name, data, error);
       }
-      if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
-        return Promise.resolve(result as PromiseLike<unknown>).catch((error: unknown) => {
+      if (isThenable(result)) {
+        return Promise.resolve(result).catch((error: unknown) => {
           throw failed(step.name, data, error);
         });
       }

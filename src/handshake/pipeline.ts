@@ -3,6 +3,7 @@ import type { Logger } from "../metrics/logger.js";
 import type { ResponseHeaders } from "./configurator.js";
 import type { EndpointPolicy } from "./endpoint-policy.js";
 import type { HandshakeRequestView } from "./handshake-request.js";
+import { isThenable } from "../runtime/thenable.js";
 import { parseSubprotocols } from "./subprotocol.js";
 
 /** The handshake was accepted: what the 101 response and the session get. */
@@ -27,10 +28,6 @@ export function isRefused(o: HandshakeOutcome): o is HandshakeRefused {
   return "status" in o;
 }
 
-type Thenable<T> = PromiseLike<T>;
-function isThenable<T>(v: unknown): v is Thenable<T> {
-  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as Thenable<T>).then === "function";
-}
 
 /**
  * The configurator steps of a handshake, in order: origin ▸ subprotocol ▸ authenticate ▸

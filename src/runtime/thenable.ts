@@ -2,6 +2,6 @@
 export type Thenable = PromiseLike<unknown>;
 
 /** Whether `v` is promise-like (any object or function with a `then` method, as `await` decides). */
-export function isThenable(v: unknown): v is Thenable {
+export function isThenable<T = unknown>(v: unknown): v is PromiseLike<T> {
   return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as Thenable).then === "function";
 }
