@@ -86,6 +86,10 @@ const T6 = {
       );
       setId = o.setId;
       const alive = await ctx.lg.call('alive', { setId, timeoutMs: 60000 }, 90000);
+      // Said out loud: a server refusing connections (e.g. a connection cap) still reports its heap.
+      if (alive.replies < p.conns) {
+        ctx.log(`  T6 ${serverId}: only ${alive.replies} of ${p.conns} connections alive (opened ${o.opened}${o.errors.length ? `: ${o.errors[0]}` : ''})`);
+      }
       const m = await pool.stats(serverId);
       return { heapMB: m.heapUsed / MB, rssMB: m.rss / MB, alive: alive.replies };
     } finally {
