@@ -83,7 +83,7 @@ export class WsTransport implements Transport {
     this.coalesce = coalesce;
     const sender = bound._sender;
     this.sender = sender !== undefined && typeof sender.send === "function" && typeof bound._isServer === "boolean" ? sender : null;
-    this.options = optionSets(!bound._isServer, ws.extensions.includes("permessage-deflate"));
+    this.options = optionSets(!bound._isServer, this.compressed);
   }
 
   get isOpen(): boolean {
