@@ -61,7 +61,16 @@ export class ClientTransport implements Transport {
   }
 
   get bufferedAmount(): number {
-    let n = this.current?.bufferedAmount ?? 0;
+    return (this.current?.bufferedAmount ?? 0) + this.heldBytes();
+  }
+
+  /** Held messages count as backlog: no network has taken them. */
+  get backlog(): number {
+    return (this.current?.backlog ?? 0) + this.heldBytes();
+  }
+
+  private heldBytes(): number {
+    let n = 0;
     for (const h of this.held) n += typeof h.data === "string" || Buffer.isBuffer(h.data) ? Buffer.byteLength(h.data) : h.data.reduce((a, b) => a + b.length, 0);
     return n;
   }

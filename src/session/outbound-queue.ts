@@ -21,7 +21,10 @@ export interface OutboundOptions {
   maxMessages?: number;
   /** Most bytes queued per session (default 1 MiB; text counted in UTF-16 code units). */
   maxBytes?: number;
-  /** Socket bytes in flight above which the queue holds messages until the socket drains (default 64 KiB). */
+  /**
+   * Socket bytes left unsent by earlier event-loop turns above which the queue holds messages until the
+   * socket drains (default 64 KiB). Bytes written in the current turn do not count.
+   */
   highWaterMark?: number;
   /** What happens when the queue is full (default `"await"`). */
   policy?: OverflowPolicy;
@@ -110,9 +113,10 @@ function scheduleFlush(queue: OutboundQueue): void {
  * (`beginBatch`/`endBatch`) instead of scheduling anything. Completion is tracked only for sends
  * somebody observes.
  *
- * Backpressure: while the socket holds more than `highWaterMark` unsent bytes the queue keeps its
- * entries and resumes on the socket's drain; what it keeps is bounded by `maxMessages`/`maxBytes` and
- * the overflow policy. The fast path (socket not backed up) costs one `bufferedAmount` read per batch.
+ * Backpressure: while the socket holds more than `highWaterMark` bytes that earlier event-loop turns
+ * could not send, the queue keeps its entries and resumes on the socket's drain; what it keeps is
+ * bounded by `maxMessages`/`maxBytes` and the overflow policy. The fast path (socket not backed up)
+ * costs two buffered-byte reads per batch.
  */
 export class OutboundQueue {
   private entries: Array<Entry | null> = [];
@@ -205,22 +209,33 @@ export class OutboundQueue {
   }
 
   /**
-   * Hands queued entries to the transport now, until its buffer passes the high-water mark. The
-   * socket stays corked until the end of the event-loop turn, so every write of the turn (replies to
-   * the other messages read in this turn, broadcasts) leaves in one syscall. Not uncorking as soon as
-   * a batch is answered measured better for request/response too (T2: 1.56x against 0.68x raw ws; T8
-   * latency unchanged): the peer receives replies in bursts and both sides wake up less per message.
-   * (Writing entries of 16 KiB and more uncorked, reading the room back from the socket, was tried for
-   * T3: two runs with 2 s windows disagreed, 0.69x and 1.14x on 1 MiB echo, so entries are corked alike.)
+   * Hands queued entries to the transport now. The socket stays corked until the end of the event-loop
+   * turn, so every write of the turn (replies to the other messages read in this turn, broadcasts)
+   * leaves in one syscall. Not uncorking as soon as a batch is answered measured better for
+   * request/response too (T2: 1.56x against 0.68x raw ws; T8 latency unchanged): the peer receives
+   * replies in bursts and both sides wake up less per message.
+   *
+   * The queue holds its entries while bytes from earlier turns are still unsent beyond the high-water
+   * mark: the reader is not keeping up. Bytes corked in this turn do not count, they leave at its end;
+   * counting them let a session write one 64 KiB message per turn to a reader that kept up and parked
+   * the rest until a drain and the next turn (T3, 64 KiB echo, full run: 0.86x raw ws before, 0.99x
+   * after). One turn adds at most max(highWaterMark, maxBytes) to the socket.
    */
   flush(): void {
     this.scheduled = false;
     if (this.holding || this.count === 0) return;
     const t = this.transport;
     const entries = this.entries;
-    let room = this.limits.highWaterMark - t.bufferedAmount;
-    if (room <= 0 && t.isOpen) return this.hold();
-    if (t.isOpen) t.cork();
+    const l = this.limits;
+    // Cork first: the transport then tells what earlier turns left unsent (backlog, the sign of a slow
+    // reader) apart from what this turn wrote and will write at its end.
+    let room = l.highWaterMark > l.maxBytes ? l.highWaterMark : l.maxBytes;
+    if (t.isOpen) {
+      t.cork();
+      const backlog = t.backlog;
+      room -= t.bufferedAmount - backlog;
+      if (backlog >= l.highWaterMark || room <= 0) return this.hold();
+    }
     const c = this.counters;
     for (let i = this.head; i < entries.length; i++) {
       const e = entries[i];

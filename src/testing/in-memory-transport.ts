@@ -84,6 +84,11 @@ export class InMemoryTransport implements Transport {
 
   cork(): void {}
 
+  /** Nothing is coalesced in memory: all of `bufferedAmount` counts as unsent. */
+  get backlog(): number {
+    return this.bufferedAmount;
+  }
+
   private drainWaiters: Array<() => void> = [];
 
   onDrain(callback: () => void): void {

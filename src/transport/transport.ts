@@ -21,6 +21,11 @@ export interface Transport {
   readonly isOpen: boolean;
   /** Bytes handed to the socket but not yet written to the network. */
   readonly bufferedAmount: number;
+  /**
+   * The part of `bufferedAmount` written before the current event-loop turn's coalescing began: what
+   * the network has not taken yet, the slow-reader signal. Equals `bufferedAmount` when not corked.
+   */
+  readonly backlog: number;
   /** Whether permessage-deflate was negotiated (pre-framed broadcast must not be used then). */
   readonly compressed: boolean;
   bind(sink: TransportSink): void;

@@ -72,6 +72,8 @@ export class WsTransport implements Transport {
   private readonly ws: BoundSocket;
   private readonly coalesce: boolean;
   private corkedSocket: (Duplex & { uncork(): void }) | null = null;
+  /** `bufferedAmount` when this turn's cork began (bytes that earlier turns left unsent). */
+  private corkBacklog = 0;
   /** ws's Sender, when this ws version exposes the one we know; otherwise sends go through `ws.send`. */
   private readonly sender: Sender | null;
   private readonly options: OptionSets;
@@ -92,6 +94,10 @@ export class WsTransport implements Transport {
 
   get bufferedAmount(): number {
     return this.ws.bufferedAmount;
+  }
+
+  get backlog(): number {
+    return this.corkedSocket !== null ? this.corkBacklog : this.ws.bufferedAmount;
   }
 
   get compressed(): boolean {
@@ -115,6 +121,7 @@ export class WsTransport implements Transport {
     if (!this.coalesce || this.corkedSocket !== null) return;
     const socket = this.ws._socket;
     if (!socket || socket.destroyed) return;
+    this.corkBacklog = this.ws.bufferedAmount;
     socket.cork();
     this.corkedSocket = socket;
     corked.push(this);

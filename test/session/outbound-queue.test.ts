@@ -39,16 +39,18 @@ describe("outbound queue: holding while the socket is backed up", () => {
     expect(s.getOutboundQueueDepth()).toBe(0);
   });
 
-  it("hands over no more than the room left below the high-water mark per batch", async () => {
-    const s = session({ maxMessages: 100 });
+  it("hands over at most max(highWaterMark, maxBytes) at once, below the mark or not", async () => {
+    const s = session({ maxMessages: 100, maxBytes: 100, highWaterMark: 50 });
     s.memory.bufferedAmount = 1;
     const chunk = "x".repeat(30);
-    for (let i = 0; i < 6; i++) s.getAsyncRemote().sendText(chunk + i);
+    // Awaited Basic sends are accepted past maxBytes ("await" policy), so the queue holds 186 bytes.
+    const sends = Array.from({ length: 6 }, (_, i) => s.getBasicRemote().sendText(chunk + i));
     await tick();
-    // 100 bytes of room: the 4th message crosses it, the rest wait for a drain.
+    // 100 bytes: the 4th message crosses it, the rest wait for a drain.
     expect(texts(s)).toHaveLength(4);
     expect(s.getOutboundQueueDepth()).toBe(2);
     s.memory.drain();
+    await Promise.all(sends);
     expect(texts(s).map((t) => t.slice(30))).toEqual(["0", "1", "2", "3", "4", "5"]);
   });
 
