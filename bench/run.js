@@ -9,7 +9,7 @@ const fs = require('fs');
 const path = require('path');
 const { parseArgs, HELP } = require('./lib/args');
 const { spawnPinned, installExitHooks, killAll, tasksetAvailable, setChildPriority } = require('./lib/proc');
-const { ServerPool, SERVERS, addBaseServer, firstLine, MALLOC_ENV } = require('./lib/servers');
+const { ServerPool, SERVERS, addBaseServer, firstLine, MALLOC_ENV, GC_ARGS } = require('./lib/servers');
 const withBase = (sc) => (sc.servers.includes('wse') ? { ...sc, servers: [...sc.servers, 'wse-base'] } : sc);
 const { runScenario } = require('./lib/rounds');
 const { applyPriority } = require('./lib/priority');
@@ -95,7 +95,7 @@ async function main() {
     name: 'loadgen',
     core: 1,
     script: path.join(BENCH, 'loadgen/main.js'),
-    nodeArgs: ['--max-old-space-size=4096'],
+    nodeArgs: ['--max-old-space-size=4096', ...GC_ARGS],
     env: MALLOC_ENV,
     logFile: path.join(LOGS, 'loadgen.log'),
     cwd: BENCH,

@@ -37,6 +37,13 @@ const SERVERS = [
 // to mmap/munmap every 64 KiB-1 MiB Buffer runs 2-4x slower than an identical one that does
 // not. Fixed thresholds give every process the same (heap) allocation path.
 const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '8388608', MALLOC_TRIM_THRESHOLD_: '67108864' };
+// V8 sweeps dead ArrayBuffers on a helper thread. Pinned to one core with a busy main thread, that
+// thread falls behind, V8 sees the external memory it has not yet subtracted and starts a mark-compact
+// every ~35 ms ("external memory pressure"): 64 KiB echo at half speed for the rest of the process's life,
+// in whichever process tips over first (measured: 81-211 mark-compacts against 1 with this flag). On one
+// core a helper thread cannot add throughput anyway, so every process collects on its own thread.
+// BENCH_V8_DEFAULT_GC=1 measures with V8's default threads.
+const GC_ARGS = process.env.BENCH_V8_DEFAULT_GC ? [] : ['--single-threaded-gc'];
 const BY_ID = new Map(SERVERS.map((s) => [s.id, s]));
 
 /** --base DIR: the same wse peer built in another checkout, as 'wse-base' (before/after in one run). */
@@ -81,7 +88,7 @@ class ServerPool {
         name: `${id}${this.tag}`,
         core: SERVER_CORE,
         script: def.script,
-        nodeArgs: ['--expose-gc', ...profileArgs(id, this.logDir)],
+        nodeArgs: ['--expose-gc', ...GC_ARGS, ...profileArgs(id, this.logDir)],
         env: { ...(process.env.BENCH_NO_MALLOC_ENV ? {} : MALLOC_ENV), ...(def.env || {}), BENCH_SERVER_NAME: id },
         logFile: path.join(this.logDir, `server-${id}${this.tag}.log`),
         cwd: BENCH,
@@ -129,4 +136,4 @@ function firstLine(s) {
   return String(s).split('\n').find((l) => l.trim()) || String(s);
 }
 
-module.exports = { SERVERS, addBaseServer, serverDef, ServerPool, firstLine, MALLOC_ENV };
+module.exports = { SERVERS, addBaseServer, serverDef, ServerPool, firstLine, MALLOC_ENV, GC_ARGS };

@@ -131,6 +131,14 @@ function render(res, { chartPath }) {
     '- Every process runs with fixed glibc malloc thresholds (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`): ' +
       "with glibc's dynamic threshold two identical raw ws servers differed 2-4x on 64 KiB-1 MiB messages.",
   );
+  L.push(
+    '- Every process runs with `--single-threaded-gc`. V8 frees dead ArrayBuffers on a helper thread; pinned to ' +
+      'one core beside a busy main thread, that thread falls behind, V8 counts the external memory it has not ' +
+      'subtracted yet and runs a mark-compact every ~35 ms ("external memory pressure"). The process that tips ' +
+      'over first then echoes 64 KiB messages at about half speed for the rest of its life: that was the ' +
+      'bimodality of T3 (81-211 mark-compacts in 6 s against 1 with the flag). On one core a helper thread ' +
+      'cannot add throughput. `BENCH_V8_DEFAULT_GC=1 npm run bench` measures with the default.',
+  );
   if (res.nice) {
     L.push(
       `- Run with \`--nice ${res.nice}\`: the benchmark's processes ran in their own scheduler autogroup at nice ` +
@@ -143,10 +151,9 @@ function render(res, { chartPath }) {
   L.push('min-max). T9 cannot show memory growth yet: kernel socket buffers absorb the first MiBs sent to the');
   L.push('stalled session, about 20 s of broadcasting here, longer than even `--full` (8 s). socket.io broadcast');
   L.push('(T4) falls from about 50 to 3-6 broadcasts/s in some rounds on a loaded machine (with real');
-  L.push('socket.io clients as receivers too), so its T4 ratio swings between runs. Large messages (T3) are');
-  L.push('bimodal per server process even with the fixed malloc thresholds: ws-endpoints builds with the same');
-  L.push('large-message code path measured 0.43× to 1.39× raw ws in separate full runs on one day, while the control');
-  L.push('stayed near 1.00×, so compare builds on T3 only across several runs.');
+  L.push('socket.io clients as receivers too), so its T4 ratio swings between runs. Large messages (T3) move');
+  L.push('few messages per window: the control column shows how far one run drifts (±10% and more there).');
+  L.push('Without `--single-threaded-gc` T3 is bimodal per server process (see the method above).');
   L.push('');
   L.push('## How to reproduce');
   L.push('');
