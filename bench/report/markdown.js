@@ -137,7 +137,9 @@ function render(res, { chartPath }) {
       'subtracted yet and runs a mark-compact every ~35 ms ("external memory pressure"). The process that tips ' +
       'over first then echoes 64 KiB messages at about half speed for the rest of its life: that was the ' +
       'bimodality of T3 (81-211 mark-compacts in 6 s against 1 with the flag). On one core a helper thread ' +
-      'cannot add throughput. `BENCH_V8_DEFAULT_GC=1 npm run bench` measures with the default.',
+      'cannot add throughput. `BENCH_V8_DEFAULT_GC=1 npm run bench` measures with the default. A server limited ' +
+      'to one CPU in production (a container with a 1-CPU quota) that moves large binary messages at full load ' +
+      'can meet the same; `node --single-threaded-gc` is the remedy there too.',
   );
   if (res.nice) {
     L.push(
