@@ -97,7 +97,9 @@ export class WsTransport implements Transport {
   }
 
   get backlog(): number {
-    return this.corkedSocket !== null ? this.corkBacklog : this.ws.bufferedAmount;
+    const now = this.ws.bufferedAmount;
+    // Earlier writes may complete during the turn: what is buffered now bounds the backlog too.
+    return this.corkedSocket !== null && this.corkBacklog < now ? this.corkBacklog : now;
   }
 
   get compressed(): boolean {
