@@ -39,7 +39,7 @@ describe("outbound queue: holding while the socket is backed up", () => {
     expect(s.getOutboundQueueDepth()).toBe(0);
   });
 
-  it("hands over at most max(highWaterMark, maxBytes) at once, below the mark or not", async () => {
+  it("one flush hands the transport at most max(highWaterMark, maxBytes); the rest waits for a drain", async () => {
     const s = session({ maxMessages: 100, maxBytes: 100, highWaterMark: 50 });
     s.memory.bufferedAmount = 1;
     const chunk = "x".repeat(30);
