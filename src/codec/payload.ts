@@ -20,8 +20,11 @@ export interface PayloadBinding {
   readonly also?: PayloadBinding;
 }
 
-function asString(data: Buffer): string {
-  return data.toString("utf8");
+/** @internal The decoder of `string` payloads; the dispatcher recognises it to reuse the bytes (inbound-text.ts). */
+export function decodeText(data: Buffer): string {
+  // No arguments: Buffer#toString goes straight to utf8Slice, skipping its range and encoding checks
+  // (those were 4% of a 32 B echo's server CPU).
+  return data.toString();
 }
 function asBuffer(data: Buffer): Buffer {
   return data;
@@ -38,7 +41,7 @@ function asPong(data: Buffer): PongMessage {
 }
 
 const BUILT_IN: ReadonlyMap<unknown, PayloadBinding> = new Map<unknown, PayloadBinding>([
-  [String, { kind: "text", decode: asString }],
+  [String, { kind: "text", decode: decodeText }],
   [Buffer, { kind: "binary", decode: asBuffer }],
   [Uint8Array, { kind: "binary", decode: asUint8Array }],
   [ArrayBuffer, { kind: "binary", decode: asArrayBuffer }],

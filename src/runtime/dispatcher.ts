@@ -1,4 +1,5 @@
 import { withCorrelationId } from "../codec/json.js";
+import { decodeText } from "../codec/payload.js";
 import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
@@ -8,6 +9,7 @@ import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } 
 import { RATE } from "../server/rate-limit.js";
 import { CloseCodes, CloseReason } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
+import { holdInboundText, releaseInboundText } from "../session/inbound-text.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
 import type { TransportSink } from "../transport/transport.js";
@@ -338,7 +340,13 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
         (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
       );
     }
-    return this.invokeMessage(h, payload);
+    if (h.decode !== decodeText) return this.invokeMessage(h, payload);
+    holdInboundText(payload as string, data);
+    try {
+      return this.invokeMessage(h, payload);
+    } finally {
+      releaseInboundText();
+    }
   }
 
   /** Several handlers of one kind: the endpoint's compiled router chooses (typed envelopes, willDecode). */

@@ -1,6 +1,7 @@
 import { QueueOverflowError, SendTimeoutError, SessionClosedError, TransportError, WebSocketEndpointError } from "../errors.js";
 import { DISCARDED_COUNTERS, type EndpointCounters } from "../metrics/metrics.js";
 import type { Transport, WriteCallback } from "../transport/transport.js";
+import { inboundBytesOf } from "./inbound-text.js";
 import type { PendingSend } from "./pending-send.js";
 
 /** What an outbound entry carries. */
@@ -185,6 +186,8 @@ export class OutboundQueue {
         }
       }
     }
+    // The text being handled, sent on: its received bytes, not a second encoding of it.
+    if (kind === OUT.TEXT && typeof data === "string") data = inboundBytesOf(data);
     const e: Entry = { kind, data, fin, done, pending, code, size, partial, deadline: 0, gone: false };
     if (awaited && l.sendTimeout > 0 && done !== undefined) this.track(e, done);
     this.entries.push(e);
