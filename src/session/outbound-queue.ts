@@ -81,6 +81,9 @@ interface Entry {
   gone: boolean;
 }
 
+/** Longest entry array a queue keeps between flushes. */
+const MAX_KEPT_SLOTS = 16;
+
 /** Strings shorter than this (UTF-16 units) are written as a Buffer. */
 const SHORT_TEXT = 256;
 
@@ -122,6 +125,8 @@ function scheduleFlush(queue: OutboundQueue): void {
 export class OutboundQueue {
   private entries: Array<Entry | null> = [];
   private head = 0;
+  /** Next free slot: the array is reused across flushes (truncating it each time cost 1.5% of an echo). */
+  private tail = 0;
   private count = 0;
   private bytes = 0;
   private scheduled = false;
@@ -190,7 +195,7 @@ export class OutboundQueue {
     if (kind === OUT.TEXT && typeof data === "string") data = inboundBytesOf(data);
     const e: Entry = { kind, data, fin, done, pending, code, size, partial, deadline: 0, gone: false };
     if (awaited && l.sendTimeout > 0 && done !== undefined) this.track(e, done);
-    this.entries.push(e);
+    this.entries[this.tail++] = e;
     this.count++;
     this.bytes += size;
     if (!this.scheduled && !this.batching) {
@@ -240,11 +245,11 @@ export class OutboundQueue {
       if (backlog >= l.highWaterMark || room <= 0) return this.hold();
     }
     const c = this.counters;
-    for (let i = this.head; i < entries.length; i++) {
+    for (let i = this.head; i < this.tail; i++) {
       const e = entries[i];
       entries[i] = null;
       this.head = i + 1;
-      if (e === null || e.gone) continue;
+      if (e === null || e === undefined || e.gone) continue;
       e.gone = true;
       this.count--;
       this.bytes -= e.size;
@@ -290,15 +295,17 @@ export class OutboundQueue {
       room -= e.size;
       if (room <= 0 && this.count > 0 && t.isOpen) return this.hold();
     }
-    entries.length = 0;
     this.head = 0;
+    this.tail = 0;
+    // Slots stay for the next flush; a burst's long array does not.
+    if (entries.length > MAX_KEPT_SLOTS) this.entries = [];
   }
 
   /** @internal Fails everything still queued (the connection is gone, or the policy closed it). */
   abort(error: Error): void {
     const entries = this.entries;
     this.entries = [];
-    for (let i = this.head; i < entries.length; i++) {
+    for (let i = this.head; i < this.tail; i++) {
       const e = entries[i];
       if (e !== null && e !== undefined && !e.gone) {
         e.gone = true;
@@ -307,6 +314,7 @@ export class OutboundQueue {
       }
     }
     this.head = 0;
+    this.tail = 0;
     this.count = 0;
     this.bytes = 0;
     // Sends already handed to the socket settle through their write callbacks (Node fails them when the
@@ -320,8 +328,9 @@ export class OutboundQueue {
   }
 
   private hold(): void {
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.tail) {
+      this.entries = this.entries.slice(this.head, this.tail);
+      this.tail -= this.head;
       this.head = 0;
     }
     this.holding = true;
@@ -354,7 +363,7 @@ export class OutboundQueue {
   private evict(size: number): void {
     const l = this.limits;
     const entries = this.entries;
-    for (let i = this.head; i < entries.length && (this.count >= l.maxMessages || this.bytes + size > l.maxBytes); i++) {
+    for (let i = this.head; i < this.tail && (this.count >= l.maxMessages || this.bytes + size > l.maxBytes); i++) {
       const e = entries[i];
       if (e === null || e === undefined || e.gone || e.partial || (e.kind > OUT.BINARY && e.kind !== OUT.FRAMES)) continue;
       e.gone = true;

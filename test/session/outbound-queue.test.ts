@@ -54,6 +54,25 @@ describe("outbound queue: holding while the socket is backed up", () => {
     expect(texts(s).map((t) => t.slice(30))).toEqual(["0", "1", "2", "3", "4", "5"]);
   });
 
+  it("a long held queue drained over several flushes keeps every message, in order", async () => {
+    // 2,500 one-byte messages, 1,500 bytes a flush: the first flush leaves the queue holding past its
+    // 1,024th slot, where it compacts its array; the drain hands over the rest.
+    const s = session({ maxMessages: 5000, maxBytes: 1500, highWaterMark: 100 });
+    s.memory.bufferedAmount = 1;
+    const sends = Array.from({ length: 2500 }, (_, i) => s.getBasicRemote().sendText(String(i % 10)));
+    await tick();
+    expect(texts(s)).toHaveLength(1500);
+    expect(s.getOutboundQueueDepth()).toBe(1000);
+    s.memory.drain();
+    await Promise.all(sends);
+    expect(texts(s).join("")).toBe(Array.from({ length: 2500 }, (_, i) => String(i % 10)).join(""));
+    expect(s.getOutboundQueueDepth()).toBe(0);
+    // The queue is reusable afterwards.
+    s.getAsyncRemote().sendText("after");
+    await tick();
+    expect(texts(s).at(-1)).toBe("after");
+  });
+
   it("the close frame waits behind accepted Basic sends", async () => {
     const s = session({ maxMessages: 100 });
     s.memory.bufferedAmount = 500;
