@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { OnMessage, ServerEndpoint, Session } from "../../src/index.js";
 import { EndpointHarness, type HarnessConnection } from "../../src/testing/index.js";
+import type { TransportSink } from "../../src/transport/transport.js";
 
 // Long enough that the queue would hand the transport a string if it encoded the text itself (short
 // strings are written as fresh Buffers either way), with multi-byte characters.
@@ -91,6 +92,21 @@ describe("sending on the text being handled", () => {
     expect(texts(a)).toEqual([TEXT]);
     expect(texts(b)).toEqual([TEXT]);
     expect(Buffer.isBuffer(writesA[0]) && Buffer.isBuffer(writesB[0])).toBe(true);
+  });
+
+  it("encodes the text again when the received bytes are a small part of a large read", async () => {
+    harness = EndpointHarness.create(Echo);
+    const conn = await harness.connect();
+    const writes = transportWrites(conn);
+    // A message cut from a 64 KiB socket read: queued as a view, it would keep the whole read alive.
+    const read = Buffer.alloc(64 * 1024, 0x20);
+    const bytes = Buffer.from(TEXT, "utf8");
+    bytes.copy(read, 100);
+    const sink = (conn.session.memory as unknown as { sink: TransportSink }).sink;
+    sink.onMessage(read.subarray(100, 100 + bytes.length), false);
+    await conn.settled();
+    expect(texts(conn)).toEqual([TEXT, OTHER]);
+    expect(writes[0]).toBe(TEXT);
   });
 
   it("does not keep the received bytes past the handler's synchronous part", async () => {
