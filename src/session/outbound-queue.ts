@@ -245,7 +245,8 @@ export class OutboundQueue {
       if (backlog >= l.highWaterMark || room <= 0) return this.hold();
     }
     const c = this.counters;
-    for (let i = this.head; i < this.tail; i++) {
+    // `entries` stays the queue's array unless abort() replaced it from a callback: then stop.
+    for (let i = this.head; i < this.tail && this.entries === entries; i++) {
       const e = entries[i];
       entries[i] = null;
       this.head = i + 1;
@@ -295,6 +296,7 @@ export class OutboundQueue {
       room -= e.size;
       if (room <= 0 && this.count > 0 && t.isOpen) return this.hold();
     }
+    if (this.entries !== entries) return;
     this.head = 0;
     this.tail = 0;
     // Slots stay for the next flush; a burst's long array does not.
