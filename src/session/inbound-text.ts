@@ -1,3 +1,5 @@
+import { pinsLargerStore } from "./retained-bytes.js";
+
 /**
  * The text message a handler is running for, and the bytes it was decoded from. A handler that sends
  * that same text on (an echo, a relay loop over a room's sessions, a returned reply) would otherwise
@@ -10,17 +12,11 @@ let text: string | undefined;
 let bytes: Buffer | undefined;
 
 /**
- * A received message is often a view into the whole socket read it arrived in. Queued for a slow
- * reader, such a view keeps that read alive while the queue and socket count only the message's own
- * bytes; a small message cut from a large read is therefore encoded as usual. Up to this size, a
- * backing store pins no more than the 8 KiB pool slab a freshly encoded short string would pin.
+ * @internal The dispatcher is about to call a handler with `decoded`, read from `raw`. A small message
+ * cut from a large socket read is encoded as usual instead (retained-bytes.ts).
  */
-const SMALL_BACKING_STORE = 8 * 1024;
-
-/** @internal The dispatcher is about to call a handler with `decoded`, read from `raw`. */
 export function holdInboundText(decoded: string, raw: Buffer): void {
-  const backing = raw.buffer.byteLength;
-  if (backing > SMALL_BACKING_STORE && raw.length * 2 < backing) return;
+  if (pinsLargerStore(raw)) return;
   text = decoded;
   bytes = raw;
 }

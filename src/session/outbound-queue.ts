@@ -3,6 +3,7 @@ import { DISCARDED_COUNTERS, type EndpointCounters } from "../metrics/metrics.js
 import type { Transport, WriteCallback } from "../transport/transport.js";
 import { inboundBytesOf } from "./inbound-text.js";
 import type { PendingSend } from "./pending-send.js";
+import { pinsLargerStore } from "./retained-bytes.js";
 
 /** What an outbound entry carries. */
 export const OUT = { TEXT: 0, BINARY: 1, PING: 2, PONG: 3, FRAMES: 4, CLOSE: 5 } as const;
@@ -193,6 +194,8 @@ export class OutboundQueue {
     }
     // The text being handled, sent on: its received bytes, not a second encoding of it.
     if (kind === OUT.TEXT && typeof data === "string") data = inboundBytesOf(data);
+    // A small view of a large allocation is copied, so a slow reader's queue pins only what it counts.
+    else if (kind === OUT.BINARY && pinsLargerStore(data as Buffer)) data = Buffer.from(data as Buffer);
     const e: Entry = { kind, data, fin, done, pending, code, size, partial, deadline: 0, gone: false };
     if (awaited && l.sendTimeout > 0 && done !== undefined) this.track(e, done);
     this.entries[this.tail++] = e;
