@@ -1,8 +1,9 @@
 import "reflect-metadata";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { OnMessage, ServerEndpoint, Session } from "../../src/index.js";
 import { EndpointHarness, type HarnessConnection } from "../../src/testing/index.js";
 import type { TransportSink } from "../../src/transport/transport.js";
+import { transportWrites } from "../support/transport-writes.js";
 
 // Long enough that the queue would hand the transport a string if it encoded the text itself (short
 // strings are written as fresh Buffers either way), with multi-byte characters.
@@ -39,18 +40,6 @@ class Later {
   }
 }
 
-/** What the endpoint handed the connection's transport, as given (string or Buffer). */
-function transportWrites(conn: HarnessConnection): Array<string | Buffer> {
-  const writes: Array<string | Buffer> = [];
-  const memory = conn.session.memory;
-  const send = memory.send.bind(memory);
-  vi.spyOn(memory, "send").mockImplementation((data, binary, fin, done) => {
-    writes.push(data);
-    send(data, binary, fin, done);
-  });
-  return writes;
-}
-
 const texts = (conn: HarnessConnection): string[] => conn.sent.flatMap((m) => (m.type === "text" ? [m.data] : []));
 
 let harness: EndpointHarness | undefined;
@@ -63,7 +52,7 @@ describe("sending on the text being handled", () => {
   it("hands the transport the received bytes instead of encoding the string again", async () => {
     harness = EndpointHarness.create(Echo);
     const conn = await harness.connect();
-    const writes = transportWrites(conn);
+    const writes = transportWrites(conn.session);
     await conn.receive(TEXT);
     expect(texts(conn)).toEqual([TEXT, OTHER]);
     expect(Buffer.isBuffer(writes[0])).toBe(true);
@@ -75,7 +64,7 @@ describe("sending on the text being handled", () => {
   it("reuses the bytes for a returned reply too", async () => {
     harness = EndpointHarness.create(Reply);
     const conn = await harness.connect();
-    const writes = transportWrites(conn);
+    const writes = transportWrites(conn.session);
     await conn.receive(TEXT);
     expect(texts(conn)).toEqual([TEXT]);
     expect(Buffer.isBuffer(writes[0])).toBe(true);
@@ -85,8 +74,8 @@ describe("sending on the text being handled", () => {
     harness = EndpointHarness.create(Relay);
     const a = await harness.connect();
     const b = await harness.connect();
-    const writesA = transportWrites(a);
-    const writesB = transportWrites(b);
+    const writesA = transportWrites(a.session);
+    const writesB = transportWrites(b.session);
     await a.receive(TEXT);
     await b.settled();
     expect(texts(a)).toEqual([TEXT]);
@@ -97,7 +86,7 @@ describe("sending on the text being handled", () => {
   it("encodes the text again when the received bytes are a small part of a large read", async () => {
     harness = EndpointHarness.create(Echo);
     const conn = await harness.connect();
-    const writes = transportWrites(conn);
+    const writes = transportWrites(conn.session);
     // A message cut from a 64 KiB socket read: queued as a view, it would keep the whole read alive.
     const read = Buffer.alloc(64 * 1024, 0x20);
     const bytes = Buffer.from(TEXT, "utf8");
@@ -112,7 +101,7 @@ describe("sending on the text being handled", () => {
   it("does not keep the received bytes past the handler's synchronous part", async () => {
     harness = EndpointHarness.create(Later);
     const conn = await harness.connect();
-    const writes = transportWrites(conn);
+    const writes = transportWrites(conn.session);
     await conn.receive(TEXT);
     expect(texts(conn)).toEqual([TEXT]);
     expect(writes[0]).toBe(TEXT);

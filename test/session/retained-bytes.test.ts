@@ -1,18 +1,7 @@
 import "reflect-metadata";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MockSession } from "../../src/testing/index.js";
-
-/** What the session handed its transport, as given. */
-function transportWrites(s: MockSession): Array<string | Buffer> {
-  const writes: Array<string | Buffer> = [];
-  const memory = s.memory;
-  const send = memory.send.bind(memory);
-  vi.spyOn(memory, "send").mockImplementation((data, binary, fin, done) => {
-    writes.push(data);
-    send(data, binary, fin, done);
-  });
-  return writes;
-}
+import { transportWrites } from "../support/transport-writes.js";
 
 describe("queued binary data does not pin a larger allocation", () => {
   it("copies a small view of a large buffer, so the queue keeps only the view's bytes alive", async () => {
