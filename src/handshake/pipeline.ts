@@ -28,7 +28,6 @@ export function isRefused(o: HandshakeOutcome): o is HandshakeRefused {
   return "status" in o;
 }
 
-
 /**
  * The configurator steps of a handshake, in order: origin ▸ subprotocol ▸ authenticate ▸
  * modifyHandshake. Synchronous unless a hook returns a promise, so the default path allocates no

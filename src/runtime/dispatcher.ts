@@ -40,7 +40,8 @@ const RESOLVED = Promise.resolve();
 /**
  * One ordered queue per session. Jobs (open, each message, errors, close) run one at a time in arrival
  * order: a message that finds the queue empty and idle runs at once (`runNow`), otherwise jobs wait and
- * a batch is drained in one microtask; a job that returns a promise holds the queue until it settles. `@OnOpen` therefore completes before the first message, and `@OnClose` runs once, last.
+ * a batch is drained in one microtask; a job that returns a promise holds the queue until it settles.
+ * `@OnOpen` therefore completes before the first message, and `@OnClose` runs once, last.
  * A handler that does not settle within `handlerTimeout` is abandoned (its late result ignored), reported
  * as a `HandlerTimeoutError`, and the queue moves on.
  */

@@ -253,7 +253,7 @@ export class OutboundQueue {
       const e = entries[i];
       entries[i] = null;
       this.head = i + 1;
-      if (e === null || e === undefined || e.gone) continue;
+      if (e === null || e.gone) continue;
       e.gone = true;
       this.count--;
       this.bytes -= e.size;
