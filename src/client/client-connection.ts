@@ -125,7 +125,7 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
     if (this.state === STATE.CLOSED) return void ws.terminate();
     this.socket = ws;
     this.droppedWarned = false;
-    const physical = new WsTransport(ws, true);
+    const physical = new WsTransport(ws, true, true);
     physical.bind(new ConnectionSink(this, ws));
     this.state = STATE.OPEN;
     this.session.connected(ws.protocol, (physical.rawSocket as Socket | undefined)?.remoteAddress ?? "");

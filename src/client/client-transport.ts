@@ -75,6 +75,9 @@ export class ClientTransport implements Transport {
     return n;
   }
 
+  /** The ws client checks text messages itself. */
+  readonly textChecked = true;
+
   get compressed(): boolean {
     return this.current?.compressed ?? false;
   }
@@ -176,6 +179,10 @@ export class ClientTransport implements Transport {
 
   cork(): void {
     this.current?.cork();
+  }
+
+  whenFlushed(callback: WriteCallback): boolean {
+    return this.current !== null && this.current.whenFlushed(callback);
   }
 
   onDrain(callback: () => void): void {

@@ -64,6 +64,29 @@ export interface ParamSite {
 
 const session: ArgResolver = (ctx) => ctx.session;
 const payload: ArgResolver = (ctx) => ctx.payload;
+
+/**
+ * The parameter lists the dispatcher calls without resolvers (the payload and the session are at hand):
+ * what nearly every `@OnMessage` declares. `OTHER` resolves each argument from the invocation context.
+ */
+export const ARG_SHAPE = { NONE: 0, PAYLOAD: 1, PAYLOAD_SESSION: 2, SESSION_PAYLOAD: 3, SESSION: 4, OTHER: 5 } as const;
+export type ArgShape = (typeof ARG_SHAPE)[keyof typeof ARG_SHAPE];
+
+/** The shape of a compiled parameter list. */
+export function argShape(args: readonly ArgResolver[]): ArgShape {
+  const [a, b] = args;
+  switch (args.length) {
+    case 0:
+      return ARG_SHAPE.NONE;
+    case 1:
+      return a === payload ? ARG_SHAPE.PAYLOAD : a === session ? ARG_SHAPE.SESSION : ARG_SHAPE.OTHER;
+    case 2:
+      if (a === payload && b === session) return ARG_SHAPE.PAYLOAD_SESSION;
+      return a === session && b === payload ? ARG_SHAPE.SESSION_PAYLOAD : ARG_SHAPE.OTHER;
+    default:
+      return ARG_SHAPE.OTHER;
+  }
+}
 const closeReason: ArgResolver = (ctx) => ctx.closeReason;
 const error: ArgResolver = (ctx) => ctx.error;
 const principal: ArgResolver = (ctx) => ctx.session.getUserPrincipal();

@@ -18,7 +18,7 @@ import type { MessageKind, PayloadBinding, PayloadDecoder } from "../codec/paylo
 import { EndpointDefinitionError, type DefinitionProblem } from "../errors.js";
 import { jsonEncoder } from "../codec/json.js";
 import type { ObjectEncoder } from "../session/endpoint-session.js";
-import { compileParam, typeName, type ArgResolver, type CompiledParam, type Converter } from "./arguments.js";
+import { argShape, compileParam, typeName, type ArgResolver, type ArgShape, type CompiledParam, type Converter } from "./arguments.js";
 import { parsePathTemplate, type PathTemplate } from "./path-template.js";
 
 export { jsonEncoder };
@@ -28,7 +28,11 @@ export interface CompiledHandler {
   /** `Class.method`, for messages and logs. */
   readonly label: string;
   readonly method: string | symbol;
+  /** The class's method (an instance of a subclass, or one that shadows it, is called by name instead). */
+  readonly fn: (...args: unknown[]) => unknown;
   readonly args: readonly ArgResolver[];
+  /** How the dispatcher passes the arguments (`args` only for `ARG_SHAPE.OTHER`). */
+  readonly shape: ArgShape;
 }
 
 /** An `@OnMessage` method with how its payload is decoded. */
@@ -65,6 +69,8 @@ export interface CompiledEndpointBase {
   readonly encode: ObjectEncoder;
   /** Whether the constructor takes parameters (then each connection resolves it through the container). */
   readonly injectsConstructor: boolean;
+  /** Names of the methods that handle lifecycle events and messages. */
+  readonly methods: readonly (string | symbol)[];
 }
 
 /** A compiled server endpoint: the shared part plus what routing needs. */
@@ -188,6 +194,7 @@ export function compileEndpointBase(
   const params = readParams(type);
   const slots: Partial<Record<string, CompiledHandler>> = {};
   const messages: Record<MessageKind, CompiledMessageHandler[]> = { text: [], binary: [], pong: [] };
+  const methods = new Set<string | symbol>();
   const maxMessageSize = options.maxMessageSize ?? settings.maxMessageSize;
   const pathConverters = new Map<string, Converter[]>();
   const payloadFor = (t: unknown): PayloadBinding | string =>
@@ -229,6 +236,9 @@ export function compileEndpointBase(
       }
     }
     const args = Object.freeze(compiledParams.map((p) => p.resolve));
+    const shape = argShape(args);
+    const method = fn as (...a: unknown[]) => unknown;
+    methods.add(record.method);
     const slot = slotOf(record, compiledParams, label, problems);
     if (slot === null) continue;
     if (slot.payload) {
@@ -248,7 +258,7 @@ export function compileEndpointBase(
       }
       // A type with text and binary decoders takes both kinds of message with the same method.
       for (let b: PayloadBinding | undefined = slot.payload; b !== undefined; b = b.also) {
-        messages[b.kind].push(Object.freeze({ label, method: record.method, args, kind: b.kind, decode: b.decode, maxMessageSize: m, binding: b, messageType: t }));
+        messages[b.kind].push(Object.freeze({ label, method: record.method, fn: method, args, shape, kind: b.kind, decode: b.decode, maxMessageSize: m, binding: b, messageType: t }));
       }
       continue;
     }
@@ -261,7 +271,7 @@ export function compileEndpointBase(
       });
       continue;
     }
-    slots[slot.key] = Object.freeze({ label, method: record.method, args });
+    slots[slot.key] = Object.freeze({ label, method: record.method, fn: method, args, shape });
   }
   const routing = settings.routingFor ? settings.routingFor(options) : DEFAULT_ROUTING;
   const onText = compileRouter("text", messages.text, routing, problems);
@@ -285,6 +295,7 @@ export function compileEndpointBase(
     replies: Object.freeze({ invalidMessages: routing.invalidMessages, typeField: routing.typeField, idField: routing.idField }),
     encode,
     injectsConstructor: type.length > 0 || (readConstructorParamTypes(type)?.length ?? 0) > 0,
+    methods: Object.freeze([...methods]),
   });
   return { base, pathConverters };
 }

@@ -1,7 +1,8 @@
+import { isUtf8 } from "node:buffer";
 import { withCorrelationId } from "../codec/json.js";
 import { decodeText } from "../codec/payload.js";
 import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
-import type { InvocationContext } from "../endpoint/arguments.js";
+import { ARG_SHAPE, type ArgResolver, type InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
 import { HandlerError, HandlerTimeoutError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
@@ -9,7 +10,7 @@ import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } 
 import { RATE } from "../server/rate-limit.js";
 import { CloseCodes, CloseReason } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
-import { holdInboundText, releaseInboundText } from "../session/inbound-text.js";
+import { inboundText, releaseInboundText } from "../session/inbound-text.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
 import type { TransportSink } from "../transport/transport.js";
@@ -33,6 +34,15 @@ export interface DispatchEnv {
 const JOB = { OPEN: 0, MESSAGE: 1, PONG: 2, ERROR: 3, CLOSE: 4 } as const;
 type Job = (typeof JOB)[keyof typeof JOB];
 
+/**
+ * Where a text message is checked as UTF-8 (RFC 6455 §8.1). A `string` handler's message is checked
+ * while it is decoded: text without U+FFFD after a replacing decode was valid, so only text containing
+ * one is checked again. That costs a quarter of a separate check. A message that has to wait behind a
+ * running handler is checked on arrival: an invalid one must stop everything read after it.
+ */
+const TEXT_CHECK = { DONE: 0, IN_DECODE: 1, ON_ARRIVAL: 2 } as const;
+type TextCheck = (typeof TEXT_CHECK)[keyof typeof TEXT_CHECK];
+
 // Scheduling a drain through a settled promise costs a third of `queueMicrotask`, which allocates an
 // AsyncResource and a bound function per call in Node 20 (measured: ~0.25 µs against ~0.8 µs).
 const RESOLVED = Promise.resolve();
@@ -53,6 +63,11 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private tail = 0;
   private busy = false;
   private closeQueued = false;
+  /** Nothing more is read: the peer closed, or sent text that is not UTF-8. */
+  private inputClosed = false;
+  private readonly textCheck: TextCheck;
+  /** The instance's handler methods are not the compiled class's (a subclass, or shadowed): call by name. */
+  private readonly byName: boolean;
   /** @internal ErrorHost: @OnClose has run. */
   finished = false;
   private paused = false;
@@ -86,11 +101,17 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     private readonly env: DispatchEnv,
   ) {
     this.instance = instance as never;
+    this.byName = !hasClassMethods(instance, endpoint);
     this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
     // A bound method, not an arrow function: no context object per session (T5: idle memory).
     this.drainBound = this.drain.bind(this);
     this.counters = env.metrics?.of(endpoint) ?? DISCARDED_COUNTERS;
     session.outbound.counters = this.counters;
+    this.textCheck = session.transport.textChecked
+      ? TEXT_CHECK.DONE
+      : endpoint.onText?.direct?.decode === decodeText
+        ? TEXT_CHECK.IN_DECODE
+        : TEXT_CHECK.ON_ARRIVAL;
   }
 
   /**
@@ -145,7 +166,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   }
 
   onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.closeQueued) return;
+    if (this.inputClosed) return;
     const c = this.counters;
     c.messagesIn++;
     c.bytesIn += data.length;
@@ -159,12 +180,16 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
         return;
       }
     }
+    if (!isBinary && this.textCheck !== TEXT_CHECK.DONE && (this.busy || this.textCheck === TEXT_CHECK.ON_ARRIVAL) && !isUtf8(data)) {
+      this.invalidText(false);
+      return;
+    }
     this.push(JOB.MESSAGE, data, isBinary);
   }
 
   onPong(data: Buffer): void {
     this.session.awaitingPong = false;
-    if (this.closeQueued || this.endpoint.onPong === null) return;
+    if (this.inputClosed || this.endpoint.onPong === null) return;
     this.push(JOB.PONG, data, true);
   }
 
@@ -176,6 +201,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   onClose(code: number, reason: string): void {
     if (this.closeQueued) return;
     this.closeQueued = true;
+    this.inputClosed = true;
     this.counters.closed(code);
     this.session.markClosed();
     this.push(JOB.CLOSE, new CloseReason(code, reason), false);
@@ -213,6 +239,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     try {
       result = this.run(JOB.MESSAGE, data, isBinary);
     } catch (error) {
+      releaseInboundText();
       result = this.fail(error);
     }
     out.endBatch();
@@ -235,6 +262,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
       try {
         result = this.run(kind, item, flag);
       } catch (error) {
+        releaseInboundText();
         result = this.fail(error);
       }
       if (isThenable(result)) {
@@ -328,6 +356,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private message(h: CompiledMessageHandler, data: Buffer): unknown {
     this.replyId = undefined;
     if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) return this.rejected(tooBig(h, data.length, undefined, data), data);
+    if (h.decode === decodeText) return this.text(h, data);
     let payload: unknown;
     try {
       payload = h.decode(data);
@@ -341,13 +370,34 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
         (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
       );
     }
-    if (h.decode !== decodeText) return this.invokeMessage(h, payload);
-    holdInboundText(payload as string, data);
-    try {
-      return this.invokeMessage(h, payload);
-    } finally {
-      releaseInboundText();
-    }
+    return this.invokeMessage(h, payload);
+  }
+
+  /** A `string` handler's message: checked while decoded (TEXT_CHECK), its bytes kept for sends of it. */
+  private text(h: CompiledMessageHandler, data: Buffer): unknown {
+    const text = decodeText(data);
+    if (this.textCheck !== TEXT_CHECK.DONE && text.indexOf("\uFFFD") !== -1 && !isUtf8(data)) return this.invalidText(true);
+    // Cleared by the catch of runNow/drain when the handler throws.
+    const t = inboundText;
+    t.text = text;
+    t.bytes = data;
+    const result = this.invokeMessage(h, text);
+    t.text = undefined;
+    t.bytes = undefined;
+    return result;
+  }
+
+  /**
+   * Text that is not UTF-8 fails the connection with 1007, as ws does when it checks: nothing read after
+   * it is handled, and @OnError hears of it. `running`: found by the running job, which reports it.
+   */
+  private invalidText(running: boolean): unknown {
+    this.inputClosed = true;
+    this.session.closeWith(CloseCodes.NOT_CONSISTENT, "text message is not valid UTF-8");
+    const error = new TransportError("The connection failed: a text message is not valid UTF-8 (RFC 6455 §8.1).");
+    if (running) return this.fail(error);
+    this.push(JOB.ERROR, error, false);
+    return undefined;
   }
 
   /** Several handlers of one kind: the endpoint's compiled router chooses (typed envelopes, willDecode). */
@@ -378,34 +428,37 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   }
 
   private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {
-    this.ctx.payload = payload;
-    const result = this.counters.latency === null ? this.call(h, true) : this.timedCall(h);
-    this.ctx.payload = undefined;
+    const result = this.counters.latency === null ? this.call(h, true, payload) : this.timedCall(h, payload);
     if (isThenable(result)) return result;
     this.reply(result);
     return undefined;
   }
 
   /** Calls a handler; a returned promise makes the queue wait (and its value becomes the reply). */
-  private call(h: CompiledHandler, replies: boolean): unknown {
+  private call(h: CompiledHandler, replies: boolean, payload?: unknown): unknown {
     const inst = this.instance!;
-    const fn = inst[h.method]!;
-    const a = h.args;
-    const ctx = this.ctx;
+    const fn = this.byName ? inst[h.method]! : h.fn;
     let result: unknown;
     try {
-      switch (a.length) {
-        case 0:
+      // The common parameter lists are passed directly: no resolver calls, no context writes.
+      switch (h.shape) {
+        case ARG_SHAPE.PAYLOAD_SESSION:
+          result = fn.call(inst, payload, this.session);
+          break;
+        case ARG_SHAPE.PAYLOAD:
+          result = fn.call(inst, payload);
+          break;
+        case ARG_SHAPE.SESSION_PAYLOAD:
+          result = fn.call(inst, this.session, payload);
+          break;
+        case ARG_SHAPE.SESSION:
+          result = fn.call(inst, this.session);
+          break;
+        case ARG_SHAPE.NONE:
           result = fn.call(inst);
           break;
-        case 1:
-          result = fn.call(inst, a[0]!(ctx));
-          break;
-        case 2:
-          result = fn.call(inst, a[0]!(ctx), a[1]!(ctx));
-          break;
         default:
-          result = fn.apply(inst, a.map((r) => r(ctx)));
+          result = this.resolveAndCall(fn, inst, h.args, payload);
       }
     } catch (error) {
       throw error instanceof WebSocketEndpointError && !(error instanceof HandlerError) && h !== this.endpoint.onError
@@ -421,6 +474,23 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
       });
     }
     return result;
+  }
+
+  private resolveAndCall(fn: (...args: unknown[]) => unknown, inst: object, a: readonly ArgResolver[], payload: unknown): unknown {
+    const ctx = this.ctx;
+    ctx.payload = payload;
+    try {
+      switch (a.length) {
+        case 1:
+          return fn.call(inst, a[0]!(ctx));
+        case 2:
+          return fn.call(inst, a[0]!(ctx), a[1]!(ctx));
+        default:
+          return fn.apply(inst, a.map((r) => r(ctx)));
+      }
+    } finally {
+      ctx.payload = undefined;
+    }
   }
 
   private reply(value: unknown): void {
@@ -499,11 +569,11 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   }
 
   /** `call` with latency measured; an async handler's sample ends when its promise settles. */
-  private timedCall(h: CompiledHandler): unknown {
+  private timedCall(h: CompiledHandler, payload: unknown): unknown {
     this.started = now();
     let result: unknown;
     try {
-      result = this.call(h, true);
+      result = this.call(h, true, payload);
     } catch (error) {
       // A synchronous throw is not a latency sample; it is counted where errors are.
       this.started = -1;
@@ -517,4 +587,15 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     this.counters.observe(this.started);
     this.started = -1;
   }
+}
+
+/**
+ * Whether `instance` runs the compiled class's own handler methods: its class is the endpoint class (not
+ * a subclass a container provided) and no handler method is shadowed by an own property (a wrapper set in
+ * the constructor). Then the dispatcher calls the compiled functions instead of looking each up by name.
+ */
+function hasClassMethods(instance: object, endpoint: CompiledEndpointBase): boolean {
+  if (Object.getPrototypeOf(instance) !== endpoint.type.prototype) return false;
+  for (const m of endpoint.methods) if (Object.hasOwn(instance, m)) return false;
+  return true;
 }

@@ -1,39 +1,25 @@
-import { pinsLargerStore } from "./retained-bytes.js";
-
 /**
- * The text message a handler is running for, and the bytes it was decoded from. A handler that sends
- * that same text on (an echo, a relay loop over a room's sessions, a returned reply) would otherwise
- * encode it again for every send; a queue that sees the identical string takes the received bytes
- * instead. The bytes are valid UTF-8 (ws validates text frames), so they are exactly what encoding the
- * string would produce. Set only while the handler's synchronous part runs, so no session keeps a
- * message's buffer alive after it was handled.
+ * @internal The text message a handler is running for, and the bytes it was decoded from. A handler
+ * that sends that same text on (an echo, a relay loop over a room's sessions, a returned reply) would
+ * otherwise encode it again for every send; a queue that sees an equal string takes the received bytes
+ * instead. The bytes were checked as UTF-8 before the handler ran, so they are exactly what encoding the
+ * string would produce. The dispatcher sets both fields just before the handler runs and clears them
+ * when its synchronous part returns (or throws), so no session keeps a message's buffer alive after it
+ * was handled. Fields of one shared object rather than setter functions: this is on every message.
  */
-let text: string | undefined;
-let bytes: Buffer | undefined;
-/** Whether `bytes` may be queued: decided on the first send of `text` (undefined: not yet). */
-let reusable: boolean | undefined;
-
-/** @internal The dispatcher is about to call a handler with `decoded`, read from `raw`. */
-export function holdInboundText(decoded: string, raw: Buffer): void {
-  text = decoded;
-  bytes = raw;
-  reusable = undefined;
-}
-
-/** @internal The handler returned. */
-export function releaseInboundText(): void {
-  text = undefined;
-  bytes = undefined;
-}
+export const inboundText: { text: string | undefined; bytes: Buffer | undefined } = { text: undefined, bytes: undefined };
 
 /**
  * @internal The received bytes of `s` when `s` is the text being handled, else `s`. Strings of other
- * lengths fail the comparison at once; the same string object passes at once. A small message cut from
- * a large socket read is encoded as usual (retained-bytes.ts); that check reads `Buffer#buffer`, which
- * costs about 20 ns, so it is made only when the text is sent on, and once per message.
+ * lengths fail the comparison at once; the same string object passes at once. The bytes may be a small
+ * view of a large socket read: the queue copies them if it has to hold them (retained-bytes.ts).
  */
 export function inboundBytesOf(s: string): string | Buffer {
-  if (s !== text) return s;
-  reusable ??= !pinsLargerStore(bytes!);
-  return reusable ? bytes! : s;
+  return s === inboundText.text ? inboundText.bytes! : s;
+}
+
+/** @internal Forgets the handled text (the handler returned or threw). */
+export function releaseInboundText(): void {
+  inboundText.text = undefined;
+  inboundText.bytes = undefined;
 }

@@ -1,4 +1,4 @@
-import type { WriteCallback } from "../transport/transport.js";
+import type { Transport, WriteCallback } from "../transport/transport.js";
 import { toSendError } from "./outbound-queue.js";
 
 /** Outcome of an asynchronous send. Never a rejection: failures are values. */
@@ -21,6 +21,8 @@ export class PendingSend implements AsyncSendHandle {
   private promise: Promise<SendResult> | undefined;
   private resolve: ((r: SendResult) => void) | undefined;
   private handedOver = false;
+  /** Where the unobserved data went: asked, when the handle is awaited, whether it has left yet. */
+  private via: Transport | undefined;
 
   /** An already settled handle (refused at submit time). */
   static failed(error: Error): PendingSend {
@@ -37,18 +39,30 @@ export class PendingSend implements AsyncSendHandle {
     this.observed = true;
     if (this.promise === undefined) {
       if (this.result !== undefined) this.promise = Promise.resolve(this.result);
-      else if (this.handedOver) this.promise = Promise.resolve(OK);
-      else this.promise = new Promise<SendResult>((r) => (this.resolve = r));
+      else {
+        this.promise = new Promise<SendResult>((r) => (this.resolve = r));
+        if (this.handedOver) {
+          const via = this.via;
+          this.via = undefined;
+          // Still in this turn's coalesced write: resolve when it has left, as if awaited before the hand-over.
+          if (via === undefined || !via.whenFlushed(this.written())) this.settle(OK);
+        }
+      }
     }
     return this.promise.then(onfulfilled, onrejected);
   }
 
-  /** Called by the outbound queue when the entry reaches the transport. */
-  writeCallback(): WriteCallback | undefined {
+  /** Called by the outbound queue when the data is handed to `transport`. */
+  writeCallback(transport: Transport): WriteCallback | undefined {
     if (!this.observed) {
       this.handedOver = true;
+      this.via = transport;
       return undefined;
     }
+    return this.written();
+  }
+
+  private written(): WriteCallback {
     return (error?: Error) => this.settle(error == null ? OK : { ok: false, error: toSendError(error) });
   }
 

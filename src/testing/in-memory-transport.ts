@@ -12,6 +12,8 @@ export class InMemoryTransport implements Transport {
   isOpen = true;
   bufferedAmount = 0;
   readonly compressed = false;
+  /** A test's text is a JavaScript string, or bytes it chose to send as they are. */
+  readonly textChecked = true;
   readonly sent: SentMessage[] = [];
   closeFrame: { code: number; reason: string } | undefined;
   paused = false;
@@ -83,6 +85,11 @@ export class InMemoryTransport implements Transport {
   }
 
   cork(): void {}
+
+  /** Sends complete when made: nothing waits for the end of the turn. */
+  whenFlushed(): boolean {
+    return false;
+  }
 
   /** Nothing is coalesced in memory: all of `bufferedAmount` counts as unsent. */
   get backlog(): number {

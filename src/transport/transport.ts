@@ -28,6 +28,11 @@ export interface Transport {
   readonly backlog: number;
   /** Whether permessage-deflate was negotiated (pre-framed broadcast must not be used then). */
   readonly compressed: boolean;
+  /**
+   * Whether text messages reach the sink already checked as UTF-8. When false the sink checks them
+   * (RFC 6455 §8.1: invalid text fails the connection with 1007), which lets it check while decoding.
+   */
+  readonly textChecked: boolean;
   bind(sink: TransportSink): void;
   /** Sends one frame (a whole message, or a fragment when `fin` is false). */
   send(data: string | Buffer, binary: boolean, fin: boolean, done: WriteCallback | undefined): void;
@@ -44,6 +49,12 @@ export interface Transport {
   resume(): void;
   /** Coalesces this connection's writes until the end of the current event-loop turn. */
   cork(): void;
+  /**
+   * While this turn's coalesced writes have not left yet: calls `callback` once everything handed to
+   * the transport so far has been written to the socket, and returns true. Otherwise returns false and
+   * never calls it (what was handed over is with the socket already).
+   */
+  whenFlushed(callback: WriteCallback): boolean;
   /**
    * Calls `callback` once when the bytes buffered now have been written out (outbound backpressure).
    * Not called if the connection closes first.

@@ -60,6 +60,7 @@ function onError(this: BoundSocket, error: Error): void {
  */
 const corked: WsTransport[] = [];
 const DRAIN_POLL_MS = 5;
+const EMPTY = Buffer.alloc(0);
 let uncorkScheduled = false;
 function flushCorked(): void {
   uncorkScheduled = false;
@@ -77,15 +78,20 @@ export class WsTransport implements Transport {
   /** ws's Sender, when this ws version exposes the one we know; otherwise sends go through `ws.send`. */
   private readonly sender: Sender | null;
   private readonly options: OptionSets;
+  readonly textChecked: boolean;
 
-  /** Create it once the handshake is complete (the negotiated extensions decide compression). */
-  constructor(ws: WebSocket, coalesce: boolean) {
+  /**
+   * Create it once the handshake is complete (the negotiated extensions decide compression).
+   * `textChecked`: false when ws was told to skip checking text messages (`skipUTF8Validation`).
+   */
+  constructor(ws: WebSocket, coalesce: boolean, textChecked: boolean) {
     const bound = ws as BoundSocket;
     this.ws = bound;
     this.coalesce = coalesce;
+    this.textChecked = textChecked;
     const sender = bound._sender;
     this.sender = sender !== undefined && typeof sender.send === "function" && typeof bound._isServer === "boolean" ? sender : null;
-    this.options = optionSets(!bound._isServer, this.compressed);
+    this.options = optionSets(!bound._isServer, bound.extensions.includes("permessage-deflate"));
   }
 
   get isOpen(): boolean {
@@ -103,7 +109,8 @@ export class WsTransport implements Transport {
   }
 
   get compressed(): boolean {
-    return this.ws.extensions.includes("permessage-deflate");
+    // Decided by the handshake, and recorded in the option sets (no field per connection).
+    return this.options[0].compress;
   }
 
   /** The raw socket, for pre-framed writes. */
@@ -131,6 +138,15 @@ export class WsTransport implements Transport {
       uncorkScheduled = true;
       setImmediate(flushCorked);
     }
+  }
+
+  whenFlushed(callback: WriteCallback): boolean {
+    const socket = this.corkedSocket;
+    // Compressed messages may still wait inside ws's sender, behind which an empty write cannot queue.
+    if (socket === null || socket.destroyed || this.compressed) return false;
+    // Writes complete in order: an empty one completes after every byte written before it.
+    socket.write(EMPTY, (error?: Error | null) => callback(error ?? undefined));
+    return true;
   }
 
   /** @internal Called by the shared flush at the end of the turn. */

@@ -125,6 +125,7 @@ describe("ServerHandle.metrics()", () => {
     await d.whenIdle();
     expect(metricsSnapshot(es).endpoints["/strict"]!.decodeErrors).toBe(1);
 
+    transport.bufferedAmount = 1 << 20; // a reader far behind: the queue holds the next message
     d.session.getAsyncRemote().sendText("late");
     transport.isOpen = false; // the socket went away before the queue flushed
     await Promise.resolve();

@@ -83,19 +83,25 @@ describe("sending on the text being handled", () => {
     expect(Buffer.isBuffer(writesA[0]) && Buffer.isBuffer(writesB[0])).toBe(true);
   });
 
-  it("encodes the text again when the received bytes are a small part of a large read", async () => {
+  it("copies the received bytes when they are a small part of a large read and the reader is behind", async () => {
     harness = EndpointHarness.create(Echo);
     const conn = await harness.connect();
     const writes = transportWrites(conn.session);
-    // A message cut from a 64 KiB socket read: queued as a view, it would keep the whole read alive.
+    // A message cut from a 64 KiB socket read: held as a view, it would keep the whole read alive.
     const read = Buffer.alloc(64 * 1024, 0x20);
     const bytes = Buffer.from(TEXT, "utf8");
     bytes.copy(read, 100);
     const sink = (conn.session.memory as unknown as { sink: TransportSink }).sink;
     sink.onMessage(read.subarray(100, 100 + bytes.length), false);
+    // A reader that keeps up: the view leaves with this turn's write.
+    conn.session.memory.bufferedAmount = 1;
+    sink.onMessage(read.subarray(100, 100 + bytes.length), false);
     await conn.settled();
-    expect(texts(conn)).toEqual([TEXT, OTHER]);
-    expect(writes[0]).toBe(TEXT);
+    expect(texts(conn)).toEqual([TEXT, OTHER, TEXT, OTHER]);
+    expect((writes[0] as Buffer).buffer).toBe(read.buffer);
+    // Earlier bytes still unsent: this one stays a while, so only its own bytes are kept.
+    expect((writes[2] as Buffer).equals(bytes)).toBe(true);
+    expect((writes[2] as Buffer).buffer).not.toBe(read.buffer);
   });
 
   it("does not keep the received bytes past the handler's synchronous part", async () => {

@@ -17,11 +17,21 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 const texts = (s: MockSession): string[] => s.memory.sent.flatMap((m) => (m.type === "text" ? [m.data] : []));
 
 describe("outbound queue: holding while the socket is backed up", () => {
-  it("hands everything over in one batch when the socket is not backed up", async () => {
+  it("hands a message to the transport at once when nothing is queued and the socket is not backed up", () => {
     const s = session({ maxMessages: 100 });
     for (let i = 0; i < 3; i++) s.getAsyncRemote().sendText(`m${i}`);
+    expect(texts(s)).toEqual(["m0", "m1", "m2"]);
+    expect(s.getOutboundQueueDepth()).toBe(0);
+  });
+
+  it("queues messages behind a queued one and hands them over in one batch, in order", async () => {
+    const s = session({ maxMessages: 100, sendTimeout: 1000 });
+    // A timed Basic send always takes the queue; what follows it must wait its turn.
+    const first = s.getBasicRemote().sendText("m0");
+    for (let i = 1; i < 3; i++) s.getAsyncRemote().sendText(`m${i}`);
+    expect(texts(s)).toEqual([]);
     expect(s.getOutboundQueueDepth()).toBe(3);
-    await Promise.resolve();
+    await first;
     expect(texts(s)).toEqual(["m0", "m1", "m2"]);
     expect(s.getOutboundQueueDepth()).toBe(0);
   });
