@@ -105,6 +105,8 @@ export class WsTransport implements Transport {
   }
 
   get backlog(): number {
+    // Corked on a socket earlier turns left empty (the usual case): nothing written since counts.
+    if (this.corkedSocket !== null && this.corkBacklog === 0) return 0;
     const now = this.ws.bufferedAmount;
     // Earlier writes may complete during the turn: what is buffered now bounds the backlog too.
     return this.corkedSocket !== null && this.corkBacklog < now ? this.corkBacklog : now;
