@@ -3,9 +3,16 @@
 //   /json   T2: the message is decoded to a class-validator DTO and answered as JSON
 //   /bcast  T4, T9: every text message is broadcast (pre-framed, Broadcaster) to every session of the endpoint
 // Imports the library from the repository's own build (../../../dist); compiled by bench/build.js.
-import 'reflect-metadata';
-import { ArrayMaxSize, IsArray, IsInt, IsString, Length, Min } from 'class-validator';
+import { createRequire } from 'node:module';
+import type * as ClassValidator from 'class-validator';
 import { bootstrap, Broadcaster, OnMessage, OnOpen, ServerEndpoint, Session } from '../../../dist/src/index.js';
+
+// A user's application has one class-validator, shared with the library (npm dedupes it); bench/ has a
+// second copy for the hand-written servers. Taking that one would load class-validator twice here (3 MB
+// more heap than any user's process), so the peer uses the library's copy, as a user's code would.
+const libraryRequire = createRequire(require.resolve('../../../dist/src/index.js'));
+libraryRequire('reflect-metadata');
+const { ArrayMaxSize, IsArray, IsInt, IsString, Length, Min } = libraryRequire('class-validator') as typeof ClassValidator;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runServer } = require('../../servers/harness.js');
