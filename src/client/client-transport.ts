@@ -177,8 +177,9 @@ export class ClientTransport implements Transport {
     this.current?.resume();
   }
 
-  cork(): void {
-    this.current?.cork();
+  /** Disconnected: false, so sends queue in the session (their handles then learn when they really leave). */
+  cork(): boolean {
+    return this.current !== null && this.current.isOpen && this.current.cork();
   }
 
   whenFlushed(callback: WriteCallback): boolean {

@@ -311,13 +311,13 @@ export class OutboundQueue {
 
   /**
    * Writes a message when nothing is queued, as `flush` would write it right away; false when the
-   * queue has to take it instead (closed, compressed, or the reader is behind).
+   * queue has to take it instead: closed, not coalescing, compressed, or the reader is behind. The
+   * transport must coalesce and not compress: an Async handle awaited after the hand-over then learns
+   * from it (`whenFlushed`) when the turn's write has left.
    */
   private writeNow(kind: OutKind, data: string | Buffer, fin: boolean, done: WriteCallback | undefined, pending: PendingSend | undefined): boolean {
     const t = this.transport;
-    // Compressed frames may wait inside ws; an awaited handle could not learn when they leave.
-    if (!t.isOpen || t.compressed) return false;
-    t.cork();
+    if (!t.isOpen || t.compressed || !t.cork()) return false;
     const l = this.limits;
     const backlog = t.backlog;
     const room = (l.highWaterMark > l.maxBytes ? l.highWaterMark : l.maxBytes) - (t.bufferedAmount - backlog);

@@ -84,7 +84,10 @@ export class InMemoryTransport implements Transport {
     this.paused = false;
   }
 
-  cork(): void {}
+  /** Nothing to coalesce: a send is complete when made. */
+  cork(): boolean {
+    return true;
+  }
 
   /** Sends complete when made: nothing waits for the end of the turn. */
   whenFlushed(): boolean {

@@ -47,8 +47,11 @@ export interface Transport {
   /** Stops reading from the socket (inbound backpressure). */
   pause(): void;
   resume(): void;
-  /** Coalesces this connection's writes until the end of the current event-loop turn. */
-  cork(): void;
+  /**
+   * Coalesces this connection's writes until the end of the current event-loop turn. Returns whether they
+   * are coalesced: false when coalescing is off, or nothing can be written now (no socket).
+   */
+  cork(): boolean;
   /**
    * While this turn's coalesced writes have not left yet: calls `callback` once everything handed to
    * the transport so far has been written to the socket, and returns true. Otherwise returns false and

@@ -130,10 +130,11 @@ export class WsTransport implements Transport {
     this.ws.on("error", onError);
   }
 
-  cork(): void {
-    if (!this.coalesce || this.corkedSocket !== null) return;
+  cork(): boolean {
+    if (this.corkedSocket !== null) return true;
+    if (!this.coalesce) return false;
     const socket = this.ws._socket;
-    if (!socket || socket.destroyed) return;
+    if (!socket || socket.destroyed) return false;
     this.corkBacklog = this.ws.bufferedAmount;
     socket.cork();
     this.corkedSocket = socket;
@@ -142,6 +143,7 @@ export class WsTransport implements Transport {
       uncorkScheduled = true;
       setImmediate(flushCorked);
     }
+    return true;
   }
 
   whenFlushed(callback: WriteCallback): boolean {

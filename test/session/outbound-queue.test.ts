@@ -1,7 +1,9 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
 import { QueueOverflowError, SendTimeoutError, SessionClosedError } from "../../src/index.js";
-import type { OutboundLimits, OverflowPolicy } from "../../src/session/outbound-queue.js";
+import { OUT, OutboundQueue, type OutboundLimits, type OverflowPolicy } from "../../src/session/outbound-queue.js";
+import { PendingSend } from "../../src/session/pending-send.js";
+import { InMemoryTransport } from "../../src/testing/in-memory-transport.js";
 import { MockSession } from "../../src/testing/index.js";
 
 function session(limits: Partial<OutboundLimits> & { policy?: OverflowPolicy } = {}): MockSession {
@@ -22,6 +24,20 @@ describe("outbound queue: holding while the socket is backed up", () => {
     for (let i = 0; i < 3; i++) s.getAsyncRemote().sendText(`m${i}`);
     expect(texts(s)).toEqual(["m0", "m1", "m2"]);
     expect(s.getOutboundQueueDepth()).toBe(0);
+  });
+
+  it("queues a message for the microtask flush when the transport does not coalesce, so a same-turn await sees the write's own callback", async () => {
+    // coalesceWrites: false (or a client between connections): nothing says when a hand-over leaves.
+    const memory = new InMemoryTransport();
+    memory.cork = () => false;
+    const q = new OutboundQueue(memory);
+    const handle = new PendingSend();
+    q.push(OUT.TEXT, "m0", true, undefined, handle);
+    expect(q.depth).toBe(1);
+    const result = handle.then((r) => r);
+    await Promise.resolve();
+    expect(memory.sent).toEqual([{ type: "text", data: "m0" }]);
+    expect(await result).toEqual({ ok: true });
   });
 
   it("queues messages behind a queued one and hands them over in one batch, in order", async () => {
