@@ -237,7 +237,7 @@ export function compileEndpointBase(
     }
     const args = Object.freeze(compiledParams.map((p) => p.resolve));
     const shape = argShape(args);
-    const method = fn as (...a: unknown[]) => unknown;
+    const handlerFn = fn as (...a: unknown[]) => unknown;
     methods.add(record.method);
     const slot = slotOf(record, compiledParams, label, problems);
     if (slot === null) continue;
@@ -258,7 +258,7 @@ export function compileEndpointBase(
       }
       // A type with text and binary decoders takes both kinds of message with the same method.
       for (let b: PayloadBinding | undefined = slot.payload; b !== undefined; b = b.also) {
-        messages[b.kind].push(Object.freeze({ label, method: record.method, fn: method, args, shape, kind: b.kind, decode: b.decode, maxMessageSize: m, binding: b, messageType: t }));
+        messages[b.kind].push(Object.freeze({ label, method: record.method, fn: handlerFn, args, shape, kind: b.kind, decode: b.decode, maxMessageSize: m, binding: b, messageType: t }));
       }
       continue;
     }
@@ -271,7 +271,7 @@ export function compileEndpointBase(
       });
       continue;
     }
-    slots[slot.key] = Object.freeze({ label, method: record.method, fn: method, args, shape });
+    slots[slot.key] = Object.freeze({ label, method: record.method, fn: handlerFn, args, shape });
   }
   const routing = settings.routingFor ? settings.routingFor(options) : DEFAULT_ROUTING;
   const onText = compileRouter("text", messages.text, routing, problems);
