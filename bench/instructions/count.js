@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+'use strict';
+// Instructions per 32 B pipelined echo, counted by callgrind: raw ws hand-corked against ws-endpoints
+// builds. Instruction counts do not depend on what else the machine runs, so they show changes of 1-2%
+// that timings on these shared machines cannot. GC work depends on when collections happen and is
+// reported apart from the rest ("mutator").
+// Usage: node bench/instructions/count.js [dist ...]   (default: the repository's dist; needs valgrind)
+
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { CONNS, DEPTH } = require('./echo-server');
+
+const SERVER = path.join(__dirname, 'echo-server.js');
+const LOW = 100;
+const HIGH = 300;
+// V8's deterministic mode: one thread, fixed seeds.
+const NODE_ARGS = ['--single-threaded', '--predictable', '--hash-seed=1', '--random-seed=1'];
+const GC = /Mark|Sweep|Scaveng|Evacuat|RememberedSet|heap::base|Marking|LiveObject|MigrateObject|MigratedSlot|IteratePointers|FreeList|BodyDescriptor|Pretenuring|SizeFromMap|Heap::|Unmapper|ArrayBufferSweeper|ConcurrentAllocator|MemoryAllocator|Page::|Compaction|ShouldVisit|GlobalHandles|CppMarking|Embedder/;
+
+/** Total and GC instructions of one run. */
+function run(which, iters) {
+  const out = path.join(os.tmpdir(), `wse-callgrind-${process.pid}-${iters}.out`);
+  try {
+    execFileSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...NODE_ARGS, SERVER, which], {
+      env: { ...process.env, ITERS: String(iters) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const text = execFileSync('callgrind_annotate', ['--threshold=100', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    let total = 0;
+    let gc = 0;
+    for (const line of text.split('\n')) {
+      const m = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
+      if (!m || m[2].includes('PROGRAM TOTALS')) continue;
+      const n = Number(m[1].replace(/,/g, ''));
+      total += n;
+      if (GC.test(m[2])) gc += n;
+    }
+    return { total, gc };
+  } finally {
+    for (const f of fs.readdirSync(os.tmpdir())) if (f.startsWith(path.basename(out))) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
+  }
+}
+
+function perMessage(which) {
+  const a = run(which, LOW);
+  const b = run(which, HIGH);
+  const n = (HIGH - LOW) * CONNS * DEPTH;
+  return { mutator: Math.round((b.total - b.gc - (a.total - a.gc)) / n), gc: Math.round((b.gc - a.gc) / n) };
+}
+
+const dists = process.argv.slice(2);
+if (dists.length === 0) dists.push(path.resolve(__dirname, '../../dist'));
+const raw = perMessage('raw');
+console.log(`raw ws, hand-corked: ${raw.mutator} instructions per message (GC: ${raw.gc})`);
+for (const d of dists) {
+  const r = perMessage(d);
+  console.log(`ws-endpoints ${d}: ${r.mutator} (GC: ${r.gc}), ${r.mutator - raw.mutator} above raw ws`);
+}

@@ -1,0 +1,153 @@
+'use strict';
+// One echo server in this process, fed through fake sockets (no kernel, no timers): raw ws with
+// hand-corked writes, or ws-endpoints from a build directory. Run under callgrind by count.js; the
+// difference between two message counts is the per-message cost, free of start-up and JIT warm-up.
+// Usage: ITERS=300 node echo-server.js raw|<dist directory>
+
+const { Duplex } = require('stream');
+const crypto = require('crypto');
+const path = require('path');
+
+const BENCH = path.resolve(__dirname, '..');
+const { WebSocketServer } = require(path.join(BENCH, 'node_modules/ws'));
+
+const CONNS = 50;
+const DEPTH = 16;
+const ITERS = Number(process.env.ITERS || 300);
+const MSG = 'hello ws-endpoints benchmark 01!';
+
+class FakeSocket extends Duplex {
+  constructor(n) {
+    super({ allowHalfOpen: false });
+    this.out = 0;
+    this.remoteAddress = '127.0.0.1';
+    this.remotePort = 40000 + n;
+    this.remoteFamily = 'IPv4';
+  }
+  _read() {}
+  _write(c, e, cb) {
+    this.out += c.length;
+    cb();
+  }
+  _writev(cs, cb) {
+    for (const c of cs) this.out += c.chunk.length;
+    cb();
+  }
+  setTimeout() {
+    return this;
+  }
+  setNoDelay() {
+    return this;
+  }
+  setKeepAlive() {
+    return this;
+  }
+}
+
+function upgradeRequest(socket) {
+  const headers = {
+    host: '127.0.0.1',
+    upgrade: 'websocket',
+    connection: 'Upgrade',
+    'sec-websocket-key': crypto.randomBytes(16).toString('base64'),
+    'sec-websocket-version': '13',
+  };
+  return { method: 'GET', url: '/echo', httpVersion: '1.1', httpVersionMajor: 1, httpVersionMinor: 1, headers, socket, rawHeaders: [] };
+}
+
+/** DEPTH masked text frames (all-zero mask), as a pipelining client sends them in one write. */
+function chunk() {
+  const p = Buffer.from(MSG);
+  const f = Buffer.alloc(6 + p.length);
+  f[0] = 0x81;
+  f[1] = 0x80 | p.length;
+  p.copy(f, 6);
+  return Buffer.concat(Array(DEPTH).fill(f));
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+async function rawServer() {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 2 << 20 });
+  const corked = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    for (const s of corked) {
+      s.benchCorked = false;
+      s.uncork();
+    }
+    corked.length = 0;
+  };
+  const sockets = [];
+  for (let i = 0; i < CONNS; i++) {
+    const s = new FakeSocket(i);
+    sockets.push(s);
+    wss.handleUpgrade(upgradeRequest(s), s, Buffer.alloc(0), (ws) => {
+      ws.on('message', (data, isBinary) => {
+        const so = ws._socket;
+        if (!so.benchCorked) {
+          so.benchCorked = true;
+          so.cork();
+          corked.push(so);
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(flush);
+          }
+        }
+        ws.send(data, { binary: isBinary });
+      });
+    });
+  }
+  await tick();
+  return sockets;
+}
+
+async function wseServer(dist) {
+  const req = require('module').createRequire(path.join(dist, 'src/index.js'));
+  req('reflect-metadata');
+  const lib = req(path.join(dist, 'src/index.js'));
+  // What the bench's wse peer declares for /echo.
+  class Echo {
+    onText(text, session) {
+      session.getAsyncRemote().sendText(text);
+    }
+  }
+  Reflect.decorate([lib.OnMessage(), Reflect.metadata('design:paramtypes', [String, lib.Session])], Echo.prototype, 'onText', Object.getOwnPropertyDescriptor(Echo.prototype, 'onText'));
+  Reflect.decorate([lib.ServerEndpoint('/echo')], Echo);
+  // No timers that would fire during a long run under valgrind (heartbeat, handler timeouts).
+  const h = await lib.bootstrap({ endpoints: [Echo], port: 0, host: '127.0.0.1', maxConnectionsPerIp: 1e5, heartbeatInterval: 0, handlerTimeout: 0 });
+  const sockets = [];
+  for (let i = 0; i < CONNS; i++) {
+    const s = new FakeSocket(i);
+    sockets.push(s);
+    h.server.emit('upgrade', upgradeRequest(s), s, Buffer.alloc(0));
+  }
+  for (let i = 0; i < 20; i++) await tick();
+  return { sockets, close: () => h.close() };
+}
+
+async function main() {
+  const which = process.argv[2];
+  if (!which) throw new Error('usage: node echo-server.js raw|<dist directory>');
+  const server = which === 'raw' ? { sockets: await rawServer(), close: async () => {} } : await wseServer(path.resolve(which));
+  const data = chunk();
+  for (let i = 0; i < ITERS; i++) {
+    for (const s of server.sockets) s.push(data);
+    await tick();
+  }
+  let out = 0;
+  for (const s of server.sockets) out += s.out;
+  const expected = ITERS * CONNS * DEPTH * (2 + MSG.length);
+  if (out < expected) throw new Error(`echoed ${out} bytes, expected at least ${expected}`);
+  process.exit(0);
+}
+
+module.exports = { CONNS, DEPTH };
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err && err.stack}\n`);
+    process.exit(1);
+  });
+}
