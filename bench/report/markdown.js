@@ -155,7 +155,12 @@ function render(res, { chartPath }) {
   L.push('(T4) falls from about 50 to 3-6 broadcasts/s in some rounds on a loaded machine (with real');
   L.push('socket.io clients as receivers too), so its T4 ratio swings between runs. Large messages (T3) move');
   L.push('few messages per window: the control column shows how far one run drifts (±10% and more there).');
-  L.push('Without `--single-threaded-gc` T3 is bimodal per server process (see the method above).');
+  L.push('Without `--single-threaded-gc` T3 is bimodal per server process (see the method above). With it,');
+  L.push('1 MiB echo still has two regimes in processes whose heap sits a little above 8 MB, V8\'s threshold for');
+  L.push('starting incremental marking: some runs do one mark-compact in 15 s, others one every 150-200 ms at');
+  L.push('about 0.75x the CPU efficiency. The wse server (9 MB after start) fell into it in every 1 MiB run');
+  L.push('here; the same build with 3 MB more heap (a second copy of class-validator) in some. The raw ws');
+  L.push('server (7.7 MB) stays below the threshold. An application\'s heap is usually far above it.');
   L.push('');
   L.push('## How to reproduce');
   L.push('');
