@@ -246,10 +246,10 @@ export class OutboundQueue {
     if (this.holding || this.count === 0) return;
     const t = this.transport;
     const entries = this.entries;
-    const l = this.limits;
     // Cork first: the transport then tells what earlier turns left unsent (backlog, the sign of a slow
-    // reader) apart from what this turn wrote and will write at its end.
-    let room = l.highWaterMark > l.maxBytes ? l.highWaterMark : l.maxBytes;
+    // reader) apart from what this turn wrote and will write at its end. A closed transport fails every
+    // entry below; room only matters while it is open.
+    let room = 0;
     // Behind: earlier turns left bytes unsent, so what is written now stays in the socket for a while and
     // a small view of a large allocation is copied first (retained-bytes.ts). A socket that keeps up
     // sends this turn's bytes at its end: views are written as they are.
@@ -257,8 +257,8 @@ export class OutboundQueue {
     if (t.isOpen) {
       t.cork();
       const backlog = t.backlog;
-      room -= t.bufferedAmount - backlog;
-      if (backlog >= l.highWaterMark || room <= 0) return this.hold();
+      room = this.room(backlog);
+      if (room === 0) return this.hold();
       behind = backlog !== 0;
     }
     const c = this.counters;
@@ -318,12 +318,21 @@ export class OutboundQueue {
   private writeNow(kind: OutKind, data: string | Buffer, fin: boolean, done: WriteCallback | undefined, pending: PendingSend | undefined): boolean {
     const t = this.transport;
     if (!t.isOpen || t.compressed || !t.cork()) return false;
-    const l = this.limits;
     const backlog = t.backlog;
-    const room = (l.highWaterMark > l.maxBytes ? l.highWaterMark : l.maxBytes) - (t.bufferedAmount - backlog);
-    if (backlog >= l.highWaterMark || room <= 0) return false;
+    if (this.room(backlog) === 0) return false;
     this.write(kind, data, fin, done ?? pending?.writeCallback(t), backlog !== 0);
     return true;
+  }
+
+  /**
+   * Bytes this turn may still hand the corked transport, 0 when the queue must hold: the reader is behind
+   * (`backlog` at the high-water mark) or the turn has had max(highWaterMark, maxBytes) already.
+   */
+  private room(backlog: number): number {
+    const l = this.limits;
+    if (backlog >= l.highWaterMark) return 0;
+    const room = (l.highWaterMark > l.maxBytes ? l.highWaterMark : l.maxBytes) - (this.transport.bufferedAmount - backlog);
+    return room > 0 ? room : 0;
   }
 
   /** Hands one text or binary frame to the transport; `behind`: it will stay in the socket a while. */
