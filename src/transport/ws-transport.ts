@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { SMALL_FRAME, smallFrame } from "./small-frame.js";
 import type { Transport, TransportSink, WriteCallback } from "./transport.js";
 
 const SINK = Symbol("ws-endpoints:sink");
@@ -13,6 +14,10 @@ interface SenderOptions {
 }
 interface Sender {
   send(data: string | Buffer, options: SenderOptions, cb?: WriteCallback): void;
+  /** 0 while nothing waits inside the sender (it queues behind compression and Blob reads). */
+  _state?: number;
+  /** False between the fragments of a message (the sender owes a continuation frame). */
+  _firstFragment?: boolean;
 }
 /** ws's frame parser: emits each complete message, which ws's WebSocket re-emits as its own "message". */
 interface Receiver {
@@ -88,6 +93,8 @@ export class WsTransport implements Transport {
   /** ws's Sender, when this ws version exposes the one we know; otherwise sends go through `ws.send`. */
   private readonly sender: Sender | null;
   private readonly options: OptionSets;
+  /** Small messages may be written as one buffer (server side, no compression, a sender we know). */
+  private readonly oneBuffer: boolean;
   readonly textChecked: boolean;
 
   /**
@@ -102,6 +109,8 @@ export class WsTransport implements Transport {
     const sender = bound._sender;
     this.sender = sender !== undefined && typeof sender.send === "function" && typeof bound._isServer === "boolean" ? sender : null;
     this.options = optionSets(!bound._isServer, bound.extensions.includes("permessage-deflate"));
+    this.oneBuffer =
+      this.sender !== null && bound._isServer === true && !this.options[0].compress && this.sender._state === 0 && this.sender._firstFragment === true;
   }
 
   get isOpen(): boolean {
@@ -181,10 +190,19 @@ export class WsTransport implements Transport {
   }
 
   send(data: string | Buffer, binary: boolean, fin: boolean, done: WriteCallback | undefined): void {
-    const opts = this.options[(binary ? 1 : 0) + (fin ? 0 : 2)]!;
+    const sender = this.sender;
     // Not open: ws.send reports the failure through the callback, as it documents.
-    if (this.sender !== null && this.ws.readyState === 1) this.sender.send(data, opts, done);
-    else this.ws.send(data, opts, done);
+    if (sender === null || this.ws.readyState !== 1) {
+      this.ws.send(data, this.options[(binary ? 1 : 0) + (fin ? 0 : 2)]!, done);
+      return;
+    }
+    // What ws's sender would write, in one chunk instead of two, when nothing inside it must go first.
+    if (this.oneBuffer && fin && typeof data !== "string" && data.length <= SMALL_FRAME && sender._state === 0 && sender._firstFragment) {
+      // The socket calls back with null on success; WriteCallback readers test `error == null` / `error ?`.
+      this.ws._socket!.write(smallFrame(binary ? 2 : 1, data), done as ((error?: Error | null) => void) | undefined);
+      return;
+    }
+    sender.send(data, this.options[(binary ? 1 : 0) + (fin ? 0 : 2)]!, done);
   }
 
   sendFrames(frames: readonly Buffer[], done: WriteCallback | undefined): void {

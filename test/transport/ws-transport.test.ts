@@ -66,6 +66,84 @@ async function pairOn(options: ConstructorParameters<typeof WebSocketServer>[0],
   return { ws, client };
 }
 
+/** Collects `n` messages at the client, as kind:length:first-byte, in arrival order. */
+function collect(client: WebSocket, n: number): Promise<string[]> {
+  const out: string[] = [];
+  return new Promise((resolve, reject) => {
+    client.once("close", (code) => reject(new Error(`closed with ${code} after ${out.join(", ")}`)));
+    client.on("message", (d: Buffer, isBinary: boolean) => {
+      out.push(`${isBinary ? "bin" : "text"}:${d.length}:${d.length ? String.fromCharCode(d[0]!) : ""}`);
+      if (out.length === n) resolve(out);
+    });
+  });
+}
+
+describe("WsTransport.send", () => {
+  it("delivers every size intact and in order around the one-buffer limit, text and binary, corked or not", async () => {
+    const { ws, client } = await pairOn({});
+    const t = new WsTransport(ws, true, true);
+    const sizes = [0, 1, 125, 126, 127, 1023, 1024, 1025, 65535, 65536, 70_000];
+    const want: string[] = [];
+    const arrived = collect(client, sizes.length * 2);
+    let k = 0;
+    for (const n of sizes) {
+      for (const binary of [false, true]) {
+        const ch = String.fromCharCode(97 + (k++ % 26));
+        if (k % 3 === 0) t.cork();
+        t.send(Buffer.alloc(n, ch), binary, true, undefined);
+        want.push(`${binary ? "bin" : "text"}:${n}:${n ? ch : ""}`);
+      }
+    }
+    expect(await arrived).toEqual(want);
+    client.close();
+  });
+
+  it("keeps a fragmented message whole: a small last fragment and the next message follow its first part", async () => {
+    const { ws, client } = await pairOn({});
+    const t = new WsTransport(ws, true, true);
+    const got: string[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      client.once("close", (code) => reject(new Error(`closed with ${code}`)));
+      client.on("message", (d: Buffer) => {
+        got.push(d.toString());
+        if (got.length === 2) resolve();
+      });
+    });
+    t.send(Buffer.from("frag-"), false, false, undefined);
+    t.send(Buffer.from("ment"), false, true, undefined);
+    t.send(Buffer.from("next"), false, true, undefined);
+    await done;
+    expect(got).toEqual(["frag-ment", "next"]);
+    client.close();
+  });
+
+  it("keeps order on a compressed connection: a small message waits behind a large one being deflated", async () => {
+    const { ws, client } = await pairOn({ perMessageDeflate: { threshold: 0 } }, { perMessageDeflate: true });
+    expect(ws.extensions).toContain("permessage-deflate");
+    const t = new WsTransport(ws, true, true);
+    const arrived = collect(client, 3);
+    t.send(Buffer.alloc(200_000, "x"), false, true, undefined);
+    t.send(Buffer.from("y"), false, true, undefined);
+    t.send(Buffer.alloc(50, "z"), true, true, undefined);
+    expect(await arrived).toEqual(["text:200000:x", "text:1:y", "bin:50:z"]);
+    client.close();
+  });
+
+  it("calls a small message's write callback once it was written, without an error", async () => {
+    const { ws, client } = await pairOn({});
+    const t = new WsTransport(ws, true, true);
+    const results: unknown[] = [];
+    await new Promise<void>((r) =>
+      t.send(Buffer.from("hi"), false, true, (error) => {
+        results.push(error ?? "ok");
+        r();
+      }),
+    );
+    expect(results).toEqual(["ok"]);
+    client.close();
+  });
+});
+
 describe("WsTransport.bind", () => {
   it("delivers text and binary messages to the sink", async () => {
     const { ws, client } = await pairOn({});
