@@ -87,7 +87,7 @@ async function main() {
   const { buildAll } = require('./build');
   const unavailable = buildAll(log);
   const serverIds = [...new Set(scenarios.flatMap((s) => s.servers))];
-  const pool = new ServerPool({ unavailable, logDir: LOGS });
+  const pool = new ServerPool({ unavailable, logDir: LOGS, appHeapMb: args.appHeap });
   const persistent = serverIds.filter((id) => scenarios.some((s) => !s.selfStarting && s.servers.includes(id)));
   await pool.start(persistent);
   log(`bench: servers running: ${[...pool.running.keys()].join(', ') || '(none)'}`);
@@ -142,6 +142,7 @@ async function main() {
     mode,
     rounds: ctx.rounds,
     nice: args.nice,
+    appHeapMb: args.appHeap,
     machine: describeMachine(BENCH, tasksetAvailable()),
     durationSec: Math.round((Date.now() - t0) / 1000),
     servers,

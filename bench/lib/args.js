@@ -4,7 +4,7 @@
 const SCENARIO_IDS = ['T1a', 'T1b', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9'];
 
 function parseArgs(argv) {
-  const o = { full: false, only: null, rounds: null, docs: true, verbose: false, help: false, nice: 0, base: null };
+  const o = { full: false, only: null, rounds: null, docs: true, verbose: false, help: false, nice: 0, base: null, appHeap: 16 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -21,6 +21,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--nice')) o.nice = Number(value());
     else if (a.startsWith('--profile')) o.profile = value();
     else if (a.startsWith('--base')) o.base = value();
+    else if (a.startsWith('--app-heap')) o.appHeap = Number(value());
     else if (a === '--verbose' || a === '-v') o.verbose = true;
     else if (a === '--help' || a === '-h') o.help = true;
     else throw new Error(`unknown argument '${a}' (try --help)`);
@@ -34,6 +35,7 @@ function parseArgs(argv) {
     });
   }
   if (!Number.isInteger(o.nice) || o.nice < -20 || o.nice > 19) throw new Error('--nice must be an integer -20..19');
+  if (!(Number.isInteger(o.appHeap) && o.appHeap >= 0 && o.appHeap <= 1024)) throw new Error('--app-heap must be an integer 0..1024 (MB)');
   if (o.rounds !== null && !(o.rounds >= 1 && o.rounds <= 50)) throw new Error('--rounds must be 1..50');
   return o;
 }
@@ -49,6 +51,9 @@ const HELP = `usage: node bench/run.js [options]      (npm run bench from the re
   --base DIR        also run ws-endpoints from another checkout DIR (its bench built: cd DIR/bench &&
                     npm ci && node build.js) as 'wse-base', beside 'wse': before/after in one run.
                     Results go to results/tmp-base/<date>.json; docs are not rewritten
+  --app-heap MB     live application objects every server holds in the throughput and latency
+                    scenarios (default 16; T5 and T6 always run bare). 0: bare processes, whose
+                    7-10 MB heaps meet V8's bimodal GC heuristics (see docs/performance.md)
   --no-docs         do not rewrite docs/performance.md and docs/images/performance.svg
   --verbose         print every measurement
 Results: bench/results/<date>.json; logs of the child processes: bench/results/tmp-logs/`;

@@ -45,6 +45,7 @@ const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '8388608', MALLOC_TRIM_THRESHOLD_: 
 // BENCH_V8_DEFAULT_GC=1 measures with V8's default threads.
 const GC_ARGS = process.env.BENCH_V8_DEFAULT_GC ? [] : ['--single-threaded-gc'];
 const BY_ID = new Map(SERVERS.map((s) => [s.id, s]));
+const APP_HEAP = path.join(__dirname, '../servers/app-heap.js');
 
 /** --base DIR: the same wse peer built in another checkout, as 'wse-base' (before/after in one run). */
 function addBaseServer(dir) {
@@ -70,9 +71,11 @@ class ServerPool {
    * @param {object} opts
    * @param {Map<string,string>} opts.unavailable  server id -> reason (e.g. build failed)
    * @param {string} opts.logDir  where each server's stdout/stderr goes
+   * @param {number} [opts.appHeapMb]  live application objects every server holds (servers/app-heap.js)
    */
-  constructor({ unavailable, logDir, tag = '' }) {
+  constructor({ unavailable, logDir, tag = '', appHeapMb = 0 }) {
     this.unavailable = unavailable;
+    this.appHeapMb = appHeapMb;
     this.logDir = logDir;
     this.tag = tag;
     this.running = new Map(); // id -> {def, child, port}
@@ -88,8 +91,13 @@ class ServerPool {
         name: `${id}${this.tag}`,
         core: SERVER_CORE,
         script: def.script,
-        nodeArgs: ['--expose-gc', ...GC_ARGS, ...profileArgs(id, this.logDir)],
-        env: { ...(process.env.BENCH_NO_MALLOC_ENV ? {} : MALLOC_ENV), ...(def.env || {}), BENCH_SERVER_NAME: id },
+        nodeArgs: ['--expose-gc', ...GC_ARGS, ...(this.appHeapMb > 0 ? ['-r', APP_HEAP] : []), ...profileArgs(id, this.logDir)],
+        env: {
+          ...(process.env.BENCH_NO_MALLOC_ENV ? {} : MALLOC_ENV),
+          ...(def.env || {}),
+          BENCH_SERVER_NAME: id,
+          BENCH_APP_HEAP_MB: String(this.appHeapMb),
+        },
         logFile: path.join(this.logDir, `server-${id}${this.tag}.log`),
         cwd: BENCH,
       });

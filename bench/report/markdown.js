@@ -141,6 +141,14 @@ function render(res, { chartPath }) {
       'to one CPU in production (a container with a 1-CPU quota) that moves large binary messages at full load ' +
       'can meet the same; `node --single-threaded-gc` is the remedy there too.',
   );
+  if (res.appHeapMb > 0) {
+    L.push(
+      `- Every server holds ${res.appHeapMb} MB of live application objects (bench/servers/app-heap.js), as a ` +
+        "service's own state would, in every scenario but T5 and T6 (bare processes, which measure the " +
+        "servers' own memory). Bare, the servers' heaps are 7.7-9.4 MB, where V8's collection heuristics are " +
+        'bimodal (see the caveats). `--app-heap 0` runs them bare.',
+    );
+  }
   if (res.nice) {
     L.push(
       `- Run with \`--nice ${res.nice}\`: the benchmark's processes ran in their own scheduler autogroup at nice ` +
@@ -155,12 +163,13 @@ function render(res, { chartPath }) {
   L.push('(T4) falls from about 50 to 3-6 broadcasts/s in some rounds on a loaded machine (with real');
   L.push('socket.io clients as receivers too), so its T4 ratio swings between runs. Large messages (T3) move');
   L.push('few messages per window: the control column shows how far one run drifts (±10% and more there).');
-  L.push('Without `--single-threaded-gc` T3 is bimodal per server process (see the method above). With it,');
-  L.push('1 MiB echo still has two regimes in processes whose heap sits a little above 8 MB, V8\'s threshold for');
-  L.push('starting incremental marking: some runs do one mark-compact in 15 s, others one every 150-200 ms at');
-  L.push('about 0.75x the CPU efficiency. The wse server (9 MB after start) fell into it in every 1 MiB run');
-  L.push('here; the same build with 3 MB more heap (a second copy of class-validator) in some. The raw ws');
-  L.push('server (7.7 MB) stays below the threshold. An application\'s heap is usually far above it.');
+  L.push('Without `--single-threaded-gc` T3 is bimodal per server process (see the method above). Bare');
+  L.push('server processes (`--app-heap 0`) are bimodal once more on 1 MiB echo: with a heap a little above');
+  L.push('8 MB (every server here: 7.7-9.4 MB) V8 either does one mark-compact in 15 s or one every 150-200 ms');
+  L.push('at about 0.75x the CPU efficiency, and which one a process gets is decided by details as small as the');
+  L.push('path it was loaded from (the same wse peer: 1 mark-compact in 6 s from one path, 13-15 from another,');
+  L.push('alternating between runs). Hence the application heap (see the method); with it every server does one');
+  L.push('mark-compact per run or none.');
   L.push('');
   L.push('## How to reproduce');
   L.push('');
