@@ -53,9 +53,9 @@ export interface Transport {
    */
   cork(): boolean;
   /**
-   * While this turn's coalesced writes have not left yet: calls `callback` once everything handed to
-   * the transport so far has been written to the socket, and returns true. Otherwise returns false and
-   * never calls it (what was handed over is with the socket already).
+   * While this turn's coalesced writes, or a large frame written at once, have not left yet: calls
+   * `callback` once everything handed to the transport so far has been written to the socket, and
+   * returns true. Otherwise returns false and never calls it (what was handed over has left).
    */
   whenFlushed(callback: WriteCallback): boolean;
   /**

@@ -75,6 +75,8 @@ function onError(this: BoundSocket, error: Error): void {
  */
 const corked: WsTransport[] = [];
 const DRAIN_POLL_MS = 5;
+/** A frame at least this large (bytes, or UTF-16 units of a string) uncorks its socket at once. */
+const UNCORK_AT = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 let uncorkScheduled = false;
 function flushCorked(): void {
@@ -174,9 +176,11 @@ export class WsTransport implements Transport {
   }
 
   whenFlushed(callback: WriteCallback): boolean {
-    const socket = this.corkedSocket;
+    const socket = this.ws._socket;
     // Compressed messages may still wait inside ws's sender, behind which an empty write cannot queue.
-    if (socket === null || socket.destroyed || this.compressed) return false;
+    if (!socket || socket.destroyed || this.compressed) return false;
+    // Uncorked with nothing buffered (a large frame uncorks at once and may already be gone): it has left.
+    if (this.corkedSocket === null && socket.writableLength === 0) return false;
     // Writes complete in order: an empty one completes after every byte written before it.
     socket.write(EMPTY, (error?: Error | null) => callback(error ?? undefined));
     return true;
@@ -203,6 +207,10 @@ export class WsTransport implements Transport {
       return;
     }
     sender.send(data, this.options[(binary ? 1 : 0) + (fin ? 0 : 2)]!, done);
+    // A large frame leaves now, with what this turn corked before it. Held to the end of the turn it saves
+    // no write worth having, and its buffer lives long enough to be promoted: V8 then frees it only in a
+    // mark-compact (1 MiB echo, full run: 58 mark-compacts in 171 s against 29 without corking; raw ws 16).
+    if (data.length >= UNCORK_AT && this.corkedSocket !== null) this.uncork();
   }
 
   sendFrames(frames: readonly Buffer[], done: WriteCallback | undefined): void {

@@ -169,3 +169,55 @@ describe("WsTransport.bind", () => {
     client.close();
   });
 });
+
+describe("WsTransport write coalescing", () => {
+  type Sock = { writableCorked: number; writableLength: number };
+  const socketOf = (ws: WebSocket) => (ws as unknown as { _socket: Sock })._socket;
+
+  it("keeps small frames corked to the end of the turn, in one write", async () => {
+    const { ws, client } = await pairOn({});
+    const t = new WsTransport(ws, true, true);
+    const arrived = collect(client, 2);
+    t.cork();
+    t.send(Buffer.from("a"), false, true, undefined);
+    t.send(Buffer.alloc(4000, "b"), true, true, undefined);
+    expect(socketOf(ws).writableCorked).toBe(1);
+    expect(await arrived).toEqual(["text:1:a", "bin:4000:b"]);
+    expect(socketOf(ws).writableCorked).toBe(0);
+    client.close();
+  });
+
+  it("uncorks at once for a large frame, which leaves behind the turn's earlier frames", async () => {
+    const { ws, client } = await pairOn({});
+    const t = new WsTransport(ws, true, true);
+    const arrived = collect(client, 3);
+    t.cork();
+    t.send(Buffer.from("a"), false, true, undefined);
+    t.send(Buffer.alloc(64 * 1024, "b"), true, true, undefined);
+    expect(socketOf(ws).writableCorked).toBe(0);
+    // A later small frame in the same turn corks again and follows the large one.
+    expect(t.cork()).toBe(true);
+    t.send(Buffer.from("c"), false, true, undefined);
+    expect(socketOf(ws).writableCorked).toBe(1);
+    expect(await arrived).toEqual(["text:1:a", `bin:${64 * 1024}:b`, "text:1:c"]);
+    client.close();
+  });
+
+  it("tells an awaiting sender when a large frame written at once has left the socket", async () => {
+    const { ws, client } = await pairOn({});
+    const t = new WsTransport(ws, true, true);
+    client.pause(); // the client does not read: the frame stays in the server's socket for a while
+    t.cork();
+    t.send(Buffer.alloc(8 << 20, "x"), true, true, undefined);
+    expect(socketOf(ws).writableLength).toBeGreaterThan(0);
+    let flushed = false;
+    expect(t.whenFlushed(() => (flushed = true))).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(flushed).toBe(false);
+    const got = new Promise<number>((r) => client.once("message", (d: Buffer) => r(d.length)));
+    client.resume();
+    expect(await got).toBe(8 << 20);
+    await vi.waitFor(() => expect(flushed).toBe(true));
+    client.close();
+  });
+});
