@@ -167,9 +167,9 @@ function render(res, { chartPath }) {
   L.push('server processes (`--app-heap 0`) are bimodal once more on 1 MiB echo: with a heap a little above');
   L.push('8 MB (every server here: 7.7-9.4 MB) V8 either does one mark-compact in 15 s or one every 150-200 ms');
   L.push('at about 0.75x the CPU efficiency, and which one a process gets is decided by details as small as the');
-  L.push('path it was loaded from (the same wse peer: 1 mark-compact in 6 s from one path, 13-15 from another,');
-  L.push('alternating between runs). Hence the application heap (see the method); with it every server does one');
-  L.push('mark-compact per run or none.');
+  L.push('path it was loaded from (the same wse peer from two paths: 1 or 13-15 mark-compacts in 6 s,');
+  L.push('varying between runs). Hence the application heap (see the method): with it a server\'s mark-compacts');
+  L.push('follow its own allocation (full T3 runs with `--trace-gc`: raw ws 16-18 in 171 s, the control 13-17).');
   L.push('');
   L.push('## How to reproduce');
   L.push('');
