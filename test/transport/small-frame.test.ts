@@ -3,13 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as ws from "ws";
 import { SMALL_FRAME, smallFrame } from "../../src/transport/small-frame.js";
 
-interface FrameOptions {
-  fin: boolean;
-  opcode: number;
-  mask: boolean;
-  readOnly: boolean;
-  rsv1: boolean;
-}
+type FrameOptions = { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean };
 const wsFrame = (ws as unknown as { Sender: { frame(data: Buffer, o: FrameOptions): Buffer[] } }).Sender.frame;
 
 /** What ws's Sender writes for a final, unmasked, uncompressed frame, as one buffer. */
