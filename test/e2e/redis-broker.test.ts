@@ -37,6 +37,29 @@ async function client(port: ServerHandle | number, user: string, rooms: string[]
 }
 
 /** Starts a node in a child process (see support/node-process.ts) and resolves with its port. */
+/**
+ * Sends probes from `from` to `user` (connected to another node as `receiver`) until one arrives, then
+ * takes everything up to a final marker: true once the receiving node's subscription is back. Nothing
+ * sent before the outage ended may arrive ("during" was never published).
+ */
+async function subscribedAgain(from: ServerHandle, user: string, receiver: TestClient): Promise<boolean> {
+  let through = false;
+  for (let i = 0; i < 100 && !through; i++) {
+    await from.broadcaster.sendToUser(user, `probe${i}`);
+    through = await receiver.next(100).then(
+      (m) => {
+        expect(m.data).not.toBe("during");
+        return true;
+      },
+      () => false,
+    );
+  }
+  if (!through) return false;
+  await from.broadcaster.sendToUser(user, "drained");
+  for (let m = await receiver.nextText(); m !== "drained"; m = await receiver.nextText()) expect(m).toMatch(/^probe\d+$/);
+  return true;
+}
+
 async function childNode(keyPrefix: string, nodeId: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ["-r", "./test/e2e/support/ts-register.cjs", "./test/e2e/support/node-process.ts", redis.url, keyPrefix, nodeId], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -118,21 +141,9 @@ describe("RedisBroker through a Redis outage", () => {
     expect(await eventually(() => b.presence.count("r"), 3)).toBe(3);
     expect((await b.presence.list("r")).map((e) => e.userId).sort()).toEqual(["a1", "a3", "b1"]);
 
-    // B's subscription comes back on its own schedule: probe until one message gets through.
-    let through = false;
-    for (let i = 0; i < 100 && !through; i++) {
-      await a.broadcaster.sendToUser("b1", `probe${i}`);
-      through = await b1.next(100).then(
-        (m) => {
-          expect(m.data).not.toBe("during");
-          return true;
-        },
-        () => false,
-      );
-    }
-    expect(through).toBe(true);
-    await a.broadcaster.sendToUser("b1", "drained");
-    for (let m = await b1.nextText(); m !== "drained"; m = await b1.nextText()) expect(m).toMatch(/^probe\d+$/);
+    // Each node's subscription comes back on its own schedule: probe both ways until messages get through.
+    expect(await subscribedAgain(a, "b1", b1)).toBe(true);
+    expect(await subscribedAgain(b, "a1", a1)).toBe(true);
 
     await b.broadcaster.broadcast("back", { room: "r" });
     expect(await a1.nextText()).toBe("back");
