@@ -24,6 +24,23 @@ export class ServerWebSocket extends WebSocket {
       const limit = (this as unknown as { _receiver?: { _maxPayload?: number } })._receiver?._maxPayload;
       if (limit) data = `message exceeds the limit of ${limit} bytes`;
     }
+    // ws closes reasonless with 1008 for two receive limits; the reason tells the peer which one. 1008,
+    // not 1009: the count of parts is a policy, and 1009 would send users to raise maxMessageSize.
+    if (code === CloseCodes.VIOLATED_POLICY && data === undefined && this.readyState === WebSocket.OPEN) data = partsLimitReason(this);
     super.close(code, data);
   }
+}
+
+interface ReceiverLimits {
+  _numFragments?: number;
+  _maxFragments?: number;
+  _maxBufferedChunks?: number;
+}
+
+function partsLimitReason(ws: WebSocket): string | undefined {
+  const r = (ws as unknown as { _receiver?: ReceiverLimits })._receiver;
+  if (r === undefined) return undefined;
+  if (r._maxFragments && (r._numFragments ?? 0) > r._maxFragments) return `message has more than ${r._maxFragments} fragments`;
+  if (r._maxBufferedChunks) return `more than ${r._maxBufferedChunks} unparsed chunks buffered`;
+  return undefined;
 }
