@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { WebSocket } from "ws";
+import { partsLimitReason } from "./parts-limit.js";
 import { CloseCodes } from "../session/close-reason.js";
 
 /**
@@ -13,6 +14,7 @@ import { CloseCodes } from "../session/close-reason.js";
  */
 export class ServerWebSocket extends WebSocket {
   override close(code?: number, data?: string | Buffer): void {
+    if (code === CloseCodes.VIOLATED_POLICY && data === undefined && this.readyState === WebSocket.OPEN) data = partsLimitReason(this);
     // Only ws's answer to a peer's close frame passes bytes; the framework's own closes pass strings.
     if (data !== undefined && typeof data !== "string" && this.readyState === WebSocket.OPEN && !isUtf8(data)) {
       super.close(CloseCodes.NOT_CONSISTENT);
@@ -24,23 +26,6 @@ export class ServerWebSocket extends WebSocket {
       const limit = (this as unknown as { _receiver?: { _maxPayload?: number } })._receiver?._maxPayload;
       if (limit) data = `message exceeds the limit of ${limit} bytes`;
     }
-    // ws closes reasonless with 1008 for two receive limits; the reason tells the peer which one. 1008,
-    // not 1009: the count of parts is a policy, and 1009 would send users to raise maxMessageSize.
-    if (code === CloseCodes.VIOLATED_POLICY && data === undefined && this.readyState === WebSocket.OPEN) data = partsLimitReason(this);
     super.close(code, data);
   }
-}
-
-interface ReceiverLimits {
-  _numFragments?: number;
-  _maxFragments?: number;
-  _maxBufferedChunks?: number;
-}
-
-function partsLimitReason(ws: WebSocket): string | undefined {
-  const r = (ws as unknown as { _receiver?: ReceiverLimits })._receiver;
-  if (r === undefined) return undefined;
-  if (r._maxFragments && (r._numFragments ?? 0) > r._maxFragments) return `message has more than ${r._maxFragments} fragments`;
-  if (r._maxBufferedChunks) return `more than ${r._maxBufferedChunks} unparsed chunks buffered`;
-  return undefined;
 }
