@@ -1,6 +1,6 @@
 // Reproduces the two FAQ entries on decorator setup in a fresh project: what the user sees, and the fix.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,8 +58,10 @@ beforeAll(() => {
   mkdirSync(pkg, { recursive: true });
   cpSync(join(ROOT, "package.json"), join(pkg, "package.json"));
   cpSync(join(ROOT, "dist"), join(pkg, "dist"), { recursive: true, filter: (src) => !src.endsWith(".map") });
-  const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
-  for (const dep of [...Object.keys(dependencies), "@types/node", "vitest"]) {
+  // What npm would install beside it: its dependencies and peers, linked to the repository's copies.
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+  const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter((d) => existsSync(join(ROOT, "node_modules", d)));
+  for (const dep of [...deps, "@types/node", "vitest"]) {
     mkdirSync(join(dir, "node_modules", dep, ".."), { recursive: true });
     symlinkSync(join(ROOT, "node_modules", dep), join(dir, "node_modules", dep), "dir");
   }
