@@ -1,3 +1,4 @@
+import { refuseStandardDecorator } from "./standard-decorators.js";
 import { writeClientEndpoint, type ClientEndpointOptions, type EndpointClass } from "./metadata.js";
 
 /**
@@ -20,5 +21,8 @@ export function ClientEndpoint(options: ClientEndpointOptions = {}): ClassDecora
     throw new TypeError("ws-endpoints: @ClientEndpoint takes an options object, e.g. @ClientEndpoint({ subprotocols: [\"chat.v1\"] }).");
   }
   const copy: ClientEndpointOptions = { ...options };
-  return (target) => writeClientEndpoint(target as unknown as EndpointClass, copy);
+  return ((target: unknown, context?: unknown) => {
+    refuseStandardDecorator("@ClientEndpoint()", context);
+    writeClientEndpoint(target as EndpointClass, copy);
+  }) as ClassDecorator;
 }

@@ -1,7 +1,13 @@
 import { LIFECYCLE, writeHandler, type LifecycleKind, type OnMessageOptions } from "./metadata.js";
+import { refuseStandardDecorator } from "./standard-decorators.js";
+
+const NAMES: Readonly<Record<LifecycleKind, string>> = { open: "@OnOpen()", message: "@OnMessage()", close: "@OnClose()", error: "@OnError()" };
 
 function lifecycle(kind: LifecycleKind, options: OnMessageOptions = {}): MethodDecorator {
-  return (prototype, method) => writeHandler(prototype, { kind, method, options: Object.freeze({ ...options }) });
+  return (prototype, method) => {
+    refuseStandardDecorator(NAMES[kind], method);
+    writeHandler(prototype, { kind, method, options: Object.freeze({ ...options }) });
+  };
 }
 
 /** Runs once per connection after the handshake was accepted, before any message is handled. */

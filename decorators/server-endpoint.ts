@@ -1,3 +1,4 @@
+import { refuseStandardDecorator } from "./standard-decorators.js";
 import { writeEndpoint, type EndpointClass, type ServerEndpointOptions } from "./metadata.js";
 
 /**
@@ -15,5 +16,8 @@ import { writeEndpoint, type EndpointClass, type ServerEndpointOptions } from ".
 export function ServerEndpoint(pathOrOptions: string | ServerEndpointOptions): ClassDecorator {
   const options: ServerEndpointOptions =
     typeof pathOrOptions === "string" ? { path: pathOrOptions } : { ...pathOrOptions };
-  return (target) => writeEndpoint(target as unknown as EndpointClass, options);
+  return ((target: unknown, context?: unknown) => {
+    refuseStandardDecorator("@ServerEndpoint()", context);
+    writeEndpoint(target as EndpointClass, options);
+  }) as ClassDecorator;
 }

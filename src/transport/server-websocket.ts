@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { WebSocket } from "ws";
+import { partsLimitReason } from "./parts-limit.js";
 import { CloseCodes } from "../session/close-reason.js";
 
 /**
@@ -13,6 +14,7 @@ import { CloseCodes } from "../session/close-reason.js";
  */
 export class ServerWebSocket extends WebSocket {
   override close(code?: number, data?: string | Buffer): void {
+    if (code === CloseCodes.VIOLATED_POLICY && data === undefined && this.readyState === WebSocket.OPEN) data = partsLimitReason(this);
     // Only ws's answer to a peer's close frame passes bytes; the framework's own closes pass strings.
     if (data !== undefined && typeof data !== "string" && this.readyState === WebSocket.OPEN && !isUtf8(data)) {
       super.close(CloseCodes.NOT_CONSISTENT);

@@ -124,6 +124,7 @@ describe("handshake fuzzing", () => {
         const verdict = checkUpgradeRequest(req);
         if (verdict === undefined) {
           expect(method).toBe("GET");
+          expect(String(lower.host ?? "").trim()).not.toBe("");
           expect(lower["sec-websocket-version"]).toBe("13");
           expect(Buffer.from(String(lower["sec-websocket-key"]), "base64").length).toBe(16);
         } else expect([400, 405, 426]).toContain(verdict.status);

@@ -97,6 +97,8 @@ describe("refused upgrades are complete HTTP responses and create no endpoint in
     ["Upgrade header not websocket", upgradeRequest("/open", { Upgrade: "h2c" }), 400],
     ["invalid Sec-WebSocket-Protocol", upgradeRequest("/open", { "Sec-WebSocket-Protocol": "a b, c" }), 400],
     ["HTTP/1.0", upgradeRequest("/open", {}, "GET", "HTTP/1.0"), 400],
+    ["missing Host (RFC 6455 §4.2.1)", upgradeRequest("/open", { Host: null }), 400],
+    ["empty Host", upgradeRequest("/open", { Host: "" }), 400],
     ["POST", upgradeRequest("/open", {}, "POST"), 405],
     ["unknown path", upgradeRequest("/nowhere"), 404],
     ["no credentials", upgradeRequest("/guarded"), 401],
