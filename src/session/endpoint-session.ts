@@ -287,9 +287,25 @@ export class EndpointSession extends Session implements RemoteHost {
     const fragment = partial && (!fin || this.fragmenting !== -1);
     const refused = this.outbound.push(kind, data, fin, done, pending, 0, awaited, fragment);
     if (refused !== undefined) return refused;
-    if (partial) this.fragmenting = fin ? -1 : kind;
+    if (partial) {
+      if (!fin) this.fragmenting = kind;
+      else if (this.fragmenting !== -1) {
+        this.fragmenting = -1;
+        this.outbound.releaseDeferred();
+      }
+    }
     if (kind !== OUT.PING && kind !== OUT.PONG) this.active = true;
     return undefined;
+  }
+
+  /**
+   * @internal A whole message from another sender (a broadcast). It cannot be refused for this session's
+   * open fragmented message, since the sender did not open it: it is held, within the outbound bounds,
+   * and sent after the last fragment.
+   */
+  deliver(kind: OutKind, data: string | Buffer | readonly Buffer[]): Error | undefined {
+    if (this.fragmenting === -1 || this.state !== STATE.OPEN || !this.transport.isOpen) return this.submit(kind, data, true, undefined, undefined);
+    return this.outbound.defer(kind, data);
   }
 
   /** @internal */
