@@ -179,3 +179,22 @@ describe("broadcasts reaching a session in the middle of its fragmented message"
     client.reset();
   });
 });
+
+describe("on a compressed connection (permessage-deflate)", () => {
+  it("a broadcast reaching a session mid-fragment is held and arrives after the whole fragmented message", async () => {
+    const deflating = await TestServer.start([Held], { perMessageDeflate: true });
+    try {
+      const c = await deflating.connect("/held/deflate", { perMessageDeflate: true });
+      expect(c.ws.extensions).toContain("permessage-deflate");
+      await c.send("mixed");
+      expect(await c.next()).toEqual({ type: "text", data: "abcd" });
+      expect(await c.next()).toEqual({ type: "text", data: "B1" });
+      expect(await c.next()).toEqual({ type: "binary", data: Buffer.from([1, 2]) });
+      expect(await c.next()).toEqual({ type: "text", data: '{"n":3}' });
+      const report = JSON.parse(await c.nextText()) as { results: unknown[] };
+      expect(report.results).toEqual(Array(3).fill({ local: 1, failed: 0, error: null }));
+    } finally {
+      await deflating.close();
+    }
+  });
+});
