@@ -102,6 +102,8 @@ export class EndpointSession extends Session implements RemoteHost {
   rateLimiter: { admit(session: EndpointSession): number } | null = null;
   /** @internal Set by the server; told when the idle timeout changes. */
   liveness: LivenessHost | null = null;
+  /** @internal What @OnClose reports for a close the server started on its own (see `closeReporting`). */
+  reportedClose: CloseReason | null = null;
   private maxIdle = 0;
   private rooms: Set<string> | undefined;
   private registry: RoomRegistry | null = null;
@@ -242,6 +244,17 @@ export class EndpointSession extends Session implements RemoteHost {
     this.openSessions.delete(this);
     this.registry?.remove(this);
     this.outbound.push(OUT.CLOSE, reason, true, undefined, undefined, code);
+  }
+
+  /**
+   * @internal A close the server decides on its own (the idle timeout): @OnClose reports the code and
+   * reason sent here, not the peer's answer, which may be another code or, from a dead peer, nothing
+   * (1006 after `closeTimeout`).
+   */
+  closeReporting(code: number, reason: string): void {
+    if (this.state !== STATE.OPEN) return;
+    this.reportedClose = new CloseReason(code, reason);
+    this.closeWith(code, reason);
   }
 
   /** @internal The transport is gone: sends still queued fail. */
