@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { WebSocket } from "ws";
 import { CloseCodes } from "../session/close-reason.js";
+import { tooBigReason } from "./too-big.js";
 
 /**
  * @internal The `ws` WebSocket class of server connections. ws enforces `maxPayload` itself and closes
@@ -20,10 +21,7 @@ export class ServerWebSocket extends WebSocket {
     }
     // ws's only reasonless 1009: a message over maxPayload (WS_ERR_UNSUPPORTED_MESSAGE_LENGTH); the
     // framework's own closes always pass a reason string.
-    if (code === CloseCodes.TOO_BIG && data === undefined && this.readyState === WebSocket.OPEN) {
-      const limit = (this as unknown as { _receiver?: { _maxPayload?: number } })._receiver?._maxPayload;
-      if (limit) data = `message exceeds the limit of ${limit} bytes`;
-    }
+    if (code === CloseCodes.TOO_BIG && data === undefined && this.readyState === WebSocket.OPEN) data = tooBigReason(this);
     super.close(code, data);
   }
 }
