@@ -13,6 +13,7 @@ import {
   OnClose,
   OnError,
   OnMessage,
+  OnOpen,
   ServerEndpoint,
   Session,
   SessionClosedError,
@@ -36,6 +37,13 @@ class BigSender {
   }
   @OnClose() close(reason: CloseReason): void {
     serverLog.push(`close ${reason.getCloseCode()} ${reason.getReasonPhrase()}`);
+  }
+}
+
+@ServerEndpoint("/big-on-open")
+class BigOnOpen {
+  @OnOpen() open(session: Session): void {
+    session.getAsyncRemote().sendText("x".repeat(65));
   }
 }
 
@@ -73,6 +81,23 @@ describe("client maxMessageSize", () => {
     expect(await serverLog.next()).toBe("close 1009 message exceeds the limit of 64 bytes");
     expect((await session.closed).getCloseCode()).toBe(1009);
     expect(clientLog.all).toEqual(["message 64", "close 1009 message exceeds the limit of 64 bytes"]);
+  });
+  it("a connection the client closed for it does not reset the reconnect attempt count, so maxAttempts ends the loop", async () => {
+    server = await TestServer.start([BigOnOpen]);
+    const attempts: Array<[number, number]> = [];
+    const client = new SmallClient();
+    const session = await connectToServer(client, `${server.url}/big-on-open`, {
+      logger: silentLogger,
+      reconnect: { initialDelay: 1, maxDelay: 1, jitter: 0, maxAttempts: 3, onReconnect: (e) => void attempts.push([e.attempt, e.reason.getCloseCode()]) },
+    });
+    const last = await session.closed;
+    expect(attempts).toEqual([
+      [1, 1009],
+      [2, 1009],
+      [3, 1009],
+    ]);
+    expect(last.getCloseCode()).toBe(1009);
+    expect(client.log.all.filter((e) => !e.startsWith("close 1009"))).toEqual([]);
   });
 });
 
