@@ -6,7 +6,7 @@
  */
 import "reflect-metadata";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Broadcaster, OnMessage, OnOpen, ServerEndpoint, Session, type AsyncSendHandle } from "../../src/index.js";
+import { Broadcaster, CloseCodes, CloseReason, OnClose, OnMessage, OnOpen, ServerEndpoint, Session, type AsyncSendHandle } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
 import { OP, type ParsedFrame } from "../support/frames.js";
 import { RawClient } from "../support/raw-client.js";
@@ -87,6 +87,30 @@ class Held {
   }
 }
 
+@ServerEndpoint("/abandon")
+class Abandon {
+  constructor(b: Broadcaster) {
+    broadcaster = b;
+  }
+
+  @OnOpen() open(session: Session): void {
+    session.join("abandon");
+  }
+
+  /** Closes in the middle of its fragmented message while two broadcasts are held for it. */
+  @OnMessage() async run(_command: string, session: Session): Promise<void> {
+    await session.getBasicRemote().sendText("ab", false);
+    await broadcaster!.broadcast("B1", { room: "abandon" });
+    await broadcaster!.broadcast("B2", { room: "abandon" });
+    session.close(new CloseReason(CloseCodes.NORMAL_CLOSURE, "abandoned"));
+  }
+
+  @OnClose() closed(): void {
+    abandoned?.();
+  }
+}
+let abandoned: (() => void) | undefined;
+
 function pick(r: { local: number; failed: number; error?: Error | undefined }): unknown {
   return { local: r.local, failed: r.failed, error: (r.error as { code?: string } | undefined)?.code ?? null };
 }
@@ -95,7 +119,7 @@ const view = (f: ParsedFrame) => [f.fin, f.opcode, f.opcode === OP.BINARY ? [...
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await TestServer.start([Gate, Held]);
+  server = await TestServer.start([Gate, Held, Abandon]);
 });
 afterAll(async () => server.close());
 
@@ -177,6 +201,24 @@ describe("broadcasts reaching a session in the middle of its fragmented message"
     // Held: three 1028-byte frames (1024-byte payload, 4-byte header), nothing more.
     expect(report.queued).toEqual({ depth: 3, bytes: 3 * 1028 });
     client.reset();
+  });
+});
+
+describe("a session that closes in the middle of its fragmented message", () => {
+  it("sends the close frame; the broadcasts held for it are never written and are counted as dropped", async () => {
+    const client = await RawClient.connect(server.handle.address.port, "/abandon");
+    const onClose = new Promise<void>((resolve) => (abandoned = resolve));
+    await client.sendText("go");
+    await client.until((f) => f.some((x) => x.opcode === OP.CLOSE));
+    await client.sendClose(1000);
+    const { frames } = await client.closed;
+    await onClose;
+    expect(frames.map((f) => [f.fin, f.opcode, f.opcode === OP.CLOSE ? f.payload.readUInt16BE(0) : f.payload.toString()])).toEqual([
+      [false, OP.TEXT, "ab"],
+      [true, OP.CLOSE, 1000],
+    ]);
+    const metrics = server.handle.metrics().endpoints["/abandon"]!;
+    expect([metrics.outboundDropped, metrics.outboundQueued, metrics.openSessions]).toEqual([2, 0, 0]);
   });
 });
 
