@@ -73,8 +73,8 @@ export function deliverLocally(targets: Iterable<EndpointSession>, outgoing: Out
 }
 
 function submit(session: EndpointSession, m: PreparedMessage): Error | undefined {
-  if (session.transport.compressed) return session.submit(m.binary ? OUT.BINARY : OUT.TEXT, m.data, true, undefined, undefined);
-  return session.submit(OUT.FRAMES, m.framed(), true, undefined, undefined);
+  if (session.transport.compressed) return session.deliver(m.binary ? OUT.BINARY : OUT.TEXT, m.data);
+  return session.deliver(OUT.FRAMES, m.framed());
 }
 
 function encodeFor(session: EndpointSession, value: unknown): PreparedMessage | Error {

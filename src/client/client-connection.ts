@@ -10,7 +10,7 @@ import { CloseCodes, CloseReason } from "../session/close-reason.js";
 import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
 import type { TransportSink } from "../transport/transport.js";
-import { WsTransport } from "../transport/ws-transport.js";
+import { closedTooBig, WsTransport } from "../transport/ws-transport.js";
 import type { ResolvedConnectOptions } from "./client-options.js";
 import { ClientSessionImpl, type SessionControl } from "./client-session.js";
 import { ClientTransport, type ClientTransportOwner } from "./client-transport.js";
@@ -155,7 +155,7 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
   }
 
   /** @internal The current connection is gone. */
-  disconnected(code: number, reason: string): void {
+  disconnected(code: number, reason: string, tooBig = false): void {
     this.heartbeat?.stop();
     this.heartbeat = null;
     this.socket = null;
@@ -164,7 +164,7 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
     this.lastError = undefined;
     // A connection this client itself gave up on (a message it cannot handle, a failing handler) would
     // fail the same way again: its attempts keep counting, so backoff grows and maxAttempts applies.
-    if (!this.failedLocally) this.attempt = 0;
+    if (!this.failedLocally && !tooBig) this.attempt = 0;
     this.failedLocally = false;
     const again = this.state === STATE.OPEN && this.wanted({ kind: "closed", code });
     this.state = again ? STATE.RECONNECTING : STATE.CLOSED;
@@ -272,6 +272,6 @@ class ConnectionSink implements TransportSink {
   }
 
   onClose(code: number, reason: string): void {
-    if (this.owner.isCurrent(this.ws)) this.owner.disconnected(code, reason);
+    if (this.owner.isCurrent(this.ws)) this.owner.disconnected(code, reason, closedTooBig(this.ws));
   }
 }

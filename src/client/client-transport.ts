@@ -19,9 +19,12 @@ export interface ClientTransportOwner {
   overflowed(error: QueueOverflowError): void;
   /** A message was dropped; the owner decides whether to log. */
   dropped(error: QueueOverflowError): void;
+  /** Whether a lost connection may be followed by another (a reconnect policy is configured). */
+  readonly mayReconnect: boolean;
 }
 
 const NOT_CONNECTED = "The client is reconnecting; control frames (ping, pong) are not buffered.";
+const ENDED = "The connection closed before this message was sent; the session has ended.";
 
 /**
  * The one transport a client session sees for its whole life. Each physical connection is attached in
@@ -45,9 +48,12 @@ export class ClientTransport implements Transport {
     private readonly owner: ClientTransportOwner,
   ) {}
 
-  /** Open while the session may still send: connected, or waiting for a reconnect. */
+  /**
+   * Open while the session may still send: connected, or waiting for a reconnect. Without reconnect it
+   * closes with its connection, from the peer's close frame on (the close event comes a round trip later).
+   */
   get isOpen(): boolean {
-    return this.ended === null;
+    return this.ended === null && (this.current === null || this.current.isOpen || this.owner.mayReconnect);
   }
 
   /** A physical connection is attached and open. */
@@ -148,12 +154,12 @@ export class ClientTransport implements Transport {
 
   ping(data: Buffer, done: WriteCallback | undefined): void {
     if (this.current !== null && this.current.isOpen) this.current.ping(data, done);
-    else fail(done, this.ended ?? new SessionClosedError(NOT_CONNECTED));
+    else fail(done, this.closedError(NOT_CONNECTED));
   }
 
   pong(data: Buffer, done: WriteCallback | undefined): void {
     if (this.current !== null && this.current.isOpen) this.current.pong(data, done);
-    else fail(done, this.ended ?? new SessionClosedError(NOT_CONNECTED));
+    else fail(done, this.closedError(NOT_CONNECTED));
   }
 
   close(code: number, reason: string): void {
@@ -191,8 +197,17 @@ export class ClientTransport implements Transport {
     else if (this.ended === null) this.drainWaiters.push(callback);
   }
 
+  /**
+   * Why a write finds no open connection. Without reconnect the session is over, even in the moment
+   * between the peer's close frame and the close event that ends it.
+   */
+  private closedError(reconnecting: string): Error {
+    return this.ended ?? new SessionClosedError(this.owner.mayReconnect ? reconnecting : ENDED);
+  }
+
   private hold(h: Held): void {
-    if (this.ended !== null) return fail(h.done, this.ended);
+    // Nothing is held for a connection that will not come: the session has ended, the buffer is not full.
+    if (this.ended !== null || !this.owner.mayReconnect) return fail(h.done, this.closedError(""));
     if (this.held.length < this.limit) {
       this.held.push(h);
       return;

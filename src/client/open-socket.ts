@@ -1,4 +1,5 @@
-import WebSocket from "ws";
+import type WebSocket from "ws";
+import { ClientWebSocket } from "../transport/client-websocket.js";
 import { ConnectError, HandshakeRefusedError } from "../errors.js";
 
 /** How one opening handshake ended. */
@@ -45,7 +46,7 @@ export function openSocket(request: SocketRequest, handlers: SocketHandlers): We
   };
   let ws: WebSocket;
   try {
-    ws = new WebSocket(url, [...request.subprotocols], {
+    ws = new ClientWebSocket(url, [...request.subprotocols], {
       headers: { ...request.headers },
       handshakeTimeout: request.handshakeTimeout,
       maxPayload: request.maxPayload,

@@ -202,9 +202,10 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     if (this.closeQueued) return;
     this.closeQueued = true;
     this.inputClosed = true;
-    this.counters.closed(code);
+    const close = this.session.reportedClose ?? new CloseReason(code, reason);
+    this.counters.closed(close.getCloseCode());
     this.session.markClosed();
-    this.push(JOB.CLOSE, new CloseReason(code, reason), false);
+    this.push(JOB.CLOSE, close, false);
   }
 
   /** Jobs waiting to run (excluding the one running). */

@@ -15,8 +15,9 @@ function nowMs(): number {
 /**
  * Heartbeat and idle timeout for every session of a server on ONE timer. Each tick pings sessions whose
  * ping is due and terminates those that did not answer the previous ping (their @OnClose sees 1006);
- * sessions with no message either way for their idle timeout are closed with 1001. The tick period
- * follows the shortest interval in use and the timer stops when nothing needs it.
+ * sessions with no message either way for their idle timeout are closed with 1001, which their @OnClose
+ * sees whatever the peer answers. The tick period follows the shortest interval in use and the timer
+ * stops when nothing needs it.
  */
 export class LivenessMonitor implements LivenessHost {
   private timer: NodeJS.Timeout | null = null;
@@ -93,7 +94,7 @@ export class LivenessMonitor implements LivenessHost {
           s.active = false;
           s.lastActive = now;
         } else if (now - s.lastActive >= idle && s.isOpen()) {
-          s.closeWith(CloseCodes.GOING_AWAY, `idle timeout: no message for ${idle} ms`);
+          s.closeReporting(CloseCodes.GOING_AWAY, `idle timeout: no message for ${idle} ms`);
         }
       }
     }

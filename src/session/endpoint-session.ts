@@ -102,6 +102,8 @@ export class EndpointSession extends Session implements RemoteHost {
   rateLimiter: { admit(session: EndpointSession): number } | null = null;
   /** @internal Set by the server; told when the idle timeout changes. */
   liveness: LivenessHost | null = null;
+  /** @internal What @OnClose reports for a close the server started on its own (see `closeReporting`). */
+  reportedClose: CloseReason | null = null;
   private maxIdle = 0;
   private rooms: Set<string> | undefined;
   private registry: RoomRegistry | null = null;
@@ -244,6 +246,17 @@ export class EndpointSession extends Session implements RemoteHost {
     this.outbound.push(OUT.CLOSE, reason, true, undefined, undefined, code);
   }
 
+  /**
+   * @internal A close the server decides on its own (the idle timeout): @OnClose reports the code and
+   * reason sent here, not the peer's answer, which may be another code or, from a dead peer, nothing
+   * (1006 after `closeTimeout`).
+   */
+  closeReporting(code: number, reason: string): void {
+    if (this.state !== STATE.OPEN) return;
+    this.reportedClose = new CloseReason(code, reason);
+    this.closeWith(code, reason);
+  }
+
   /** @internal The transport is gone: sends still queued fail. */
   markClosed(): void {
     this.state = STATE.CLOSED;
@@ -287,9 +300,25 @@ export class EndpointSession extends Session implements RemoteHost {
     const fragment = partial && (!fin || this.fragmenting !== -1);
     const refused = this.outbound.push(kind, data, fin, done, pending, 0, awaited, fragment);
     if (refused !== undefined) return refused;
-    if (partial) this.fragmenting = fin ? -1 : kind;
+    if (partial) {
+      if (!fin) this.fragmenting = kind;
+      else if (this.fragmenting !== -1) {
+        this.fragmenting = -1;
+        this.outbound.releaseDeferred();
+      }
+    }
     if (kind !== OUT.PING && kind !== OUT.PONG) this.active = true;
     return undefined;
+  }
+
+  /**
+   * @internal A whole message from another sender (a broadcast). It cannot be refused for this session's
+   * open fragmented message, since the sender did not open it: it is held, within the outbound bounds,
+   * and sent after the last fragment.
+   */
+  deliver(kind: OutKind, data: string | Buffer | readonly Buffer[]): Error | undefined {
+    if (this.fragmenting === -1 || this.state !== STATE.OPEN || !this.transport.isOpen) return this.submit(kind, data, true, undefined, undefined);
+    return this.outbound.defer(kind, data);
   }
 
   /** @internal */

@@ -138,6 +138,8 @@ export class OutboundQueue {
   private limits: OutboundLimits = UNBOUNDED;
   private closer: OverflowCloser | null = null;
   private timed: Entry[] = NO_TIMED;
+  /** Other senders' messages held behind the session's open fragmented message (counted in `count`/`bytes`). */
+  private deferred: Entry[] | null = null;
   private timedHead = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly transport: Transport;
@@ -215,6 +217,40 @@ export class OutboundQueue {
       scheduleFlush(this);
     }
     return undefined;
+  }
+
+  /**
+   * @internal Takes a whole message from another sender (a broadcast) while the session's own fragmented
+   * message is open. It counts against the bounds at once and leaves after the last fragment
+   * (`releaseDeferred`). When it does not fit it is refused under every policy ("close" still closes):
+   * a fragmented message that never ends must not make the queue grow without limit.
+   */
+  defer(kind: OutKind, data: string | Buffer | readonly Buffer[]): Error | undefined {
+    const size = kind === OUT.FRAMES ? framesSize(data as readonly Buffer[]) : (data as string | Buffer).length;
+    const l = this.limits;
+    if (this.count >= l.maxMessages || this.bytes + size > l.maxBytes) {
+      const refused = this.overflow(size, false, false) ?? (this.count >= l.maxMessages || this.bytes + size > l.maxBytes ? full(l) : undefined);
+      if (refused !== undefined) {
+        this.counters.outboundDropped++;
+        return refused;
+      }
+    }
+    (this.deferred ??= []).push({ kind, data, fin: true, done: undefined, pending: undefined, code: 0, size, partial: false, deadline: 0, gone: false });
+    this.count++;
+    this.bytes += size;
+    return undefined;
+  }
+
+  /** @internal The last fragment is queued: the deferred messages follow it, in the order they came. */
+  releaseDeferred(): void {
+    const held = this.deferred;
+    if (held === null) return;
+    this.deferred = null;
+    for (const e of held) this.entries[this.tail++] = e;
+    if (!this.scheduled && !this.batching) {
+      this.scheduled = true;
+      scheduleFlush(this);
+    }
   }
 
   /** @internal The session's handlers start running: their sends wait for `endBatch`. */
@@ -351,6 +387,10 @@ export class OutboundQueue {
 
   /** @internal Fails everything still queued (the connection is gone, or the policy closed it). */
   abort(error: Error): void {
+    if (this.deferred !== null) {
+      this.counters.outboundDropped += this.deferred.length;
+      this.deferred = null;
+    }
     const entries = this.entries;
     this.entries = [];
     for (let i = this.head; i < this.tail; i++) {

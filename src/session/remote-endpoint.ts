@@ -21,9 +21,13 @@ export declare namespace RemoteEndpoint {
    * ```
    */
   interface Basic {
-    /** Sends a text message, or one fragment of it when `isLast` is false. */
+    /**
+     * Without `isLast`, sends a whole text message; with it, one part of a fragmented message (`false`:
+     * more parts follow, `true`: the last part). While a fragmented message is open, a whole message or
+     * a part of the other kind rejects with `FragmentInterleavedError` and is not sent.
+     */
     sendText(text: string, isLast?: boolean): Promise<void>;
-    /** Sends a binary message, or one fragment of it when `isLast` is false. */
+    /** Like {@link RemoteEndpoint.Basic.sendText}, for a binary message or one part of it. */
     sendBinary(data: BinaryData, isLast?: boolean): Promise<void>;
     /** Encodes `value` with the endpoint's encoders (JSON by default) and sends it. */
     sendObject(value: unknown): Promise<void>;

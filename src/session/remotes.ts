@@ -44,15 +44,18 @@ function controlPayload(data: BinaryData | undefined, method: string): Buffer {
 export class BasicRemote implements RemoteEndpoint.Basic {
   constructor(private readonly host: RemoteHost) {}
 
-  sendText(text: string, isLast = true): Promise<void> {
+  // Without `isLast` a send is a whole message (Jakarta's sendText(String)), refused while a fragmented
+  // one is open; with it, a part (sendText(String, boolean)). Treating both as parts let a whole message
+  // slip into the open one as its continuation.
+  sendText(text: string, isLast?: boolean): Promise<void> {
     if (typeof text !== "string") throw new TypeError("sendText: text must be a string (use sendObject for objects).");
-    return this.send(OUT.TEXT, text, isLast, true);
+    return this.send(OUT.TEXT, text, isLast ?? true, isLast !== undefined);
   }
 
-  sendBinary(data: BinaryData, isLast = true): Promise<void> {
+  sendBinary(data: BinaryData, isLast?: boolean): Promise<void> {
     const buf = toBuffer(data);
     if (buf === undefined) throw new TypeError("sendBinary: data must be a Buffer, ArrayBuffer or typed array.");
-    return this.send(OUT.BINARY, buf, isLast, true);
+    return this.send(OUT.BINARY, buf, isLast ?? true, isLast !== undefined);
   }
 
   sendObject(value: unknown): Promise<void> {

@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { WebSocket } from "ws";
 import { partsLimitReason } from "./parts-limit.js";
 import { CloseCodes } from "../session/close-reason.js";
+import { tooBigReason } from "./too-big.js";
 
 /**
  * @internal The `ws` WebSocket class of server connections. ws enforces `maxPayload` itself and closes
@@ -22,10 +23,7 @@ export class ServerWebSocket extends WebSocket {
     }
     // ws's only reasonless 1009: a message over maxPayload (WS_ERR_UNSUPPORTED_MESSAGE_LENGTH); the
     // framework's own closes always pass a reason string.
-    if (code === CloseCodes.TOO_BIG && data === undefined && this.readyState === WebSocket.OPEN) {
-      const limit = (this as unknown as { _receiver?: { _maxPayload?: number } })._receiver?._maxPayload;
-      if (limit) data = `message exceeds the limit of ${limit} bytes`;
-    }
+    if (code === CloseCodes.TOO_BIG && data === undefined && this.readyState === WebSocket.OPEN) data = tooBigReason(this);
     super.close(code, data);
   }
 }

@@ -1,9 +1,13 @@
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { CloseCodes } from "../session/close-reason.js";
 import { SMALL_FRAME, smallFrame } from "./small-frame.js";
+import { tooBigReason } from "./too-big.js";
 import type { Transport, TransportSink, WriteCallback } from "./transport.js";
 
 const SINK = Symbol("ws-endpoints:sink");
+/** Set when this side closed with 1009 for a message over `maxPayload`: the close reason it sent. */
+const TOO_BIG = Symbol("ws-endpoints:too-big");
 
 /** What ws's `Sender.send` reads of its options (ws's own `send()` builds this object on every call). */
 interface SenderOptions {
@@ -28,6 +32,7 @@ interface Receiver {
 }
 type BoundSocket = WebSocket & {
   [SINK]?: TransportSink;
+  [TOO_BIG]?: string;
   _receiver?: Receiver | null;
   _socket?: Duplex & { cork(): void; uncork(): void };
   _sender?: Sender;
@@ -62,10 +67,24 @@ function onPong(this: BoundSocket, data: Buffer): void {
   this[SINK]!.onPong(data);
 }
 function onClose(this: BoundSocket, code: number, reason: Buffer): void {
-  this[SINK]!.onClose(code, reason.toString("utf8"));
+  const tooBig = this[TOO_BIG];
+  if (tooBig !== undefined) this[SINK]!.onClose(CloseCodes.TOO_BIG, tooBig);
+  else this[SINK]!.onClose(code, reason.toString("utf8"));
 }
 function onError(this: BoundSocket, error: Error): void {
+  // A message over maxPayload: ws sends 1009 and stops reading, so its close event would say 1006 (the
+  // peer's answer is never read). The session reports the 1009 it sent instead, and, as for a handler's
+  // own maxMessageSize, a peer's oversized message is not an error of this endpoint.
+  if ((error as { code?: unknown }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+    this[TOO_BIG] = tooBigReason(this) ?? "";
+    return;
+  }
   this[SINK]!.onError(error);
+}
+
+/** @internal Whether this side closed `ws` with 1009 for a message over its `maxPayload`. */
+export function closedTooBig(ws: WebSocket): boolean {
+  return (ws as BoundSocket)[TOO_BIG] !== undefined;
 }
 
 /**

@@ -3,12 +3,13 @@ import { ClientTransport, type ClientTransportOwner } from "../../src/client/cli
 import { QueueOverflowError, SessionClosedError, TransportError } from "../../src/errors.js";
 import { InMemoryTransport } from "../../src/testing/in-memory-transport.js";
 
-function owner() {
+function owner(mayReconnect = true) {
   const log: string[] = [];
   const o: ClientTransportOwner = {
     closeRequested: (code, reason) => log.push(`close ${code} ${reason}`),
     overflowed: (e) => log.push(`overflowed ${e.code}`),
     dropped: (e) => log.push(`dropped ${e.code}`),
+    mayReconnect,
   };
   return { o, log };
 }
@@ -108,6 +109,21 @@ describe("ClientTransport", () => {
     const later = outcome();
     ct.send("b", false, true, later.done);
     expect(await later.result).toBe(error);
+  });
+
+  it("without reconnect, a write after the connection went away fails with SessionClosedError, not QueueOverflowError", async () => {
+    const { o, log } = owner(false);
+    const ct = new ClientTransport(0, "drop-newest", o);
+    const gone = new InMemoryTransport();
+    ct.attach(gone);
+    gone.isOpen = false;
+    const write = outcome();
+    ct.send("late", false, true, write.done);
+    const error = await write.result;
+    expect(error).toBeInstanceOf(SessionClosedError);
+    expect((error as Error).message).toBe("The connection closed before this message was sent; the session has ended.");
+    expect(ct.heldCount).toBe(0);
+    expect(log).toEqual([]);
   });
 
   it("drops the rest of a fragmented message cut by a disconnect instead of sending orphan fragments", async () => {

@@ -1,0 +1,14 @@
+import { WebSocket } from "ws";
+import { CloseCodes } from "../session/close-reason.js";
+import { tooBigReason } from "./too-big.js";
+
+/**
+ * @internal The `ws` WebSocket class of client connections: a message over `maxMessageSize` closes with
+ * 1009 and a reason naming the limit, as on the server (`ServerWebSocket`).
+ */
+export class ClientWebSocket extends WebSocket {
+  override close(code?: number, data?: string | Buffer): void {
+    if (code === CloseCodes.TOO_BIG && data === undefined && this.readyState === WebSocket.OPEN) data = tooBigReason(this);
+    super.close(code, data);
+  }
+}
