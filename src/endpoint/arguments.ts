@@ -158,6 +158,14 @@ export function compileParam(site: ParamSite): CompiledParam | DefinitionProblem
     return { resolve: error };
   }
   if (kind === "message") return compilePayload(site, type, problem);
+  if (kind === "error") {
+    // `unknown`, `any` and `Object` all emit Object: the usual TypeScript way to declare a caught error.
+    if (type === Object) return { resolve: error };
+    return problem(
+      `is declared as ${typeName(type)}, which @OnError can never pass: it receives the Error that was thrown (a thrown non-Error value arrives as a HandlerError).`,
+      "declare the error parameter as unknown, Error or an Error subclass (narrow with instanceof inside the method), or mark it @ErrorParam().",
+    );
+  }
   return problem(
     `cannot supply a value of type ${typeName(type)} to an @On${kind[0]!.toUpperCase()}${kind.slice(1)} method.`,
     "use Session, CloseReason (@OnClose), Error (@OnError), or mark it with @PathParam(name) / @QueryParam(name); inject services through the constructor.",

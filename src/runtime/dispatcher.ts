@@ -4,7 +4,7 @@ import { decodeText } from "../codec/payload.js";
 import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import { ARG_SHAPE, type ArgResolver, type InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
-import { HandlerError, HandlerTimeoutError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
+import { HandlerTimeoutError, TransportError, UnsupportedMessageError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
 import { RATE } from "../server/rate-limit.js";
@@ -14,7 +14,8 @@ import { inboundText, releaseInboundText } from "../session/inbound-text.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
 import type { TransportSink } from "../transport/transport.js";
-import { logHandlerFailure, routeError, routeUndecodable, type ErrorHost } from "./error-routing.js";
+import { routeCloseFailure, routeError, routeUndecodable, type ErrorHost } from "./error-routing.js";
+import { deliverable, HandlerFailure } from "./handler-failure.js";
 import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
 import { isThenable, type Thenable } from "./thenable.js";
 
@@ -70,6 +71,8 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private readonly byName: boolean;
   /** @internal ErrorHost: @OnClose has run. */
   finished = false;
+  /** The close job has started: whatever of it times out still releases the session. */
+  private closing = false;
   private paused = false;
   private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
   private readonly ctx: InvocationContext;
@@ -153,7 +156,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     if (h !== null && (h === ep.onClose || h === ep.onError)) {
       // Reporting these to @OnError could loop or come after close; log, and still release the session.
       this.env.logger.error({ err: error, session: this.session.id }, error.message);
-      if (h === ep.onClose) this.release();
+      if (h === ep.onClose || this.closing) this.release();
       this.continue();
       return;
     }
@@ -461,16 +464,15 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
           result = this.resolveAndCall(fn, inst, h.args, payload);
       }
     } catch (error) {
-      throw error instanceof WebSocketEndpointError && !(error instanceof HandlerError) && h !== this.endpoint.onError
-        ? error
-        : new HandlerError(h.label, error);
+      // Unwrapped before @OnError sees it; the wrapper only remembers which handler failed.
+      throw new HandlerFailure(h, error);
     }
     if (isThenable(result)) {
       this.current = replies ? h : null;
       this.running = h;
       // No state is touched here: after a timeout this rejection belongs to an abandoned job.
       return Promise.resolve(result).catch((error: unknown) => {
-        throw new HandlerError(h.label, error);
+        throw new HandlerFailure(h, error);
       });
     }
     return result;
@@ -517,15 +519,15 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
 
   /** @internal ErrorHost: routes an error of the running job to @OnError or a close (error-routing.ts). */
   fail(raw: unknown): unknown {
-    const error =
-      raw instanceof WebSocketEndpointError ? raw : new HandlerError(this.current?.label ?? this.endpoint.name, raw);
+    const failedIn = raw instanceof HandlerFailure ? raw.handler : null;
+    const error = failedIn !== null ? deliverable(failedIn.label, (raw as HandlerFailure).thrown) : deliverable(this.endpoint.name, raw);
     this.current = null;
     this.replyId = undefined;
-    return routeError(this, error);
+    return routeError(this, error, failedIn);
   }
 
   /** @internal ErrorHost */
-  callOnError(error: WebSocketEndpointError): unknown {
+  callOnError(error: Error): unknown {
     this.ctx.error = error;
     try {
       return this.call(this.endpoint.onError!, false);
@@ -542,17 +544,18 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private close(reason: CloseReason): unknown {
     const ep = this.endpoint;
     this.ctx.closeReason = reason;
+    this.closing = true;
     let result: unknown;
     if (ep.onClose !== null) {
       try {
         result = this.call(ep.onClose, false);
       } catch (error) {
-        logHandlerFailure(this, ep.onClose, error);
+        result = routeCloseFailure(this, error);
       }
     }
     if (isThenable(result)) {
       return Promise.resolve(result)
-        .catch((e: unknown) => logHandlerFailure(this, ep.onClose!, e))
+        .catch((e: unknown) => routeCloseFailure(this, e))
         .then(() => this.release());
     }
     this.release();

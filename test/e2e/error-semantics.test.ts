@@ -1,0 +1,257 @@
+import "reflect-metadata";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  EndpointDefinitionError,
+  ErrorCodes,
+  ErrorParam,
+  HandlerError,
+  OnClose,
+  OnError,
+  OnMessage,
+  OnOpen,
+  ServerEndpoint,
+  Session,
+  silentLogger,
+  type Logger,
+} from "../../src/index.js";
+import { compileEndpoint } from "../../src/endpoint/compile.js";
+import { TestServer } from "../../src/testing/index.js";
+
+// Issue #18: @OnError receives what was thrown (Tyrus unwraps InvocationTargetException), @OnClose
+// failures reach @OnError, and a failed @OnOpen follows one documented rule.
+
+const SETTINGS = { maxMessageSize: 1024 };
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+class MyDomainError extends Error {
+  readonly closeCode = 4000; // a user field: must not choose the close code
+}
+
+const seen: unknown[] = [];
+
+@ServerEndpoint("/domain")
+class Domain {
+  @OnMessage() async message(text: string) {
+    if (text === "sync") throw new MyDomainError("sync domain");
+    if (text === "async") {
+      await Promise.resolve();
+      throw new MyDomainError("async domain");
+    }
+    if (text === "string") throw "a plain string";
+    if (text === "json") return "not json {";
+    return `ok:${text}`;
+  }
+  @OnError() error(err: unknown, session: Session) {
+    seen.push(err);
+    const name = err instanceof MyDomainError ? "MyDomainError" : (err as Error).constructor.name;
+    session.getAsyncRemote().sendText(`error:${name}:${(err as Error).message}`);
+  }
+}
+
+@ServerEndpoint("/domain-typed")
+class DomainTyped {
+  @OnMessage() message(text: string) {
+    if (text === "range") throw new RangeError("out of range");
+    throw new MyDomainError("domain");
+  }
+  // Declared as a subclass: still receives every error as thrown, nothing is filtered out.
+  @OnError() error(session: Session, err: MyDomainError) {
+    session.getAsyncRemote().sendText(`${err.constructor.name}:${err.message}`);
+  }
+}
+
+describe("@OnError receives the error that was thrown", () => {
+  it("passes a thrown or rejected domain error itself, typed unknown, and keeps the session", async () => {
+    seen.length = 0;
+    server = await TestServer.start([Domain]);
+    const c = await server.connect("/domain");
+    for (const m of ["sync", "1", "async", "2"]) await c.send(m);
+    expect([await c.nextText(), await c.nextText(), await c.nextText(), await c.nextText()]).toEqual([
+      "error:MyDomainError:sync domain",
+      "ok:1",
+      "error:MyDomainError:async domain",
+      "ok:2",
+    ]);
+    expect(seen.every((e) => e instanceof MyDomainError)).toBe(true);
+  });
+
+  it("passes a thrown non-Error value as a HandlerError holding it in cause and naming the handler", async () => {
+    seen.length = 0;
+    server = await TestServer.start([Domain]);
+    const c = await server.connect("/domain");
+    await c.send("string");
+    expect(await c.nextText()).toBe("error:HandlerError:Domain.message failed: a plain string");
+    const err = seen[0] as HandlerError;
+    expect(err).toBeInstanceOf(HandlerError);
+    expect([err.code, err.handler, err.cause]).toEqual([ErrorCodes.HANDLER_FAILED, "Domain.message", "a plain string"]);
+  });
+
+  it("delivers every error to a parameter typed as an Error subclass, unfiltered", async () => {
+    server = await TestServer.start([DomainTyped]);
+    const c = await server.connect("/domain-typed");
+    await c.send("range");
+    await c.send("x");
+    expect([await c.nextText(), await c.nextText()]).toEqual(["RangeError:out of range", "MyDomainError:domain"]);
+  });
+
+  it("without @OnError closes with 1011 (not a user error's closeCode field) and logs the handler name", async () => {
+    @ServerEndpoint("/domain-bare")
+    class Bare {
+      @OnMessage() message(_t: string): string {
+        throw new MyDomainError("secret");
+      }
+    }
+    const logged: unknown[] = [];
+    const logger: Logger = { ...silentLogger, warn: (o) => logged.push(o) };
+    server = await TestServer.start([Bare], { logger });
+    const c = await server.connect("/domain-bare");
+    await c.send("x");
+    expect(await c.closed).toEqual({ code: 1011, reason: "internal error" });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ handler: "Bare.message" });
+    expect((logged[0] as { err: unknown }).err).toBeInstanceOf(MyDomainError);
+  });
+});
+
+describe("@OnError parameter types", () => {
+  it("accepts unknown/any/Object and Error subclasses as the error parameter", () => {
+    @ServerEndpoint("/t")
+    class Types {
+      @OnMessage() m(_t: string) {}
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      @OnError() e(_a: any) {}
+    }
+    expect(compileEndpoint(Types, SETTINGS).onError).not.toBeNull();
+  });
+
+  it("refuses at bootstrap an error parameter whose class can never be thrown as an error, naming class, method and parameter", () => {
+    class NotAnError {
+      x = 1;
+    }
+    @ServerEndpoint("/t")
+    class Wrong {
+      @OnMessage() m(_t: string) {}
+      @OnError() e(_s: Session, _err: NotAnError) {}
+    }
+    let error: unknown;
+    try {
+      compileEndpoint(Wrong, SETTINGS);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EndpointDefinitionError);
+    const p = (error as EndpointDefinitionError).problems;
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatchObject({ where: "Wrong.e", parameterIndex: 1 });
+    expect(p[0]!.problem).toContain("NotAnError");
+    expect(p[0]!.fix).toContain("unknown, Error or an Error subclass");
+  });
+
+  it("@ErrorParam() marks the error parameter without metadata", () => {
+    @ServerEndpoint("/t")
+    class Marked {
+      @OnMessage() m(_t: string) {}
+      @OnError() e(@ErrorParam() _err: unknown) {}
+    }
+    expect(compileEndpoint(Marked, SETTINGS).onError).not.toBeNull();
+  });
+});
+
+const closeLog: string[] = [];
+
+@ServerEndpoint("/close-throws")
+class CloseThrows {
+  @OnMessage() m(t: string) {
+    return t;
+  }
+  @OnClose() async close(session: Session) {
+    closeLog.push(`close ${session.isOpen()}`);
+    if (session.getQueryString() === "async") {
+      await Promise.resolve();
+      throw new MyDomainError("async close failed");
+    }
+    throw new MyDomainError("close failed");
+  }
+  @OnError() error(err: unknown) {
+    closeLog.push(`error ${(err as Error).constructor.name}:${(err as Error).message}`);
+    // Closing again from @OnError must not run @OnClose a second time.
+    throw new Error("onError also fails");
+  }
+}
+
+describe("@OnClose failures", () => {
+  it.each(["sync", "async"])("an error thrown by @OnClose (%s) goes to @OnError once, then is logged; @OnClose runs once", async (mode) => {
+    closeLog.length = 0;
+    const logged: Array<{ msg: string; err: unknown }> = [];
+    const logger: Logger = { ...silentLogger, error: (o, msg) => logged.push({ msg: String(msg), err: (o as { err: unknown }).err }) };
+    server = await TestServer.start([CloseThrows], { logger });
+    const c = await server.connect(`/close-throws?${mode}`);
+    await c.send("x");
+    expect(await c.nextText()).toBe("x");
+    await c.close(1000);
+    await server.close();
+    server = undefined;
+    const message = mode === "async" ? "async close failed" : "close failed";
+    expect(closeLog).toEqual(["close false", `error MyDomainError:${message}`]);
+    expect(logged.map((l) => l.msg).sort()).toEqual(["CloseThrows.close threw", "CloseThrows.error threw"]);
+    expect(logged.find((l) => l.msg === "CloseThrows.close threw")!.err).toBeInstanceOf(MyDomainError);
+  });
+});
+
+const openLog: string[] = [];
+
+@ServerEndpoint("/open-fails")
+class OpenFails {
+  @OnOpen() open(session: Session) {
+    if (session.getQueryString() === "async") return Promise.reject(new MyDomainError("async open failed"));
+    throw new MyDomainError("open failed");
+  }
+  @OnMessage() m(t: string) {
+    return `echo:${t}`;
+  }
+  @OnError() error(err: unknown, session: Session) {
+    openLog.push((err as Error).message);
+    if (session.getRequestParameterMap().has("rethrow")) throw err;
+    session.getAsyncRemote().sendText(`handled:${(err as Error).message}`);
+  }
+}
+
+@ServerEndpoint("/open-fails-bare")
+class OpenFailsBare {
+  @OnOpen() open() {
+    throw new MyDomainError("open failed");
+  }
+  @OnMessage() m(t: string) {
+    return t;
+  }
+}
+
+describe("a failed @OnOpen", () => {
+  it.each(["sync", "async"])("(%s) goes to @OnError; when @OnError returns, the session stays open", async (mode) => {
+    openLog.length = 0;
+    server = await TestServer.start([OpenFails]);
+    const c = await server.connect(`/open-fails?${mode}`);
+    const message = mode === "async" ? "async open failed" : "open failed";
+    expect(await c.nextText()).toBe(`handled:${message}`);
+    await c.send("still open");
+    expect(await c.nextText()).toBe("echo:still open");
+  });
+
+  it("closes with 1011 when @OnError throws for it", async () => {
+    server = await TestServer.start([OpenFails]);
+    const c = await server.connect("/open-fails?rethrow");
+    expect(await c.closed).toEqual({ code: 1011, reason: "internal error" });
+    expect(c.pending).toEqual([]);
+  });
+
+  it("closes with 1011 without @OnError", async () => {
+    server = await TestServer.start([OpenFailsBare]);
+    const c = await server.connect("/open-fails-bare");
+    expect(await c.closed).toEqual({ code: 1011, reason: "internal error" });
+  });
+});
+
