@@ -49,6 +49,8 @@ export interface CompiledParam {
   readonly payload?: PayloadBinding;
   /** Set for @PathParam parameters, for validation at the handshake. */
   readonly pathParam?: { readonly name: string; readonly convert: Converter };
+  /** Set for typed @QueryParam parameters, checked at the handshake like path parameters. */
+  readonly queryParam?: { readonly name: string; readonly convert: Converter };
 }
 
 /** Everything the parameter compiler needs to know about the method. */
@@ -125,6 +127,8 @@ export function compileParam(site: ParamSite): CompiledParam | DefinitionProblem
             const v = ctx.session.getRequestParameterMap().get(name)?.[0];
             return v === undefined ? undefined : convert(v);
           },
+          // A string never fails to convert: only typed ones need the handshake check.
+          ...(convert === toStringValue ? {} : { queryParam: { name, convert } }),
         };
       }
       case "payload":

@@ -9,13 +9,14 @@ import {
   OnError,
   OnMessage,
   OnOpen,
+  QueryParam,
   ServerEndpoint,
   Session,
   silentLogger,
   type Logger,
 } from "../../src/index.js";
 import { compileEndpoint } from "../../src/endpoint/compile.js";
-import { TestServer } from "../../src/testing/index.js";
+import { EndpointHarness, TestServer } from "../../src/testing/index.js";
 
 // Issue #18: @OnError receives what was thrown (Tyrus unwraps InvocationTargetException), @OnClose
 // failures reach @OnError, and a failed @OnOpen follows one documented rule.
@@ -255,3 +256,43 @@ describe("a failed @OnOpen", () => {
   });
 });
 
+
+const queryOpens: unknown[] = [];
+
+@ServerEndpoint("/query/{id}")
+class TypedQuery {
+  @OnOpen() open(@QueryParam("limit") limit: number, @QueryParam("all") all: boolean, @QueryParam("name") name: string) {
+    queryOpens.push([limit, all, name]);
+  }
+  @OnMessage() m(t: string) {
+    return t;
+  }
+}
+
+describe("@QueryParam conversion failures", () => {
+  it.each(["limit=ten", "limit=1&all=yes", "limit=&all=true"])("are refused with HTTP 400 before the upgrade, like @PathParam (%s)", async (query) => {
+    queryOpens.length = 0;
+    server = await TestServer.start([TypedQuery]);
+    await expect(server.connect(`/query/1?${query}`)).rejects.toMatchObject({ status: 400 });
+    expect(queryOpens).toEqual([]);
+  });
+
+  it("accept absent parameters and convert present ones (first value wins)", async () => {
+    queryOpens.length = 0;
+    server = await TestServer.start([TypedQuery]);
+    const c = await server.connect("/query/1?limit=5&limit=x&name=a%20b");
+    await c.send("x");
+    expect(await c.nextText()).toBe("x");
+    expect(queryOpens).toEqual([[5, undefined, "a b"]]);
+  });
+
+  it("EndpointHarness.connect refuses them the same way", async () => {
+    const harness = EndpointHarness.create(TypedQuery);
+    try {
+      await expect(harness.connect({ path: "/query/1", query: "all=maybe" })).rejects.toMatchObject({ status: 400, code: ErrorCodes.HANDSHAKE_REJECTED });
+      expect((await harness.connect({ path: "/query/1", query: "all=true" })).session.isOpen()).toBe(true);
+    } finally {
+      await harness.shutdown();
+    }
+  });
+});
