@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { withCorrelationId } from "../codec/json.js";
-import { decodeText } from "../codec/payload.js";
+import { decodeText, type MessageKind } from "../codec/payload.js";
 import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import { ARG_SHAPE, type ArgResolver, type InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
@@ -358,19 +358,19 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
 
   private message(h: CompiledMessageHandler, data: Buffer): unknown {
     this.replyId = undefined;
-    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) return this.rejected(tooBig(h, data.length, undefined, data), data);
+    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) return this.rejected(tooBig(h, data.length, undefined, data), data, h.kind);
     if (h.decode === decodeText) return this.text(h, data);
     let payload: unknown;
     try {
       payload = h.decode(data);
     } catch (error) {
-      return this.rejected(error, data);
+      return this.rejected(error, data, h.kind);
     }
     if (isThenable(payload)) {
       const generation = this.generation;
       return payload.then(
         (p) => (generation === this.generation ? this.invokeMessage(h, p) : undefined),
-        (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
+        (error) => (generation === this.generation ? this.rejected(error, data, h.kind) : undefined),
       );
     }
     return this.invokeMessage(h, payload);
@@ -409,7 +409,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     try {
       m = r.route(data);
     } catch (error) {
-      return this.rejected(error, data);
+      return this.rejected(error, data, r.kind);
     }
     this.replyId = m.replyId;
     const payload = m.payload;
@@ -417,17 +417,17 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
       const generation = this.generation;
       return payload.then(
         (p) => (generation === this.generation ? this.invokeMessage(m.handler, p) : undefined),
-        (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
+        (error) => (generation === this.generation ? this.rejected(error, data, r.kind) : undefined),
       );
     }
     return this.invokeMessage(m.handler, payload);
   }
 
   /** An undecodable message: counted, then answered per the endpoint's policy (error-routing.ts). */
-  private rejected(raw: unknown, data: Buffer): unknown {
+  private rejected(raw: unknown, data: Buffer, kind: MessageKind): unknown {
     this.counters.decodeErrors++;
     this.replyId = undefined;
-    return routeUndecodable(this, raw, data);
+    return routeUndecodable(this, raw, data, kind === "text");
   }
 
   private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {

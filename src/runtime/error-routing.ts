@@ -93,10 +93,16 @@ export function routeCloseFailure(host: ErrorHost, raw: unknown): unknown {
   return undefined;
 }
 
-/** An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. */
-export function routeUndecodable(host: ErrorHost, raw: unknown, data: Buffer): unknown {
+/**
+ * An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. `text`: it
+ * came as a text message, so the error's payload is its text (the spec's DecodeException carries the
+ * String), a binary message's payload stays the bytes.
+ */
+export function routeUndecodable(host: ErrorHost, raw: unknown, data: Buffer, text: boolean): unknown {
   const error = asDecodeError(raw, data);
   if (!(error instanceof DecodeError)) return host.fail(error);
+  // Only a payload the framework set (the received buffer itself): a decoder's own DecodeError is left as made.
+  if (text && error.payload === data) (error as { payload: string | Buffer }).payload = data.toString("utf8");
   const ep = host.endpoint;
   const session = host.session;
   const { reply, closeCode } = answerInvalidMessage(error, ep.replies);
