@@ -93,6 +93,21 @@ const closeReason: ArgResolver = (ctx) => ctx.closeReason;
 const error: ArgResolver = (ctx) => ctx.error;
 const principal: ArgResolver = (ctx) => ctx.session.getUserPrincipal();
 
+/**
+ * An @OnError method with more than one error parameter: with `unknown`/`Object` accepted as the error, a
+ * `Session` imported with `import type` (emitted as Object) would silently receive the error too.
+ */
+export function extraErrorParam(label: string, params: readonly CompiledParam[]): DefinitionProblem | undefined {
+  const at = params.flatMap((p, i) => (p.resolve === error ? [i] : []));
+  if (at.length < 2) return undefined;
+  return {
+    where: label,
+    parameterIndex: at[1]!,
+    problem: `parameters #${at.join(", #")} would all receive the error (their types are Error, unknown, any or Object at run time).`,
+    fix: "declare one error parameter; a Session or CloseReason must be imported as a value (not `import type`) so its type exists at run time, or mark it @SessionParam().",
+  };
+}
+
 function isErrorType(type: unknown): boolean {
   return type === Error || (typeof type === "function" && type.prototype instanceof Error);
 }

@@ -18,7 +18,7 @@ import type { MessageKind, PayloadBinding, PayloadDecoder } from "../codec/paylo
 import { EndpointDefinitionError, type DefinitionProblem } from "../errors.js";
 import { jsonEncoder } from "../codec/json.js";
 import type { ObjectEncoder } from "../session/endpoint-session.js";
-import { argShape, compileParam, typeName, type ArgResolver, type ArgShape, type CompiledParam, type Converter } from "./arguments.js";
+import { argShape, compileParam, extraErrorParam, typeName, type ArgResolver, type ArgShape, type CompiledParam, type Converter } from "./arguments.js";
 import { parsePathTemplate, type PathTemplate } from "./path-template.js";
 
 export { jsonEncoder };
@@ -229,6 +229,11 @@ export function compileEndpointBase(
         problems.push(r);
         ok = false;
       } else compiledParams.push(r);
+    }
+    const extra = ok && record.kind === "error" ? extraErrorParam(label, compiledParams) : undefined;
+    if (extra !== undefined) {
+      problems.push(extra);
+      ok = false;
     }
     if (!ok) continue;
     for (const p of compiledParams) {

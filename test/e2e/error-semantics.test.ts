@@ -152,6 +152,23 @@ describe("@OnError parameter types", () => {
     expect(p[0]!.fix).toContain("unknown, Error or an Error subclass");
   });
 
+  it("refuses two parameters that would both receive the error (a Session imported with `import type` is Object)", () => {
+    @ServerEndpoint("/t")
+    class Twice {
+      @OnMessage() m(_t: string) {}
+      @OnError() e(_s: object, _err: unknown) {}
+    }
+    let error: unknown;
+    try {
+      compileEndpoint(Twice, SETTINGS);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EndpointDefinitionError);
+    expect((error as EndpointDefinitionError).problems).toMatchObject([{ where: "Twice.e", parameterIndex: 1 }]);
+    expect((error as EndpointDefinitionError).problems[0]!.fix).toContain("import type");
+  });
+
   it("@ErrorParam() marks the error parameter without metadata", () => {
     @ServerEndpoint("/t")
     class Marked {
