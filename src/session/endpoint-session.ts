@@ -9,7 +9,7 @@ import { OUT, OutboundQueue, type OutKind } from "./outbound-queue.js";
 import type { PendingSend } from "./pending-send.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 import { AsyncRemote, BasicRemote, type RemoteHost } from "./remotes.js";
-import { ReadOnlyMap } from "./read-only-map.js";
+import { ReadOnlyMap, ReadOnlySet } from "./read-only-collections.js";
 import { Session } from "./session.js";
 
 /** Encodes an outbound object into a frame payload. */
@@ -48,7 +48,8 @@ function nextSessionId(): string {
 
 const PARAMETER_MAP = "getRequestParameterMap()";
 const EMPTY_PARAMS: ReadonlyMap<string, readonly string[]> = new ReadOnlyMap([], PARAMETER_MAP);
-const NO_ROOMS: ReadonlySet<string> = new Set();
+// Shared by every session in no room: a plain Set here would let one caller add a room to all of them.
+const NO_ROOMS: ReadonlySet<string> = new ReadOnlySet([], "getRooms()");
 
 /** User properties that tell the room registry when they change (the user id may come from one). */
 class WatchedProperties extends Map<string, unknown> {
@@ -217,7 +218,8 @@ export class EndpointSession extends Session implements RemoteHost {
   }
 
   getRooms(): ReadonlySet<string> {
-    return this.rooms ?? NO_ROOMS;
+    // A read-only copy: deleting from the live set would leave the room registry out of step.
+    return this.rooms === undefined || this.rooms.size === 0 ? NO_ROOMS : new ReadOnlySet(this.rooms, "getRooms()");
   }
 
   /** @internal The server's room registry now tracks this session. */

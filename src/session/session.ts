@@ -72,7 +72,8 @@ export abstract class Session {
   abstract leave(room: string): void;
   /**
    * The rooms this session joined. In `@OnClose` it still lists them, although the session has already
-   * left them (broadcasts no longer reach it and presence no longer counts it).
+   * left them (broadcasts no longer reach it and presence no longer counts it). A read-only copy: use
+   * `join`/`leave` to change it (`add`/`delete`/`clear` throw a TypeError).
    */
   abstract getRooms(): ReadonlySet<string>;
 }

@@ -84,4 +84,17 @@ describe("session views", () => {
     expect(Object.isFrozen(headers) || Object.isFrozen(headers["set-cookie"])).toBe(false);
     expect(session.getRequestHeaders().host).toBe("h");
   });
+
+  it("getRooms() is a read-only copy: no room leaks into other sessions, join/leave stay in step", () => {
+    const a = new MockSession();
+    const b = new MockSession();
+    expect(() => (a.getRooms() as Set<string>).add("x")).toThrow(TypeError);
+    expect([...b.getRooms()]).toEqual([]);
+    a.join("r");
+    const before = a.getRooms();
+    expect(() => (before as Set<string>).delete("r")).toThrow(TypeError);
+    a.join("s");
+    expect([...before]).toEqual(["r"]);
+    expect([...a.getRooms()]).toEqual(["r", "s"]);
+  });
 });
