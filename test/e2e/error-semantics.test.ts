@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  EncodeError,
   EndpointDefinitionError,
   ErrorCodes,
   ErrorParam,
@@ -115,6 +116,24 @@ describe("@OnError receives the error that was thrown", () => {
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ handler: "Bare.message" });
     expect((logged[0] as { err: unknown }).err).toBeInstanceOf(MyDomainError);
+  });
+});
+
+describe("framework errors stay typed", () => {
+  it("an EncodeError rejected by an awaited send inside an async handler reaches @OnError as itself", async () => {
+    @ServerEndpoint("/framework")
+    class Framework {
+      @OnMessage() async m(_t: string, session: Session) {
+        await session.getBasicRemote().sendObject(new Map([["k", 1]]));
+      }
+      @OnError() e(err: unknown, session: Session) {
+        session.getAsyncRemote().sendText(`${(err as EncodeError).constructor.name}:${(err as EncodeError).code}`);
+      }
+    }
+    server = await TestServer.start([Framework]);
+    const c = await server.connect("/framework");
+    await c.send("x");
+    expect(await c.nextText()).toBe(`EncodeError:${ErrorCodes.ENCODE_FAILED}`);
   });
 });
 
