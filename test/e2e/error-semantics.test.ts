@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   EncodeError,
   EndpointDefinitionError,
@@ -13,6 +13,7 @@ import {
   QueryParam,
   ServerEndpoint,
   Session,
+  defaultLogger,
   silentLogger,
   type Logger,
 } from "../../src/index.js";
@@ -134,6 +135,32 @@ describe("framework errors stay typed", () => {
     const c = await server.connect("/framework");
     await c.send("x");
     expect(await c.nextText()).toBe(`EncodeError:${ErrorCodes.ENCODE_FAILED}`);
+  });
+});
+
+describe("the default logger", () => {
+  it("names the handler that threw next to the user's error", async () => {
+    @ServerEndpoint("/logged")
+    class Logged {
+      @OnMessage() message(_t: string): string {
+        throw new MyDomainError("secret");
+      }
+    }
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      server = await TestServer.start([Logged], { logger: defaultLogger });
+      const c = await server.connect("/logged");
+      await c.send("x");
+      expect((await c.closed).code).toBe(1011);
+    } finally {
+      write.mockRestore();
+    }
+    const line = lines.find((l) => l.includes("closing session with 1011"));
+    expect(line).toMatch(/^ws-endpoints warn: Logged: closing session with 1011 \(no @OnError\) \(in Logged\.message\): Error: secret\n/);
   });
 });
 
