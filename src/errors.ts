@@ -84,7 +84,11 @@ export class SessionClosedError extends WebSocketEndpointError {
   }
 }
 
-/** A lifecycle method threw or rejected; the original error is in `cause`. */
+/**
+ * A lifecycle method threw or rejected with a value that is not an `Error` (a string, a number, a plain
+ * object), which is in `cause`; or an endpoint constructor threw. A thrown `Error` is never wrapped:
+ * `@OnError` receives it as it was thrown.
+ */
 export class HandlerError extends WebSocketEndpointError {
   /** `Class.method` that failed. */
   readonly handler: string;

@@ -75,8 +75,8 @@ export class ClusterChatEndpoint {
     // Invalid input was already answered with an error message.
     if (error instanceof DecodeError) return;
     // Presence is unknown while Redis is down: say so and keep the connection; anything else is our bug.
-    if (error.cause instanceof BrokerError) {
-      console.warn(`cluster-chat: ${error.cause.message}`);
+    if (error instanceof BrokerError) {
+      console.warn(`cluster-chat: ${error.message}`);
       return;
     }
     console.error(`cluster-chat: ${this.user || "?"}: ${error.message}`);

@@ -49,6 +49,8 @@ export interface CompiledParam {
   readonly payload?: PayloadBinding;
   /** Set for @PathParam parameters, for validation at the handshake. */
   readonly pathParam?: { readonly name: string; readonly convert: Converter };
+  /** Set for typed @QueryParam parameters, checked at the handshake like path parameters. */
+  readonly queryParam?: { readonly name: string; readonly convert: Converter };
 }
 
 /** Everything the parameter compiler needs to know about the method. */
@@ -91,6 +93,21 @@ const closeReason: ArgResolver = (ctx) => ctx.closeReason;
 const error: ArgResolver = (ctx) => ctx.error;
 const principal: ArgResolver = (ctx) => ctx.session.getUserPrincipal();
 
+/**
+ * An @OnError method with more than one error parameter: with `unknown`/`Object` accepted as the error, a
+ * `Session` imported with `import type` (emitted as Object) would silently receive the error too.
+ */
+export function extraErrorParam(label: string, params: readonly CompiledParam[]): DefinitionProblem | undefined {
+  const at = params.flatMap((p, i) => (p.resolve === error ? [i] : []));
+  if (at.length < 2) return undefined;
+  return {
+    where: label,
+    parameterIndex: at[1]!,
+    problem: `parameters #${at.join(", #")} would all receive the error (their types are Error, unknown, any or Object at run time).`,
+    fix: "declare one error parameter; a Session or CloseReason must be imported as a value (not `import type`) so its type exists at run time, or mark it @SessionParam().",
+  };
+}
+
 function isErrorType(type: unknown): boolean {
   return type === Error || (typeof type === "function" && type.prototype instanceof Error);
 }
@@ -125,6 +142,8 @@ export function compileParam(site: ParamSite): CompiledParam | DefinitionProblem
             const v = ctx.session.getRequestParameterMap().get(name)?.[0];
             return v === undefined ? undefined : convert(v);
           },
+          // A string never fails to convert: only typed ones need the handshake check.
+          ...(convert === toStringValue ? {} : { queryParam: { name, convert } }),
         };
       }
       case "payload":
@@ -158,6 +177,14 @@ export function compileParam(site: ParamSite): CompiledParam | DefinitionProblem
     return { resolve: error };
   }
   if (kind === "message") return compilePayload(site, type, problem);
+  if (kind === "error") {
+    // `unknown`, `any` and `Object` all emit Object: the usual TypeScript way to declare a caught error.
+    if (type === Object) return { resolve: error };
+    return problem(
+      `is declared as ${typeName(type)}, which @OnError can never pass: it receives the Error that was thrown (a thrown non-Error value arrives as a HandlerError).`,
+      "declare the error parameter as unknown, Error or an Error subclass (narrow with instanceof inside the method), or mark it @ErrorParam().",
+    );
+  }
   return problem(
     `cannot supply a value of type ${typeName(type)} to an @On${kind[0]!.toUpperCase()}${kind.slice(1)} method.`,
     "use Session, CloseReason (@OnClose), Error (@OnError), or mark it with @PathParam(name) / @QueryParam(name); inject services through the constructor.",

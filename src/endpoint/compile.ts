@@ -18,7 +18,7 @@ import type { MessageKind, PayloadBinding, PayloadDecoder } from "../codec/paylo
 import { EndpointDefinitionError, type DefinitionProblem } from "../errors.js";
 import { jsonEncoder } from "../codec/json.js";
 import type { ObjectEncoder } from "../session/endpoint-session.js";
-import { argShape, compileParam, typeName, type ArgResolver, type ArgShape, type CompiledParam, type Converter } from "./arguments.js";
+import { argShape, compileParam, extraErrorParam, typeName, type ArgResolver, type ArgShape, type CompiledParam, type Converter } from "./arguments.js";
 import { parsePathTemplate, type PathTemplate } from "./path-template.js";
 
 export { jsonEncoder };
@@ -79,6 +79,8 @@ export interface CompiledEndpoint extends CompiledEndpointBase {
   readonly options: Readonly<ServerEndpointOptions>;
   /** Converters of every @PathParam, checked at the handshake so bad values get HTTP 400. */
   readonly pathConverters: ReadonlyMap<string, readonly Converter[]>;
+  /** Converters of every typed @QueryParam, checked at the handshake the same way (HTTP 400). */
+  readonly queryConverters: ReadonlyMap<string, readonly Converter[]>;
 }
 
 /** Hooks through which codecs plug into compilation. */
@@ -161,7 +163,7 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
   const site = { type, name, decorator: "@ServerEndpoint", options, templateVariables: template?.variables ?? [] };
   const compiled = compileEndpointBase(site, settings, problems);
   if (compiled === null || problems.length > before || template === null) return null;
-  return Object.freeze({ ...compiled.base, options, template, pathConverters: compiled.pathConverters });
+  return Object.freeze({ ...compiled.base, options, template, pathConverters: compiled.pathConverters, queryConverters: compiled.queryConverters });
 }
 
 /** The class being compiled and what its kind of endpoint supplies. */
@@ -184,7 +186,7 @@ export function compileEndpointBase(
   site: EndpointSite,
   settings: CompileSettings,
   problems: DefinitionProblem[],
-): { readonly base: CompiledEndpointBase; readonly pathConverters: ReadonlyMap<string, readonly Converter[]> } | null {
+): { readonly base: CompiledEndpointBase; readonly pathConverters: ConverterMap; readonly queryConverters: ConverterMap } | null {
   const { type, name, options, templateVariables } = site;
   const before = problems.length;
   checkOptions(name, site.decorator, options, problems);
@@ -197,6 +199,7 @@ export function compileEndpointBase(
   const methods = new Set<string | symbol>();
   const maxMessageSize = options.maxMessageSize ?? settings.maxMessageSize;
   const pathConverters = new Map<string, Converter[]>();
+  const queryConverters = new Map<string, Converter[]>();
   const payloadFor = (t: unknown): PayloadBinding | string =>
     settings.payloadFor ? settings.payloadFor(t, options) : `no decoder is registered for class ${typeName(t)}.`;
 
@@ -227,13 +230,15 @@ export function compileEndpointBase(
         ok = false;
       } else compiledParams.push(r);
     }
+    const extra = ok && record.kind === "error" ? extraErrorParam(label, compiledParams) : undefined;
+    if (extra !== undefined) {
+      problems.push(extra);
+      ok = false;
+    }
     if (!ok) continue;
     for (const p of compiledParams) {
-      if (p.pathParam) {
-        const list = pathConverters.get(p.pathParam.name) ?? [];
-        list.push(p.pathParam.convert);
-        pathConverters.set(p.pathParam.name, list);
-      }
+      if (p.pathParam) addConverter(pathConverters, p.pathParam);
+      if (p.queryParam) addConverter(queryConverters, p.queryParam);
     }
     const args = Object.freeze(compiledParams.map((p) => p.resolve));
     const shape = argShape(args);
@@ -297,7 +302,15 @@ export function compileEndpointBase(
     injectsConstructor: type.length > 0 || (readConstructorParamTypes(type)?.length ?? 0) > 0,
     methods: Object.freeze([...methods]),
   });
-  return { base, pathConverters };
+  return { base, pathConverters, queryConverters };
+}
+
+type ConverterMap = ReadonlyMap<string, readonly Converter[]>;
+
+function addConverter(map: Map<string, Converter[]>, param: { readonly name: string; readonly convert: Converter }): void {
+  const list = map.get(param.name) ?? [];
+  list.push(param.convert);
+  map.set(param.name, list);
 }
 
 function slotOf(

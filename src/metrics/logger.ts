@@ -14,9 +14,11 @@ export interface Logger {
 }
 
 function write(level: string, obj: object, msg?: string): void {
-  const err = (obj as { err?: unknown }).err;
+  const { err, handler } = obj as { err?: unknown; handler?: unknown };
+  // The failing method is not on the user's error (it reaches @OnError unwrapped): name it in the line.
+  const where = typeof handler === "string" && !(msg ?? "").startsWith(handler) ? ` (in ${handler})` : "";
   const detail = err instanceof Error ? `: ${err.stack ?? err.message}${err.cause ? `\n  caused by: ${String((err.cause as Error)?.stack ?? err.cause)}` : ""}` : "";
-  process.stderr.write(`ws-endpoints ${level}: ${msg ?? ""}${detail}\n`);
+  process.stderr.write(`ws-endpoints ${level}: ${msg ?? ""}${where}${detail}\n`);
 }
 
 /** Warnings and errors to stderr; debug and info discarded. */

@@ -1,10 +1,10 @@
 import { isUtf8 } from "node:buffer";
 import { withCorrelationId } from "../codec/json.js";
-import { decodeText } from "../codec/payload.js";
+import { decodeText, type MessageKind } from "../codec/payload.js";
 import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
 import { ARG_SHAPE, type ArgResolver, type InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
-import { HandlerError, HandlerTimeoutError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
+import { HandlerTimeoutError, TransportError, UnsupportedMessageError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
 import { RATE } from "../server/rate-limit.js";
@@ -14,7 +14,8 @@ import { inboundText, releaseInboundText } from "../session/inbound-text.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
 import type { TransportSink } from "../transport/transport.js";
-import { logHandlerFailure, routeError, routeUndecodable, type ErrorHost } from "./error-routing.js";
+import { routeCloseFailure, routeError, routeUndecodable, type ErrorHost } from "./error-routing.js";
+import { deliverable, HandlerFailure } from "./handler-failure.js";
 import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
 import { isThenable, type Thenable } from "./thenable.js";
 
@@ -70,6 +71,8 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private readonly byName: boolean;
   /** @internal ErrorHost: @OnClose has run. */
   finished = false;
+  /** The close job has started: whatever of it times out still releases the session. */
+  private closing = false;
   private paused = false;
   private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
   private readonly ctx: InvocationContext;
@@ -153,7 +156,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     if (h !== null && (h === ep.onClose || h === ep.onError)) {
       // Reporting these to @OnError could loop or come after close; log, and still release the session.
       this.env.logger.error({ err: error, session: this.session.id }, error.message);
-      if (h === ep.onClose) this.release();
+      if (h === ep.onClose || this.closing) this.release();
       this.continue();
       return;
     }
@@ -356,19 +359,19 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
 
   private message(h: CompiledMessageHandler, data: Buffer): unknown {
     this.replyId = undefined;
-    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) return this.rejected(tooBig(h, data.length, undefined, data), data);
+    if (h.maxMessageSize !== undefined && data.length > h.maxMessageSize) return this.rejected(tooBig(h, data.length, undefined, data), data, h.kind);
     if (h.decode === decodeText) return this.text(h, data);
     let payload: unknown;
     try {
       payload = h.decode(data);
     } catch (error) {
-      return this.rejected(error, data);
+      return this.rejected(error, data, h.kind);
     }
     if (isThenable(payload)) {
       const generation = this.generation;
       return payload.then(
         (p) => (generation === this.generation ? this.invokeMessage(h, p) : undefined),
-        (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
+        (error) => (generation === this.generation ? this.rejected(error, data, h.kind) : undefined),
       );
     }
     return this.invokeMessage(h, payload);
@@ -407,7 +410,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     try {
       m = r.route(data);
     } catch (error) {
-      return this.rejected(error, data);
+      return this.rejected(error, data, r.kind);
     }
     this.replyId = m.replyId;
     const payload = m.payload;
@@ -415,17 +418,17 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
       const generation = this.generation;
       return payload.then(
         (p) => (generation === this.generation ? this.invokeMessage(m.handler, p) : undefined),
-        (error) => (generation === this.generation ? this.rejected(error, data) : undefined),
+        (error) => (generation === this.generation ? this.rejected(error, data, r.kind) : undefined),
       );
     }
     return this.invokeMessage(m.handler, payload);
   }
 
   /** An undecodable message: counted, then answered per the endpoint's policy (error-routing.ts). */
-  private rejected(raw: unknown, data: Buffer): unknown {
+  private rejected(raw: unknown, data: Buffer, kind: MessageKind): unknown {
     this.counters.decodeErrors++;
     this.replyId = undefined;
-    return routeUndecodable(this, raw, data);
+    return routeUndecodable(this, raw, data, kind === "text");
   }
 
   private invokeMessage(h: CompiledMessageHandler, payload: unknown): unknown {
@@ -462,16 +465,15 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
           result = this.resolveAndCall(fn, inst, h.args, payload);
       }
     } catch (error) {
-      throw error instanceof WebSocketEndpointError && !(error instanceof HandlerError) && h !== this.endpoint.onError
-        ? error
-        : new HandlerError(h.label, error);
+      // Unwrapped before @OnError sees it; the wrapper only remembers which handler failed.
+      throw new HandlerFailure(h, error);
     }
     if (isThenable(result)) {
       this.current = replies ? h : null;
       this.running = h;
       // No state is touched here: after a timeout this rejection belongs to an abandoned job.
       return Promise.resolve(result).catch((error: unknown) => {
-        throw new HandlerError(h.label, error);
+        throw new HandlerFailure(h, error);
       });
     }
     return result;
@@ -518,15 +520,15 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
 
   /** @internal ErrorHost: routes an error of the running job to @OnError or a close (error-routing.ts). */
   fail(raw: unknown): unknown {
-    const error =
-      raw instanceof WebSocketEndpointError ? raw : new HandlerError(this.current?.label ?? this.endpoint.name, raw);
+    const failedIn = raw instanceof HandlerFailure ? raw.handler : null;
+    const error = failedIn !== null ? deliverable(failedIn.label, (raw as HandlerFailure).thrown) : deliverable(this.endpoint.name, raw);
     this.current = null;
     this.replyId = undefined;
-    return routeError(this, error);
+    return routeError(this, error, failedIn);
   }
 
   /** @internal ErrorHost */
-  callOnError(error: WebSocketEndpointError): unknown {
+  callOnError(error: Error): unknown {
     this.ctx.error = error;
     try {
       return this.call(this.endpoint.onError!, false);
@@ -543,17 +545,18 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private close(reason: CloseReason): unknown {
     const ep = this.endpoint;
     this.ctx.closeReason = reason;
+    this.closing = true;
     let result: unknown;
     if (ep.onClose !== null) {
       try {
         result = this.call(ep.onClose, false);
       } catch (error) {
-        logHandlerFailure(this, ep.onClose, error);
+        result = routeCloseFailure(this, error);
       }
     }
     if (isThenable(result)) {
       return Promise.resolve(result)
-        .catch((e: unknown) => logHandlerFailure(this, ep.onClose!, e))
+        .catch((e: unknown) => routeCloseFailure(this, e))
         .then(() => this.release());
     }
     this.release();

@@ -1,11 +1,12 @@
 import { DecodeReasons } from "../codec/decode-reasons.js";
 import { answerInvalidMessage } from "../codec/invalid-message.js";
 import type { CompiledEndpointBase, CompiledHandler } from "../endpoint/compile.js";
-import { DecodeError, HandlerError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
+import { DecodeError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
+import { deliverable, thrownOf } from "./handler-failure.js";
 import { isThenable } from "./thenable.js";
 
 // What happens to a session when something fails: @OnError, an error reply, or a close with the right
@@ -18,23 +19,27 @@ export interface ErrorHost {
   readonly logger: Logger;
   /** @OnClose has run: a later error is only logged. */
   readonly finished: boolean;
-  /** Routes an error of the running job: wraps what is not a framework error, forgets the job's reply. */
+  /** Routes an error of the running job (a framework error or a HandlerFailure); forgets the job's reply. */
   fail(raw: unknown): unknown;
-  /** Runs @OnError with `error` as its Error argument; a synchronous throw reaches the caller. */
-  callOnError(error: WebSocketEndpointError): unknown;
+  /** Runs @OnError with `error` as its error argument; a synchronous throw reaches the caller. */
+  callOnError(error: Error): unknown;
 }
 
 /**
- * Sends `error` to @OnError, or closes with its close code when there is none. Returns what @OnError
- * returned when it is a promise (the queue waits for it), else `undefined`.
+ * Sends `error` to @OnError, or closes with its close code when there is none. `failedIn` is the user
+ * handler that threw it (null for framework errors). Returns what @OnError returned when it is a promise
+ * (the queue waits for it), else `undefined`.
  */
-export function routeError(host: ErrorHost, error: WebSocketEndpointError): unknown {
+export function routeError(host: ErrorHost, error: Error, failedIn: CompiledHandler | null): unknown {
   const ep = host.endpoint;
   const session = host.session;
+  const handler = failedIn?.label;
   if (host.finished) {
-    host.logger.warn({ err: error, session: session.id }, `${ep.name}: error after close`);
+    host.logger.warn({ err: error, handler, session: session.id }, `${ep.name}: error after close`);
     return undefined;
   }
+  // Only our own errors choose a close code: a user error's `closeCode` field is the user's business.
+  const own = error instanceof WebSocketEndpointError ? error : undefined;
   const closeAfter = error instanceof UnsupportedMessageError ? error.closeCode! : 0;
   const onError = ep.onError;
   if (onError === null) {
@@ -43,26 +48,61 @@ export function routeError(host: ErrorHost, error: WebSocketEndpointError): unkn
       host.logger.debug({ err: error, session: session.id }, `${ep.name}: connection failed`);
       return undefined;
     }
-    const code = error.closeCode !== undefined && error.closeCode !== CloseCodes.CLOSED_ABNORMALLY ? error.closeCode : CloseCodes.UNEXPECTED_CONDITION;
-    host.logger.warn({ err: error, session: session.id }, `${ep.name}: closing session with ${code} (no @OnError)`);
+    const code = own?.closeCode !== undefined && own.closeCode !== CloseCodes.CLOSED_ABNORMALLY ? own.closeCode : CloseCodes.UNEXPECTED_CONDITION;
+    host.logger.warn({ err: error, handler, session: session.id }, `${ep.name}: closing session with ${code} (no @OnError)`);
     session.closeWith(code, reasonFor(code));
     return undefined;
   }
+  // A failed @OnOpen that @OnError could not handle leaves a session its endpoint never set up: close it.
+  const unhandled = failedIn !== null && failedIn === ep.onOpen ? (): void => session.closeWith(CloseCodes.UNEXPECTED_CONDITION, reasonFor(CloseCodes.UNEXPECTED_CONDITION)) : undefined;
   let result: unknown;
   try {
     result = host.callOnError(error);
   } catch (thrown) {
     logHandlerFailure(host, onError, thrown);
+    unhandled?.();
   }
   if (closeAfter) session.closeWith(closeAfter, reasonFor(closeAfter));
-  if (isThenable(result)) return Promise.resolve(result).catch((e: unknown) => logHandlerFailure(host, onError, e));
+  if (isThenable(result)) {
+    return Promise.resolve(result).catch((e: unknown) => {
+      logHandlerFailure(host, onError, e);
+      unhandled?.();
+    });
+  }
   return undefined;
 }
 
-/** An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. */
-export function routeUndecodable(host: ErrorHost, raw: unknown, data: Buffer): unknown {
+/**
+ * @OnClose threw or rejected: @OnError hears of it (spec WSC-4.5-3), then it is logged. The session is
+ * already closed and @OnClose is not run again. Returns @OnError's promise, if any (its failure is logged).
+ */
+export function routeCloseFailure(host: ErrorHost, raw: unknown): unknown {
+  const ep = host.endpoint;
+  const onClose = ep.onClose!;
+  const onError = ep.onError;
+  let result: unknown;
+  if (onError !== null && !host.finished) {
+    try {
+      result = host.callOnError(deliverable(onClose.label, thrownOf(raw)));
+    } catch (thrown) {
+      logHandlerFailure(host, onError, thrown);
+    }
+  }
+  logHandlerFailure(host, onClose, raw);
+  if (isThenable(result)) return Promise.resolve(result).catch((e: unknown) => logHandlerFailure(host, onError!, e));
+  return undefined;
+}
+
+/**
+ * An undecodable message: answered per the endpoint's policy (reply / close), then @OnError. `text`: it
+ * came as a text message, so the error's payload is its text (the spec's DecodeException carries the
+ * String), a binary message's payload stays the bytes.
+ */
+export function routeUndecodable(host: ErrorHost, raw: unknown, data: Buffer, text: boolean): unknown {
   const error = asDecodeError(raw, data);
   if (!(error instanceof DecodeError)) return host.fail(error);
+  // Only a payload the framework set (the received buffer itself): a decoder's own DecodeError is left as made.
+  if (text && error.payload === data) (error as { payload: string | Buffer }).payload = data.toString("utf8");
   const ep = host.endpoint;
   const session = host.session;
   const { reply, closeCode } = answerInvalidMessage(error, ep.replies);
@@ -85,9 +125,9 @@ export function routeUndecodable(host: ErrorHost, raw: unknown, data: Buffer): u
   return undefined;
 }
 
-/** Logs a failure of @OnError or @OnClose, which have nowhere else to report it. */
+/** Logs a failure of @OnError or @OnClose with the thrown value as it was and the handler's name. */
 export function logHandlerFailure(host: ErrorHost, h: CompiledHandler, error: unknown): void {
-  host.logger.error({ err: error instanceof HandlerError ? error : new HandlerError(h.label, error), session: host.session.id }, `${h.label} threw`);
+  host.logger.error({ err: deliverable(h.label, thrownOf(error)), handler: h.label, session: host.session.id }, `${h.label} threw`);
 }
 
 function asDecodeError(error: unknown, data: Buffer): WebSocketEndpointError {

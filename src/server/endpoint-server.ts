@@ -3,7 +3,6 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Broadcaster, Presence } from "../broker/broadcaster.js";
 import { BroadcastHub } from "../broker/hub.js";
-import { ConversionFailure } from "../endpoint/arguments.js";
 import type { CompiledEndpoint } from "../endpoint/compile.js";
 import type { EndpointPolicy } from "../handshake/endpoint-policy.js";
 import { HandshakeRequestView } from "../handshake/handshake-request.js";
@@ -24,6 +23,7 @@ import { WsTransport } from "../transport/ws-transport.js";
 import { openConnection, type ConnectionOwner } from "../runtime/connection.js";
 import { LivenessMonitor } from "./heartbeat.js";
 import { TokenBucket } from "./rate-limit.js";
+import { checkHandshakeParams } from "./handshake-params.js";
 import { Configurator, type ResponseHeaders } from "../handshake/configurator.js";
 import type { DependencyContainer } from "tsyringe";
 import type { SessionDispatcher } from "../runtime/dispatcher.js";
@@ -148,7 +148,7 @@ export class EndpointServer implements ConnectionOwner {
       return;
     }
     if (match === MALFORMED) return this.refuse(socket, 400, "malformed path");
-    const bad = checkPathParams(match);
+    const bad = checkHandshakeParams(match.endpoint, match.params, q === -1 ? "" : url.slice(q + 1));
     if (bad) return this.refuse(socket, 400, bad);
     const ep = match.endpoint;
     const policy = this.policies.get(ep)!;
@@ -307,17 +307,3 @@ export class EndpointServer implements ConnectionOwner {
   }
 }
 
-/** Checks typed @PathParam values so a bad one is an HTTP 400, not a runtime error. */
-function checkPathParams(match: RouteMatch): string | undefined {
-  for (const [name, converters] of match.endpoint.pathConverters) {
-    for (const convert of converters) {
-      try {
-        convert(match.params[name]!);
-      } catch (error) {
-        if (error instanceof ConversionFailure) return `path parameter {${name}}: ${error.message}`;
-        throw error;
-      }
-    }
-  }
-  return undefined;
-}

@@ -9,6 +9,7 @@ import { OUT, OutboundQueue, type OutKind } from "./outbound-queue.js";
 import type { PendingSend } from "./pending-send.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 import { AsyncRemote, BasicRemote, type RemoteHost } from "./remotes.js";
+import { ReadOnlyMap, ReadOnlySet } from "./read-only-collections.js";
 import { Session } from "./session.js";
 
 /** Encodes an outbound object into a frame payload. */
@@ -45,8 +46,10 @@ function nextSessionId(): string {
   return [ID_PREFIX, (++lastId).toString(16).padStart(12, "0")].join("");
 }
 
-const EMPTY_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
-const NO_ROOMS: ReadonlySet<string> = new Set();
+const PARAMETER_MAP = "getRequestParameterMap()";
+const EMPTY_PARAMS: ReadonlyMap<string, readonly string[]> = new ReadOnlyMap([], PARAMETER_MAP);
+// Shared by every session in no room: a plain Set here would let one caller add a room to all of them.
+const NO_ROOMS: ReadonlySet<string> = new ReadOnlySet([], "getRooms()");
 
 /** User properties that tell the room registry when they change (the user id may come from one). */
 class WatchedProperties extends Map<string, unknown> {
@@ -138,14 +141,17 @@ export class EndpointSession extends Session implements RemoteHost {
           if (list) list.push(v);
           else map.set(k, [v]);
         }
-        this.parameterMap = map;
+        for (const list of map.values()) Object.freeze(list);
+        this.parameterMap = new ReadOnlyMap(map, PARAMETER_MAP);
       }
     }
     return this.parameterMap;
   }
   getRequestHeaders(): Readonly<IncomingHttpHeaders> {
     const stored = this.info.headers;
-    return typeof stored === "string" ? (this.info.headers = unpackHeaders(stored)) : stored;
+    if (typeof stored !== "string" && Object.isFrozen(stored)) return stored;
+    // Frozen once, on first use; an unpacked object is ours, a kept one is copied (it may be the caller's).
+    return (this.info.headers = freezeHeaders(typeof stored === "string" ? unpackHeaders(stored) : { ...stored }));
   }
   getRequestPath(): string {
     return this.info.path;
@@ -160,7 +166,8 @@ export class EndpointSession extends Session implements RemoteHost {
     return this.userProperties;
   }
   getOpenSessions(): ReadonlySet<Session> {
-    return this.openSessions;
+    // A copy, as the spec says: the caller may keep or change it without touching the server's registry.
+    return new Set(this.openSessions);
   }
   isOpen(): boolean {
     return this.state === STATE.OPEN && this.transport.isOpen;
@@ -213,7 +220,8 @@ export class EndpointSession extends Session implements RemoteHost {
   }
 
   getRooms(): ReadonlySet<string> {
-    return this.rooms ?? NO_ROOMS;
+    // A read-only copy: deleting from the live set would leave the room registry out of step.
+    return this.rooms === undefined || this.rooms.size === 0 ? NO_ROOMS : new ReadOnlySet(this.rooms, "getRooms()");
   }
 
   /** @internal The server's room registry now tracks this session. */
@@ -328,3 +336,9 @@ export class EndpointSession extends Session implements RemoteHost {
 }
 
 const NORMAL = new CloseReason(CloseCodes.NORMAL_CLOSURE);
+
+function freezeHeaders(headers: IncomingHttpHeaders): Readonly<IncomingHttpHeaders> {
+  // Arrays (set-cookie) are copied too: they may still be the caller's.
+  for (const [k, v] of Object.entries(headers)) if (Array.isArray(v)) headers[k] = Object.freeze([...v]) as string[];
+  return Object.freeze(headers);
+}

@@ -10,19 +10,22 @@ import type { RemoteEndpoint } from "./remote-endpoint.js";
 export abstract class Session {
   /** Unique id of this session. */
   abstract getId(): string;
-  /** Values of the path template variables, as strings. */
+  /** Values of the path template variables, as strings (a frozen object). */
   abstract getPathParameters(): Readonly<Record<string, string>>;
   /** The raw query string without `?` (empty when none). */
   abstract getQueryString(): string;
-  /** Query parameters, each with every value given. */
+  /** Query parameters, each with every value given. Read-only at run time: `set`/`delete`/`clear` throw a `TypeError`. */
   abstract getRequestParameterMap(): ReadonlyMap<string, readonly string[]>;
-  /** Headers of the upgrade request. */
+  /** Headers of the upgrade request (a frozen object). */
   abstract getRequestHeaders(): Readonly<IncomingHttpHeaders>;
   /** The request path of the upgrade (without the query string). */
   abstract getRequestPath(): string;
   /** Free per-session state for the application. */
   abstract getUserProperties(): Map<string, unknown>;
-  /** Open sessions of the same endpoint on this server, this one included while open. */
+  /**
+   * Open sessions of the same endpoint on this server, this one included while open: a new copy on each
+   * call (the spec's "copy of the Set"), so keeping or changing it never touches the server's registry.
+   */
   abstract getOpenSessions(): ReadonlySet<Session>;
   /** Whether messages can still be sent. */
   abstract isOpen(): boolean;
@@ -69,7 +72,8 @@ export abstract class Session {
   abstract leave(room: string): void;
   /**
    * The rooms this session joined. In `@OnClose` it still lists them, although the session has already
-   * left them (broadcasts no longer reach it and presence no longer counts it).
+   * left them (broadcasts no longer reach it and presence no longer counts it). A read-only copy: use
+   * `join`/`leave` to change it (`add`/`delete`/`clear` throw a TypeError).
    */
   abstract getRooms(): ReadonlySet<string>;
 }

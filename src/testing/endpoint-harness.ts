@@ -6,7 +6,9 @@ import type { UserIdSource } from "../broker/rooms.js";
 import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { SessionDispatcher } from "../runtime/dispatcher.js";
+import { HandshakeRejected } from "../errors.js";
 import { createEndpointServer } from "../server/bootstrap.js";
+import { checkHandshakeParams } from "../server/handshake-params.js";
 import type { EndpointServer } from "../server/endpoint-server.js";
 import { MALFORMED } from "../server/router.js";
 import type { Session } from "../session/session.js";
@@ -102,7 +104,10 @@ export class EndpointHarness {
     return this.server.openSessionsOf(this.server.endpoints[0]!);
   }
 
-  /** Opens a simulated connection and waits for `@OnOpen` to finish. */
+  /**
+   * Opens a simulated connection and waits for `@OnOpen` to finish.
+   * @throws HandshakeRejected (status 400) for a typed path or query parameter that does not convert, as a server refuses it.
+   */
   async connect(options: ConnectOptions = {}): Promise<HarnessConnection> {
     const ep = this.server.endpoints[0]!;
     const url = options.path ?? ep.template.source;
@@ -110,6 +115,9 @@ export class EndpointHarness {
     if (match === null || match === MALFORMED || match.endpoint !== ep) {
       throw new TypeError(`connect: path ${JSON.stringify(url)} does not match ${ep.name}'s path ${JSON.stringify(ep.template.source)}.`);
     }
+    // The handshake's own check: a server would answer these with HTTP 400 before any handler runs.
+    const bad = checkHandshakeParams(ep, match.params, options.query ?? "");
+    if (bad !== undefined) throw new HandshakeRejected(400, bad);
     const session = new MockSession({
       path: url,
       pathParameters: { ...match.params },

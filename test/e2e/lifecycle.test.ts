@@ -2,7 +2,6 @@ import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   CloseReason,
-  HandlerError,
   OnClose,
   OnError,
   OnMessage,
@@ -135,8 +134,8 @@ class Faulty {
     return `ok:${text}`;
   }
   @OnError() error(session: Session, error: Error) {
-    errors.push(`${error.name}:${(error as HandlerError).handler}:${(error.cause as Error).message}`);
-    session.getAsyncRemote().sendText(`error:${(error.cause as Error).message}`);
+    errors.push(`${error.name}:${error.message}`);
+    session.getAsyncRemote().sendText(`error:${error.message}`);
   }
 }
 
@@ -149,7 +148,7 @@ class NoOnError {
 }
 
 describe("errors", () => {
-  it("a throwing or rejecting handler goes to @OnError as a HandlerError and the session keeps working", async () => {
+  it("a throwing or rejecting handler goes to @OnError as thrown and the session keeps working", async () => {
     errors.length = 0;
     server = await TestServer.start([Faulty]);
     const c = await server.connect("/faulty");
@@ -160,7 +159,7 @@ describe("errors", () => {
       "error:async boom",
       "ok:2",
     ]);
-    expect(errors).toEqual(["HandlerError:Faulty.message:boom", "HandlerError:Faulty.message:async boom"]);
+    expect(errors).toEqual(["Error:boom", "TypeError:async boom"]);
   });
 
   it("without @OnError the session is closed with 1011 and a generic reason, and the error is logged", async () => {

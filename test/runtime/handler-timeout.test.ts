@@ -118,6 +118,32 @@ describe("handlerTimeout", () => {
     expect(closes).toBe(1);
     expect(logger.errors).toEqual(["HangOnClose.close did not settle within 100 ms (handlerTimeout); the session moved on without it."]);
   });
+
+  it("releases the session when @OnClose threw and the @OnError it went to never settles", async () => {
+    @ServerEndpoint("/close-throws-error-hangs")
+    class CloseThrowsErrorHangs {
+      @OnMessage() text(msg: string) {
+        return msg;
+      }
+      @OnClose() close(_r: CloseReason) {
+        throw new Error("close failed");
+      }
+      @OnError() error(_e: unknown): Promise<string> {
+        return never();
+      }
+    }
+    const logger = recordingLogger();
+    server = await TestServer.start([CloseThrowsErrorHangs], { handlerTimeout: 100, logger });
+    const c = await server.connect("/close-throws-error-hangs");
+    await c.send("x");
+    expect(await c.nextText()).toBe("x");
+    await c.close(1000);
+    await vi.waitUntil(() => server!.handle.sessions.size === 0, { timeout: 5000, interval: 20 });
+    expect(logger.errors).toEqual([
+      "CloseThrowsErrorHangs.close threw",
+      "CloseThrowsErrorHangs.error did not settle within 100 ms (handlerTimeout); the session moved on without it.",
+    ]);
+  });
 });
 
 describe("handlerTimeout option", () => {

@@ -45,9 +45,10 @@ export class ChaosEndpoint {
     return undefined;
   }
 
+  // A handler's own error arrives as thrown (no code); framework errors carry their code.
   @OnError() error(e: Error, session: Session) {
     tracker.error(e);
-    if (session.isOpen()) session.getAsyncRemote().sendText(`error:${(e as WebSocketEndpointError).code}`);
+    if (session.isOpen()) session.getAsyncRemote().sendText(`error:${(e as WebSocketEndpointError).code ?? e.constructor.name}`);
   }
 
   @OnClose() close(session: Session, reason: CloseReason) {

@@ -26,7 +26,7 @@ class GreetEndpoint {
     return text.toUpperCase();
   }
   @OnError() error(session: Session, error: Error) {
-    session.getAsyncRemote().sendText(`error: ${(error.cause as Error).message}`);
+    session.getAsyncRemote().sendText(`error: ${error.message}`);
   }
   @OnClose() close(session: Session) {
     session.getUserProperties().set("closed", true);

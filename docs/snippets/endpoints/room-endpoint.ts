@@ -32,7 +32,7 @@ export class RoomEndpoint {
   @OnError()
   failed(session: Session, error: Error): void {
     // The session stays open: the peer is told, the next message is handled normally.
-    session.getAsyncRemote().sendText(`error: ${error.cause instanceof Error ? error.cause.message : error.message}`);
+    session.getAsyncRemote().sendText(`error: ${error.message}`); // `error` is what `say` threw
   }
 
   @OnClose()
