@@ -235,12 +235,16 @@ export class HandshakeRefusedError extends WebSocketEndpointError {
   readonly status: number;
   /** Headers of the server's answer (e.g. `www-authenticate`, `retry-after`). */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Body of the server's answer as UTF-8 text (the reason it gave), at most its first 4 KiB; `""` when it sent none. */
+  readonly body: string;
 
-  constructor(url: string, status: number, statusText: string, headers: Readonly<Record<string, string | string[] | undefined>>) {
-    super(ErrorCodes.HANDSHAKE_REFUSED, `The server at ${url} refused the WebSocket upgrade with HTTP ${status}${statusText ? ` ${statusText}` : ""}.`);
+  constructor(url: string, status: number, statusText: string, headers: Readonly<Record<string, string | string[] | undefined>>, body = "") {
+    const reason = body.trim().split("\n", 1)[0]!.slice(0, 200);
+    super(ErrorCodes.HANDSHAKE_REFUSED, `The server at ${url} refused the WebSocket upgrade with HTTP ${status}${statusText ? ` ${statusText}` : ""}.${reason && reason !== statusText ? ` It said: ${reason}` : ""}`);
     this.url = url;
     this.status = status;
     this.headers = Object.freeze({ ...headers });
+    this.body = body;
   }
 }
 
