@@ -30,7 +30,8 @@ export function readRefusedBody(res: IncomingMessage, limit: number, timeoutMs: 
     const timer = setTimeout(finish, timeoutMs);
     res.on("data", onData);
     res.once("end", finish);
-    res.once("error", finish);
+    // `on`, not `once`: the caller destroys the request after this resolves, which may error the response again.
+    res.on("error", finish);
     res.once("close", finish);
   });
 }
