@@ -25,27 +25,27 @@ export interface ServerEndpointOptions extends CodecOptions {
   /** Path or path template, e.g. `/chat/{room}`. */
   path: string;
   /** Subprotocols this endpoint supports, in order of preference. */
-  subprotocols?: readonly string[];
+  subprotocols?: readonly string[] | undefined;
   /** Largest inbound message in bytes; larger ones close the session with 1009. */
-  maxMessageSize?: number;
+  maxMessageSize?: number | undefined;
   /** Handshake configurator class or instance (see `Configurator`); replaces the global one. */
-  configurator?: unknown;
+  configurator?: unknown | undefined;
   /** Refuse upgrades with 400 when no subprotocol could be selected. */
-  requireSubprotocol?: boolean;
+  requireSubprotocol?: boolean | undefined;
   /** Concurrent connections to this endpoint; more get 503. */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** Heartbeat ping interval in ms for this endpoint's sessions (0 disables). */
-  heartbeatInterval?: number;
+  heartbeatInterval?: number | undefined;
   /** Idle timeout in ms (0: never); sessions may change it with `setMaxIdleTimeout`. */
-  maxIdleTimeout?: number;
+  maxIdleTimeout?: number | undefined;
   /** Per-session inbound rate limit (see `RateLimitOptions`), or false. */
-  rateLimit?: { messagesPerSecond: number; burst?: number; policy?: "close" | "drop" } | false;
+  rateLimit?: { messagesPerSecond: number; burst?: number; policy?: "close" | "drop" } | false | undefined;
   /** Outbound queue bounds and overflow policy (see `OutboundOptions`), merged over the server's. */
-  outbound?: { maxMessages?: number; maxBytes?: number; highWaterMark?: number; policy?: "await" | "drop-oldest" | "drop-newest" | "close" };
+  outbound?: { maxMessages?: number; maxBytes?: number; highWaterMark?: number; policy?: "await" | "drop-oldest" | "drop-newest" | "close" } | undefined;
   /** Basic send timeout in ms (0: none). */
-  sendTimeout?: number;
+  sendTimeout?: number | undefined;
   /** permessage-deflate for this endpoint (see `PerMessageDeflateOptions`). */
-  perMessageDeflate?: boolean | Readonly<Record<string, number>>;
+  perMessageDeflate?: boolean | Readonly<Record<string, number>> | undefined;
   /** Any further options understood by the runtime; validated at bootstrap. */
   [option: string]: unknown;
 }
@@ -54,9 +54,9 @@ export interface ServerEndpointOptions extends CodecOptions {
  * `invalidMessages`, `envelope`) work exactly as on `@ServerEndpoint` (see the codecs guide). */
 export interface ClientEndpointOptions extends CodecOptions {
   /** Subprotocols to offer to the server, in order of preference (a `connectToServer` option overrides). */
-  subprotocols?: readonly string[];
+  subprotocols?: readonly string[] | undefined;
   /** Largest inbound message in bytes; larger ones close the connection with 1009. */
-  maxMessageSize?: number;
+  maxMessageSize?: number | undefined;
   /** Any further options understood by the runtime; validated when connecting. */
   [option: string]: unknown;
 }
@@ -67,9 +67,9 @@ export type EndpointOptions = ServerEndpointOptions | ClientEndpointOptions;
 /** Options accepted by `@OnMessage`. */
 export interface OnMessageOptions {
   /** Discriminator value of a JSON envelope this handler accepts (see the codecs guide). */
-  type?: string;
+  type?: string | undefined;
   /** Largest message this handler accepts, in bytes. */
-  maxMessageSize?: number;
+  maxMessageSize?: number | undefined;
 }
 
 /** One lifecycle method as recorded by a decorator. */

@@ -22,6 +22,8 @@ export const ErrorCodes = {
   RATE_LIMITED: "WSE_ERR_RATE_LIMITED",
   BROKER: "WSE_ERR_BROKER",
   HANDLER_TIMEOUT: "WSE_ERR_HANDLER_TIMEOUT",
+  MISSING_PEER_DEPENDENCY: "WSE_ERR_MISSING_PEER_DEPENDENCY",
+  DUPLICATE_PEER_DEPENDENCY: "WSE_ERR_DUPLICATE_PEER_DEPENDENCY",
 } as const;
 /** One of the {@link ErrorCodes} values. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -239,12 +241,16 @@ export class HandshakeRefusedError extends WebSocketEndpointError {
   readonly status: number;
   /** Headers of the server's answer (e.g. `www-authenticate`, `retry-after`). */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Body of the server's answer as UTF-8 text (the reason it gave), at most its first 4 KiB; `""` when it sent none. */
+  readonly body: string;
 
-  constructor(url: string, status: number, statusText: string, headers: Readonly<Record<string, string | string[] | undefined>>) {
-    super(ErrorCodes.HANDSHAKE_REFUSED, `The server at ${url} refused the WebSocket upgrade with HTTP ${status}${statusText ? ` ${statusText}` : ""}.`);
+  constructor(url: string, status: number, statusText: string, headers: Readonly<Record<string, string | string[] | undefined>>, body = "") {
+    const reason = body.trim().split("\n", 1)[0]!.slice(0, 200);
+    super(ErrorCodes.HANDSHAKE_REFUSED, `The server at ${url} refused the WebSocket upgrade with HTTP ${status}${statusText ? ` ${statusText}` : ""}.${reason && reason !== statusText ? ` It said: ${reason}` : ""}`);
     this.url = url;
     this.status = status;
     this.headers = Object.freeze({ ...headers });
+    this.body = body;
   }
 }
 
@@ -262,6 +268,51 @@ export class RateLimitedError extends WebSocketEndpointError {
 export class BrokerError extends WebSocketEndpointError {
   constructor(message: string, cause?: unknown) {
     super(ErrorCodes.BROKER, message, { cause });
+  }
+}
+
+/**
+ * A feature needs an optional peer dependency that is not installed (`ioredis` for `ws-endpoints/redis`,
+ * `class-validator-jsonschema` for AsyncAPI generation). The message names the package and the command
+ * that installs it.
+ */
+export class MissingPeerDependencyError extends WebSocketEndpointError {
+  /** The npm package to install, e.g. `ioredis`. */
+  readonly packageName: string;
+
+  constructor(packageName: string, range: string, feature: string, cause?: unknown) {
+    super(
+      ErrorCodes.MISSING_PEER_DEPENDENCY,
+      `${feature} needs the package "${packageName}", which is not installed (it is an optional peer dependency of ws-endpoints). Install it in your project: npm install ${packageName}@"${range}"`,
+      { cause },
+    );
+    this.packageName = packageName;
+  }
+}
+
+/**
+ * At bootstrap: two copies of a library that must be shared with the application (tsyringe,
+ * class-validator) are loaded, so services registered or DTO rules declared in one are invisible to the
+ * other. The message names both paths and the fix.
+ */
+export class DuplicatePeerDependencyError extends WebSocketEndpointError {
+  /** The duplicated package, e.g. `tsyringe`. */
+  readonly packageName: string;
+  /** Directory of the copy ws-endpoints loads. */
+  readonly frameworkCopy: string;
+  /** Directory of the other copy, the one the application's classes were decorated with. */
+  readonly applicationCopy: string;
+
+  constructor(packageName: string, frameworkCopy: string, applicationCopy: string) {
+    super(
+      ErrorCodes.DUPLICATE_PEER_DEPENDENCY,
+      `Two copies of "${packageName}" are loaded: ws-endpoints uses ${frameworkCopy}, your code uses ${applicationCopy}. ` +
+        `It must be one copy shared by both (it is a peer dependency of ws-endpoints). Fix: install ${packageName} once in your project ` +
+        `(npm install ${packageName}) and remove the nested copy (npm dedupe; with pnpm, do not pin another version of it).`,
+    );
+    this.packageName = packageName;
+    this.frameworkCopy = frameworkCopy;
+    this.applicationCopy = applicationCopy;
   }
 }
 

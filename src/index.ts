@@ -49,6 +49,8 @@ export {
   HandshakeRefusedError,
   RateLimitedError,
   BrokerError,
+  MissingPeerDependencyError,
+  DuplicatePeerDependencyError,
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 

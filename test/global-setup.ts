@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { SKIP_LOG_ENV } from "./support/system-packages.js";
 
 const ROOT = resolve(__dirname, "..");
 const MARKER = join(ROOT, "dist", "esm", "index.mjs");
@@ -20,7 +22,30 @@ function newestSource(dir: string): number {
  * Tests that spawn the CLI, pack the package or compile a consumer project need dist/. Build once per
  * run, and only when a source is newer than the build, so unit-only runs stay fast.
  */
-export default function setup(): void {
+export default function setup(): () => void {
+  const teardown = noticeOfSkips();
+  build();
+  return teardown;
+}
+
+/**
+ * Tests skipped for a missing Debian package (test/support/system-packages.ts) append its name to a
+ * file; at the end of the run one line says how many were skipped and what to install.
+ */
+function noticeOfSkips(): () => void {
+  const dir = mkdtempSync(join(tmpdir(), "wse-skips-"));
+  const log = join(dir, "skips");
+  process.env[SKIP_LOG_ENV] = log;
+  return () => {
+    const skipped = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+    rmSync(dir, { recursive: true, force: true });
+    if (skipped.length === 0) return;
+    const apt = [...new Set(skipped)].sort();
+    process.stderr.write(`\nskipped ${skipped.length} tests: install ${apt.join(", ")} (apt-get install ${apt.join(" ")})\n`);
+  };
+}
+
+function build(): void {
   const built = existsSync(MARKER) ? statSync(MARKER).mtimeMs : 0;
   const newest = Math.max(...["src", "decorators", "test", "examples", "scripts"].map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, "tsconfig.json")).mtimeMs);
   if (built >= newest) return;

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { requireOptionalPeer } from "../peers/optional-peer.js";
 import type { EndpointClass } from "../../decorators/metadata.js";
 import type { JsonSchema } from "./payload-schema.js";
 
@@ -12,7 +13,7 @@ let lib: { convert: SchemaLib; storage: unknown } | undefined;
 function load(): { convert: SchemaLib; storage: unknown } {
   if (lib === undefined) {
     const req = createRequire(__filename);
-    const convert = req("class-validator-jsonschema") as SchemaLib;
+    const convert = requireOptionalPeer<SchemaLib>("class-validator-jsonschema");
     const storage = (req("class-transformer/cjs/storage") as { defaultMetadataStorage: unknown }).defaultMetadataStorage;
     lib = { convert, storage };
   }

@@ -8,9 +8,9 @@ export type BroadcastData = string | BinaryData | object | number | boolean | nu
 /** Where a broadcast goes. */
 export interface BroadcastOptions {
   /** Only sessions in this room (default: every open session of every node). */
-  readonly room?: string;
+  readonly room?: string | undefined;
   /** Sessions (or session ids) that must not receive it, typically the sender. */
-  readonly except?: Session | string | Iterable<Session | string>;
+  readonly except?: Session | string | Iterable<Session | string> | undefined;
 }
 
 /**

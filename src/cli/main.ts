@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import "reflect-metadata";
+import { MissingPeerDependencyError } from "../errors.js";
 import { cli } from "./cli.js";
 
 cli(process.argv.slice(2), {
@@ -19,7 +20,9 @@ cli(process.argv.slice(2), {
     if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`ws-endpoints: ${(error as Error)?.stack ?? String(error)}\n`);
+    // A missing optional package is the user's setup, not our bug: the install command, no stack trace.
+    const text = error instanceof MissingPeerDependencyError ? error.message : ((error as Error)?.stack ?? String(error));
+    process.stderr.write(`ws-endpoints: ${text}\n`);
     process.exitCode = 1;
   },
 );

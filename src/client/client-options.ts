@@ -7,31 +7,31 @@ import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from ".
 /** Client heartbeat: a ping every `interval`; no pong within `timeout` means the connection is dead. */
 export interface HeartbeatOptions {
   /** Milliseconds between pings (default 30 000). */
-  interval?: number;
+  interval?: number | undefined;
   /** Milliseconds to wait for the pong before dropping the connection (default 10 000). */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /** Options of {@link connectToServer}. Every field is optional. */
 export interface ConnectOptions {
   /** Extra headers of the upgrade request (e.g. `authorization`). */
-  headers?: Readonly<Record<string, string>>;
+  headers?: Readonly<Record<string, string>> | undefined;
   /** Subprotocols to offer, in order of preference (default: the `@ClientEndpoint` ones). */
-  subprotocols?: readonly string[];
+  subprotocols?: readonly string[] | undefined;
   /** Milliseconds the opening handshake may take (default 10 000). */
-  handshakeTimeout?: number;
+  handshakeTimeout?: number | undefined;
   /** Reconnect automatically after the connection is lost: `true` for the defaults, or options (default off). */
-  reconnect?: boolean | ReconnectOptions;
+  reconnect?: boolean | ReconnectOptions | undefined;
   /** Ping the server and treat missing pongs as a dead connection: `false` to turn off, or options (default on, 30 s / 10 s). */
-  heartbeat?: boolean | HeartbeatOptions;
+  heartbeat?: boolean | HeartbeatOptions | undefined;
   /** Parent DI container of the endpoint instance (default: tsyringe's root container). */
-  container?: DependencyContainer;
+  container?: DependencyContainer | undefined;
   /** Where the client logs (pino-compatible). Default: warnings and errors to stderr. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Inbound messages queued before reading from the socket pauses (default 1024). */
-  inboundQueueLimit?: number;
+  inboundQueueLimit?: number | undefined;
   /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields, as `bootstrap({ codecs })`. */
-  codecs?: CodecOptions;
+  codecs?: CodecOptions | undefined;
 }
 
 /** Connect options after defaults and validation. */

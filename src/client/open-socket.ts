@@ -1,6 +1,7 @@
 import type WebSocket from "ws";
 import { ClientWebSocket } from "../transport/client-websocket.js";
 import { ConnectError, HandshakeRefusedError } from "../errors.js";
+import { readRefusedBody, REFUSED_BODY_LIMIT } from "./refused-body.js";
 
 /** How one opening handshake ended. */
 export interface SocketHandlers {
@@ -59,16 +60,24 @@ export function openSocket(request: SocketRequest, handlers: SocketHandlers): We
     process.nextTick(fail, failed);
     return null;
   }
-  const onError = (error: Error): void => fail(new ConnectError(url, explain(error, request), error));
+  // Set while a refusal's body is read: its outcome is the refusal, whatever the socket reports meanwhile.
+  let refused = false;
+  const onError = (error: Error): void => {
+    if (!refused) fail(new ConnectError(url, explain(error, request), error));
+  };
   ws.on("error", onError);
   ws.once("unexpected-response", (req, res) => {
-    fail(new HandshakeRefusedError(url, res.statusCode ?? 0, res.statusMessage ?? "", res.headers));
-    res.resume();
-    req.destroy();
-    // Aborting emits 'error' and 'close' on the socket; both are ignored once settled.
-    ws.terminate();
+    refused = true;
+    void readRefusedBody(res, REFUSED_BODY_LIMIT, request.handshakeTimeout).then((body) => {
+      fail(new HandshakeRefusedError(url, res.statusCode ?? 0, res.statusMessage ?? "", res.headers, body));
+      req.destroy();
+      // Aborting emits 'error' and 'close' on the socket; both are ignored once settled.
+      ws.terminate();
+    });
   });
-  ws.once("close", () => fail(new ConnectError(url, "the connection closed during the opening handshake")));
+  ws.once("close", () => {
+    if (!refused) fail(new ConnectError(url, "the connection closed during the opening handshake"));
+  });
   ws.once("open", () => {
     if (settled) return ws.terminate();
     settled = true;

@@ -36,27 +36,27 @@ export interface ReconnectEvent {
 /** Options of automatic reconnection (`connectToServer(..., { reconnect })`). Every field is optional. */
 export interface ReconnectOptions {
   /** Delay before the first attempt, in ms (default 250). */
-  initialDelay?: number;
+  initialDelay?: number | undefined;
   /** Largest delay between attempts, in ms (default 30 000). */
-  maxDelay?: number;
+  maxDelay?: number | undefined;
   /** Factor applied to the delay after each failed attempt (default 2). */
-  multiplier?: number;
+  multiplier?: number | undefined;
   /** Fraction of each delay that is random, 0 (none) to 1 (full jitter); default 0.5, so delays spread over [d/2, d]. */
-  jitter?: number;
+  jitter?: number | undefined;
   /** Consecutive failed attempts before giving up (default: never give up). */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Reconnect after a normal close (1000) by either side too (default false). */
-  onNormalClose?: boolean;
+  onNormalClose?: boolean | undefined;
   /** Keep trying after the server refuses the upgrade with a 4xx status (default false; 5xx always retries). */
-  onRefusal?: boolean;
+  onRefusal?: boolean | undefined;
   /** `"same"` (default): the reconnected session runs on the same endpoint instance; `"fresh"`: a new one per connection. */
-  instance?: ReconnectInstance;
+  instance?: ReconnectInstance | undefined;
   /** Messages sent while disconnected that are kept for the next connection (default 1024). */
-  bufferLimit?: number;
+  bufferLimit?: number | undefined;
   /** What a send does when the buffer is full (default `"drop-newest"`). */
-  bufferPolicy?: BufferPolicy;
+  bufferPolicy?: BufferPolicy | undefined;
   /** Called before each attempt; return `false` to stop reconnecting (the session then ends). */
-  onReconnect?: (event: ReconnectEvent) => boolean | void;
+  onReconnect?: ((event: ReconnectEvent) => boolean | void) | undefined;
 }
 
 /** Reconnect options after defaults and validation. */

@@ -19,19 +19,19 @@ export type InvalidMessagePolicy = (typeof INVALID_MESSAGE_POLICY)[keyof typeof 
 /** class-validator and class-transformer options for DTO payloads. */
 export interface ValidationOptions {
   /** Passed to class-validator `validate` (defaults: whitelist, forbidNonWhitelisted, forbidUnknownValues). */
-  validator?: ValidatorOptions;
+  validator?: ValidatorOptions | undefined;
   /** Passed to class-transformer `plainToInstance` (default: no implicit conversion). */
-  transformer?: ClassTransformOptions;
+  transformer?: ClassTransformOptions | undefined;
 }
 
 /** JSON envelope fields used by typed routing (`@OnMessage({ type })`) and reply correlation. */
 export interface EnvelopeOptions {
   /** Discriminator field (default `"type"`). */
-  typeField?: string;
+  typeField?: string | undefined;
   /** Field holding the payload; `null` (default) means the payload is the envelope itself, minus type and id. */
-  dataField?: string | null;
+  dataField?: string | null | undefined;
   /** Correlation field echoed in replies (default `"id"`); `null` turns correlation off. */
-  idField?: string | null;
+  idField?: string | null | undefined;
 }
 
 /**
@@ -41,15 +41,15 @@ export interface EnvelopeOptions {
  */
 export interface CodecOptions {
   /** Decoder classes (`Decoder.Text` / `Decoder.Binary` implementations with `static decodes`). */
-  decoders?: readonly DecoderClass[];
+  decoders?: readonly DecoderClass[] | undefined;
   /** Encoder classes (`Encoder.Text` / `Encoder.Binary` implementations with `static encodes`). */
-  encoders?: readonly EncoderClass[];
+  encoders?: readonly EncoderClass[] | undefined;
   /** DTO validation options. */
-  validation?: ValidationOptions;
+  validation?: ValidationOptions | undefined;
   /** Policy for undecodable or invalid messages (default `"reply"`). */
-  invalidMessages?: InvalidMessagePolicy;
+  invalidMessages?: InvalidMessagePolicy | undefined;
   /** Envelope field names. */
-  envelope?: EnvelopeOptions;
+  envelope?: EnvelopeOptions | undefined;
 }
 
 /** The frozen, merged codec settings of one endpoint. */
@@ -130,7 +130,9 @@ function nonEmpty(v: unknown): boolean {
 /** Merges global and endpoint codec options (endpoint wins) into frozen settings. Options must be checked first. */
 export function mergeCodecSettings(global: CodecOptions | undefined, endpoint: CodecOptions): EndpointCodecSettings {
   const g = global ?? {};
-  const envelope = { ...g.envelope, ...endpoint.envelope };
+  // Field by field: an endpoint's `typeField: undefined` means "not set here", not "override with nothing".
+  const field = <K extends keyof EnvelopeOptions>(k: K): EnvelopeOptions[K] => (endpoint.envelope?.[k] !== undefined ? endpoint.envelope[k] : g.envelope?.[k]);
+  const envelope = { typeField: field("typeField"), dataField: field("dataField"), idField: field("idField") };
   return Object.freeze({
     decoders: Object.freeze([...(endpoint.decoders ?? []), ...(g.decoders ?? [])]),
     encoders: Object.freeze([...(endpoint.encoders ?? []), ...(g.encoders ?? [])]),

@@ -7,15 +7,15 @@ import type { PerMessageDeflateOptions as WsDeflateOptions } from "ws";
  */
 export interface PerMessageDeflateOptions {
   /** Messages smaller than this many bytes are sent uncompressed (default 1024). */
-  threshold?: number;
+  threshold?: number | undefined;
   /** zlib level 0–9 (default 1: fast). */
-  level?: number;
+  level?: number | undefined;
   /** zlib memLevel 1–9 (default 8). */
-  memLevel?: number;
+  memLevel?: number | undefined;
   /** LZ77 window the server uses, 9–15 bits (default 12: 4 KiB). */
-  serverMaxWindowBits?: number;
+  serverMaxWindowBits?: number | undefined;
   /** Most zlib operations running at once per process (default 10). */
-  concurrencyLimit?: number;
+  concurrencyLimit?: number | undefined;
 }
 
 const RANGES: Record<keyof PerMessageDeflateOptions, readonly [number, number]> = {
@@ -33,6 +33,7 @@ export function checkDeflate(value: unknown, where: string): string[] {
   const problems: string[] = [];
   for (const [k, v] of Object.entries(value)) {
     const range = RANGES[k as keyof PerMessageDeflateOptions];
+    if (v === undefined && range !== undefined) continue; // absent
     if (range === undefined) problems.push(`${where} has unknown field "${k}" (known: ${Object.keys(RANGES).join(", ")})`);
     else if (typeof v !== "number" || !Number.isInteger(v) || v < range[0] || v > range[1]) {
       problems.push(`${where}.${k} must be an integer from ${range[0]} to ${range[1]}; got ${JSON.stringify(v)}`);

@@ -142,13 +142,13 @@ export interface MetricsOptions {
    * Measure `@OnMessage` handler latency into a histogram (default false). Costs one monotonic clock
    * read before and after each handler.
    */
-  latency?: boolean;
+  latency?: boolean | undefined;
   /**
    * Serve Prometheus text exposition on this path of the server bootstrap starts (e.g. `"/metrics"`).
    * Needs the optional peer dependency `prom-client`. Not with `server`: there, use
    * `registerPrometheusMetrics(handle, registry)` and mount `registry.metrics()` on your own route.
    */
-  prometheusPath?: string;
+  prometheusPath?: string | undefined;
 }
 
 /** Histogram snapshot from raw bucket counts. */

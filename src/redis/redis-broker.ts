@@ -1,6 +1,7 @@
-import { Cluster, Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Broker, BrokerMessage, BrokerNode, BrokerSubscription, PresenceChange, PresenceEntry } from "../broker/broker.js";
 import { BrokerError } from "../errors.js";
+import { requireOptionalPeer } from "../peers/optional-peer.js";
 import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
 import { resolveRedisOptions, type RedisBrokerOptions, type RedisBrokerStats, type ResolvedRedisOptions } from "./redis-options.js";
 import * as presence from "./redis-presence.js";
@@ -36,10 +37,15 @@ export class RedisBroker implements Broker {
   private wasReady = false;
   private down = false;
   private readonly counters = { published: 0, publishFailures: 0, received: 0, malformed: 0, rebuilds: 0 };
+  private readonly ioredis: typeof import("ioredis");
 
-  /** @throws InvalidOptionsError naming every bad option. */
+  /**
+   * @throws InvalidOptionsError naming every bad option.
+   * @throws MissingPeerDependencyError when `ioredis` (an optional peer dependency) is not installed.
+   */
   constructor(options: string | RedisBrokerOptions = {}) {
     this.options = resolveRedisOptions(options);
+    this.ioredis = requireOptionalPeer<typeof import("ioredis")>("ioredis");
     this.keys = new presence.PresenceKeys(this.options.keyPrefix);
   }
 
@@ -173,6 +179,7 @@ export class RedisBroker implements Broker {
 
   private createClient(commands: boolean): Client {
     const { redis, cluster } = this.options;
+    const { Cluster, Redis } = this.ioredis;
     // Commands fail at once during an outage instead of queueing: publishes must fail visibly, and
     // presence is rewritten in full on reconnection anyway.
     const forced = commands ? { enableOfflineQueue: false, enableAutoPipelining: true } : {};

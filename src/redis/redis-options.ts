@@ -8,21 +8,21 @@ export interface RedisBrokerOptions {
    * A Redis URL (`redis://user:pass@host:6379/0`, `rediss://` for TLS) or ioredis options, which also
    * cover Sentinel: `{ sentinels: [{ host, port }], name: "mymaster" }`. Default `redis://127.0.0.1:6379`.
    */
-  redis?: string | RedisOptions;
+  redis?: string | RedisOptions | undefined;
   /** Redis Cluster instead of `redis`: startup nodes and ioredis cluster options. */
-  cluster?: { readonly nodes: readonly ClusterNode[]; readonly options?: ClusterOptions };
+  cluster?: { readonly nodes: readonly ClusterNode[]; readonly options?: ClusterOptions } | undefined;
   /** Namespace of every key and of the channel (default `wse`); applications sharing a Redis use different ones. */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /** How often a node renews its heartbeat, in ms (default 5000). */
-  heartbeatInterval?: number;
+  heartbeatInterval?: number | undefined;
   /** How long after its last heartbeat a node's sessions leave presence, in ms (default 15000; > heartbeatInterval). */
-  nodeTimeout?: number;
+  nodeTimeout?: number | undefined;
   /** How long `subscribe` (that is, `bootstrap`) waits for Redis at start-up, in ms (default 10000). */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /** Where connection problems are logged (default: warnings to stderr). */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Called with every failure to publish or to reach Redis (for alerts and metrics). Must not throw. */
-  onError?: (error: BrokerError) => void;
+  onError?: ((error: BrokerError) => void) | undefined;
 }
 
 /** Counters of a `RedisBroker`, for metrics. */

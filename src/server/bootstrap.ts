@@ -15,6 +15,7 @@ import { EndpointServer } from "./endpoint-server.js";
 import { prepareInjection } from "./injection.js";
 import { resolvePolicies } from "../handshake/endpoint-policy.js";
 import { resolveOptions, type BootstrapOptions } from "./options.js";
+import { assertSingleCopies } from "../peers/single-copy.js";
 
 /** A running set of endpoints. */
 export interface ServerHandle {
@@ -54,9 +55,11 @@ export interface ServerHandle {
  * const app = await bootstrap({ port: 8080 });
  * process.on("SIGTERM", () => void app.close());
  * ```
- * @throws InvalidOptionsError for bad options, EndpointDefinitionError listing every declaration problem.
+ * @throws InvalidOptionsError for bad options, EndpointDefinitionError listing every declaration problem,
+ * DuplicatePeerDependencyError when the application loaded a second copy of tsyringe or class-validator.
  */
 export async function bootstrap(options: BootstrapOptions = {}): Promise<ServerHandle> {
+  assertSingleCopies();
   const { server: endpointServer, settings } = createEndpointServer(options);
   const owned = settings.server === undefined;
   const http = settings.server ?? createServer(slowlorisLimits(settings.handshakeTimeout));

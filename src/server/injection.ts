@@ -16,12 +16,19 @@ export function prepareInjection(types: readonly EndpointClass[], problems: Defi
     const paramTypes = readConstructorParamTypes(type) ?? [];
     const tokens = (Reflect as unknown as { getOwnMetadata(k: string, t: object): Record<string, unknown> | undefined }).getOwnMetadata(INJECTION_TOKENS, type) ?? {};
     if (type.length > 0 && paramTypes.length === 0) {
-      problems.push({
-        where: type.name,
-        problem: "its constructor takes parameters but the compiler emitted no types for them.",
-        fix: 'enable "emitDecoratorMetadata" in tsconfig.json, or inject each parameter with @inject(Token).',
-      });
-      continue;
+      // esbuild/tsx emit no design:paramtypes; tsyringe then builds the constructor from @inject tokens alone.
+      const untyped = Array.from({ length: type.length }, (_, i) => i).filter((i) => tokens[String(i)] === undefined);
+      if (untyped.length > 0) {
+        problems.push({
+          where: type.name,
+          problem:
+            untyped.length === type.length
+              ? "its constructor takes parameters but the compiler emitted no types for them."
+              : `its constructor takes parameters but the compiler emitted no types for them, and parameter #${untyped.join(", #")} has no @inject(Token).`,
+          fix: 'enable "emitDecoratorMetadata" in tsconfig.json, or inject each parameter with @inject(Token).',
+        });
+        continue;
+      }
     }
     paramTypes.forEach((t, index) => {
       if (tokens[String(index)] !== undefined) return;

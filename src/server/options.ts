@@ -17,78 +17,78 @@ import { checkRateLimit, type RateLimitOptions } from "./rate-limit.js";
 /** Options of {@link bootstrap}. Every field is optional; defaults are safe for production. */
 export interface BootstrapOptions {
   /** Endpoint classes to serve. Default: every class decorated with `@ServerEndpoint` that was imported. */
-  endpoints?: readonly EndpointClass[];
+  endpoints?: readonly EndpointClass[] | undefined;
   /** Port of the server bootstrap starts (default 8080; 0 picks a free port). Not with `server`. */
-  port?: number;
+  port?: number | undefined;
   /** Host to listen on (default: all interfaces). Not with `server`. */
-  host?: string;
+  host?: string | undefined;
   /** An existing HTTP(S) server to attach to, e.g. Express's or Fastify's; bootstrap does not listen on it. */
-  server?: HttpServer | HttpsServer;
+  server?: HttpServer | HttpsServer | undefined;
   /** Largest inbound message in bytes unless an endpoint says otherwise (default 1 MiB). */
-  maxMessageSize?: number;
+  maxMessageSize?: number | undefined;
   /** How long `close()` waits for close handshakes before terminating connections, in ms (default 5000). */
-  closeTimeout?: number;
+  closeTimeout?: number | undefined;
   /** Coalesce each session's writes until the end of the event-loop turn (default true). */
-  coalesceWrites?: boolean;
+  coalesceWrites?: boolean | undefined;
   /** Inbound messages queued per session before reading from its socket pauses (default 1024). */
-  inboundQueueLimit?: number;
+  inboundQueueLimit?: number | undefined;
   /**
    * Longest a lifecycle method's promise may hold its session's queue, in ms (default 30000; 0 disables).
    * A handler still pending then is reported to `@OnError` as a `HandlerTimeoutError` and the session moves
    * on to its next message (its late result is ignored). Checked by one coarse timer per server, so a
    * handler is abandoned between the timeout and a quarter of it (at most 1 s) later.
    */
-  handlerTimeout?: number;
+  handlerTimeout?: number | undefined;
   /** Where the framework logs (pino-compatible). Default: warnings and errors to stderr. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Parent DI container (default: tsyringe's root container). */
-  container?: DependencyContainer;
+  container?: DependencyContainer | undefined;
   /** Handler latency histogram and Prometheus exposition (both off by default; counters are always kept). */
-  metrics?: MetricsOptions;
+  metrics?: MetricsOptions | undefined;
   /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields for every endpoint. */
-  codecs?: CodecOptions;
+  codecs?: CodecOptions | undefined;
   /**
    * Handshake hooks for every endpoint without its own (`Configurator` subclass or instance): origin
    * check, authentication, response headers, subprotocol choice, instance creation.
    */
-  configurator?: Configurator | (new () => Configurator);
+  configurator?: Configurator | (new () => Configurator) | undefined;
   /**
    * Browser origins allowed besides the server's own host: exact (`"https://app.example.com"`),
    * subdomain patterns (`"https://*.example.com"`), RegExps, or `"*"` for any. Requests without an
    * Origin header (non-browser clients) are always allowed by the default check.
    */
-  allowedOrigins?: readonly AllowedOrigin[];
+  allowedOrigins?: readonly AllowedOrigin[] | undefined;
   /**
    * Upper bound in ms for a handshake: receiving the request headers (on the server bootstrap starts:
    * Node's `headersTimeout`, answered 408) and running the async hooks (answered 503). Default 10000.
    */
-  handshakeTimeout?: number;
+  handshakeTimeout?: number | undefined;
   /** Concurrent connections (and handshakes in progress) per server; more get 503. Default 10000. */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** Concurrent connections per peer IP; more get 429. Default 1000 (raise it behind a proxy that hides client IPs). */
-  maxConnectionsPerIp?: number;
+  maxConnectionsPerIp?: number | undefined;
   /** permessage-deflate: off by default; `true` or options to offer it with bounded zlib memory. */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
   /** Ping every session this often, in ms; a peer that has not answered the previous ping is terminated (default 30000; 0 disables). */
-  heartbeatInterval?: number;
+  heartbeatInterval?: number | undefined;
   /** Close sessions idle this long (no message either way) with 1001, in ms (default 0: never). */
-  maxIdleTimeout?: number;
+  maxIdleTimeout?: number | undefined;
   /** Per-session inbound message rate limit (default false: none). */
-  rateLimit?: RateLimitOptions | false;
+  rateLimit?: RateLimitOptions | false | undefined;
   /** Bounds and policy of each session's outbound queue. */
-  outbound?: OutboundOptions;
+  outbound?: OutboundOptions | undefined;
   /** Basic sends not flushed within this many ms reject with SendTimeoutError (default 30000; 0: wait forever). */
-  sendTimeout?: number;
+  sendTimeout?: number | undefined;
   /**
    * Carries broadcasts, `sendToUser` and presence to other servers. Default: a private in-memory broker
    * (this server alone). Share one `MemoryBroker` between servers in one process, or give each server a
    * `RedisBroker` from `ws-endpoints/redis` on the same Redis to span processes and machines.
    */
-  broker?: Broker;
+  broker?: Broker | undefined;
   /** Where a session's user id comes from, for `sendToUser` and presence (default `"principal"`). */
-  userId?: UserIdSource;
+  userId?: UserIdSource | undefined;
   /** This server's id in the cluster (default: a random UUID); letters, digits, `.`, `_`, `-`, at most 64. */
-  nodeId?: string;
+  nodeId?: string | undefined;
 }
 
 /** Options after defaults and validation. */

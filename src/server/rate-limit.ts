@@ -7,13 +7,13 @@ export interface RateLimitOptions {
   /** Sustained rate: tokens added per second. */
   messagesPerSecond: number;
   /** Bucket size: messages accepted in a burst (default: `messagesPerSecond`). */
-  burst?: number;
+  burst?: number | undefined;
   /**
    * What happens to a message over the limit: `"close"` (default) closes the session with 1008
    * VIOLATED_POLICY; `"drop"` discards it and tells the peer once per episode with a JSON text message
    * `{"error":"WSE_ERR_RATE_LIMITED","message":…}`.
    */
-  policy?: "close" | "drop";
+  policy?: "close" | "drop" | undefined;
 }
 
 /** @internal Validated rate limit. */

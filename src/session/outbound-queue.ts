@@ -20,16 +20,16 @@ export type OverflowPolicy = "await" | "drop-oldest" | "drop-newest" | "close";
 /** Bounds of a session's outbound queue (messages accepted but not yet handed to the socket). */
 export interface OutboundOptions {
   /** Most messages queued per session (default 1024). */
-  maxMessages?: number;
+  maxMessages?: number | undefined;
   /** Most bytes queued per session (default 1 MiB; text counted in UTF-16 code units). */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /**
    * Socket bytes left unsent by earlier event-loop turns above which the queue holds messages until the
    * socket drains (default 64 KiB). Bytes written in the current turn do not count.
    */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
   /** What happens when the queue is full (default `"await"`). */
-  policy?: OverflowPolicy;
+  policy?: OverflowPolicy | undefined;
 }
 
 /** @internal Validated bounds of one session's queue. */
@@ -56,6 +56,7 @@ export function checkOutbound(value: unknown, where: string): string[] {
   const v = value as Record<string, unknown>;
   const problems: string[] = [];
   for (const k of Object.keys(v)) {
+    if (v[k] === undefined) continue; // absent, as `{ maxBytes: process.env.X }` may leave it
     if (k === "policy") {
       if (!POLICIES.includes(v[k] as string)) problems.push(`${where}.policy must be one of ${POLICIES.map((p) => `"${p}"`).join(", ")}; got ${JSON.stringify(v[k])}`);
     } else if (k === "maxMessages" || k === "maxBytes" || k === "highWaterMark") {

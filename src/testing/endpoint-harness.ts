@@ -21,37 +21,37 @@ export type Provider = readonly [InjectionToken<unknown>, { useValue: unknown } 
 /** Options of {@link EndpointHarness.create}. */
 export interface HarnessOptions {
   /** Services to replace for this harness only (e.g. fakes). */
-  providers?: readonly Provider[];
+  providers?: readonly Provider[] | undefined;
   /** Parent container (default: tsyringe's root container). */
-  container?: DependencyContainer;
+  container?: DependencyContainer | undefined;
   /** Default: silent. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Inbound message limit, as in bootstrap. */
-  maxMessageSize?: number;
+  maxMessageSize?: number | undefined;
   /** Where a session's user id comes from, as in bootstrap (default `"principal"`). */
-  userId?: UserIdSource;
+  userId?: UserIdSource | undefined;
   /** Async handler bound in ms, as in bootstrap (default 30000; 0 disables). */
-  handlerTimeout?: number;
+  handlerTimeout?: number | undefined;
   /** Global codec settings, as in bootstrap. */
-  codecs?: CodecOptions;
+  codecs?: CodecOptions | undefined;
   /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
-  inboundQueueLimit?: number;
+  inboundQueueLimit?: number | undefined;
 }
 
 /** What a test sets about one simulated connection. */
 export interface ConnectOptions {
   /** Request path; required when the endpoint path is a template. */
-  path?: string;
+  path?: string | undefined;
   /** Query string without `?`. */
-  query?: string;
+  query?: string | undefined;
   /** Handshake request headers (lower-case names). */
-  headers?: IncomingHttpHeaders;
+  headers?: IncomingHttpHeaders | undefined;
   /** Peer address (default `127.0.0.1`). */
-  remoteAddress?: string;
+  remoteAddress?: string | undefined;
   /** What `session.getUserPrincipal()` returns. */
-  principal?: unknown;
+  principal?: unknown | undefined;
   /** Negotiated subprotocol (default none). */
-  subprotocol?: string;
+  subprotocol?: string | undefined;
 }
 
 /**

@@ -7,27 +7,27 @@ import { InMemoryTransport, type SentMessage } from "./in-memory-transport.js";
 /** What a test can set on a {@link MockSession}. */
 export interface MockSessionOptions {
   /** Session id (default: a random UUID). */
-  id?: string;
+  id?: string | undefined;
   /** Request path (default `/`). */
-  path?: string;
+  path?: string | undefined;
   /** Values of the path template variables, e.g. `{ room: "lobby" }`. */
-  pathParameters?: Record<string, string>;
+  pathParameters?: Record<string, string> | undefined;
   /** Query string without `?`. */
-  query?: string;
+  query?: string | undefined;
   /** Handshake request headers (lower-case names). */
-  headers?: IncomingHttpHeaders;
+  headers?: IncomingHttpHeaders | undefined;
   /** Peer address (default `127.0.0.1`). */
-  remoteAddress?: string;
+  remoteAddress?: string | undefined;
   /** Negotiated subprotocol (default none). */
-  subprotocol?: string;
+  subprotocol?: string | undefined;
   /** What `getUserPrincipal()` returns (an authenticated user). */
-  principal?: unknown;
+  principal?: unknown | undefined;
   /** Initial entries of `getUserProperties()`. */
-  userProperties?: Record<string, unknown>;
+  userProperties?: Record<string, unknown> | undefined;
   /** Share one set to simulate other open sessions of the endpoint. */
-  openSessions?: Set<Session>;
+  openSessions?: Set<Session> | undefined;
   /** Object encoder for `sendObject` (default JSON). */
-  encoder?: ObjectEncoder;
+  encoder?: ObjectEncoder | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { java } from "../support/system-packages.js";
 
 const ROOT = join(__dirname, "..", "..");
 const GUIDES = ["endpoints.md", "sessions.md", "deployment.md", "migration-nestjs.md", "migration-jsr356.md", "faq.md"];
@@ -15,15 +16,6 @@ function blocks(doc: string): Array<{ lang: string; path: string; code: string }
 
 function javaFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? javaFiles(join(dir, f)) : f.endsWith(".java") ? [join(dir, f)] : []));
-}
-
-function hasJavac(): boolean {
-  try {
-    execFileSync("javac", ["-version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("guides: endpoints, sessions, deployment, migrations, FAQ", () => {
@@ -59,7 +51,8 @@ describe("guides: endpoints, sessions, deployment, migrations, FAQ", () => {
     expect(conf.split("{").length).toBe(conf.split("}").length);
   });
 
-  it.skipIf(!hasJavac())("the JSR 356 'before' code compiles with javac (against API stubs)", () => {
+  it("the JSR 356 'before' code compiles with javac (against API stubs)", (ctx) => {
+    java.guard(ctx);
     const out = mkdtempSync(join(tmpdir(), "wse-javac-"));
     try {
       execFileSync("javac", ["-d", out, ...javaFiles(join(ROOT, "docs/snippets/migration/jsr356"))], { stdio: "pipe", timeout: 120_000 });

@@ -5,6 +5,7 @@ import { connect as tcpConnect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { FragmentInterleavedError, OnMessage, OnOpen, PongMessage, ServerEndpoint, Session } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
+import { PYTHON, python3Websockets } from "../support/system-packages.js";
 
 @ServerEndpoint("/bin/buffer")
 class BufferEcho {
@@ -179,7 +180,8 @@ describe("partial (fragmented) sends", () => {
     expect(frames.map((f) => f.payload.toString("utf8"))).toEqual(PARTS);
   });
 
-  it("a Python websockets client receives the fragmented message as one message", async () => {
+  it("a Python websockets client receives the fragmented message as one message", async (ctx) => {
+    python3Websockets.guard(ctx);
     server = await TestServer.start([Fragments]);
     const script = [
       "import asyncio, json, sys, websockets",
@@ -261,7 +263,7 @@ function rawFrames(port: number, path: string, count: number): Promise<RawFrame[
 
 function runPython(script: string, url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/python3", ["-c", script, url], { stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 });
+    const child = spawn(PYTHON, ["-c", script, url], { stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));

@@ -4,18 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, chromium as chromiumPackage } from "../support/system-packages.js";
 import { startChat } from "../../examples/chat/server.js";
 import { silentLogger, type ServerHandle } from "../../src/index.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ROOT = join(__dirname, "..", "..");
-const hasChromium = ((): boolean => {
-  try {
-    return statSync(CHROMIUM).isFile();
-  } catch {
-    return false;
-  }
-})();
+const hasChromium = chromiumPackage.available;
 
 let chat: ServerHandle;
 let context: BrowserContext;
@@ -66,7 +60,8 @@ async function say(page: Page, text: string, to = ""): Promise<void> {
 
 const log = (page: Page) => page.locator("#log li");
 
-describe.skipIf(!hasChromium)("examples/chat in headless Chromium", () => {
+describe("examples/chat in headless Chromium", () => {
+  chromiumPackage.guardEach();
   it("two people chat, a private message reaches only its target, the online count follows a closed tab", async () => {
     const alice = await enter("alice");
     const bob = await enter("bob");

@@ -115,6 +115,7 @@ describe("client endpoint against a plain ws server", () => {
     expect((error as HandshakeRefusedError).status).toBe(401);
     expect((error as HandshakeRefusedError).headers["www-authenticate"]).toBe("Bearer");
     expect((error as Error).message).toBe(`The server at ${server.url}/ refused the WebSocket upgrade with HTTP 401 Unauthorized.`);
+    expect((error as HandshakeRefusedError).body).toBe("Unauthorized");
   });
 
   it("rejects with ConnectError when nothing listens, without retrying the first connection", async () => {

@@ -5,11 +5,13 @@ import { silentLogger, type ServerHandle } from "../../src/index.js";
 import type { TestClient } from "../../src/testing/index.js";
 import { openClient } from "./support/cluster.js";
 import { RedisProcess } from "./support/redis-server.js";
+import { redisServer } from "../support/system-packages.js";
 
 let redis: RedisProcess;
 const nodes: ServerHandle[] = [];
+redisServer.guardEach();
 beforeAll(async () => {
-  redis = await RedisProcess.start();
+  if (redisServer.available) redis = await RedisProcess.start();
 });
 afterAll(async () => redis?.kill());
 afterEach(async () => {

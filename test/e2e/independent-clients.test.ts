@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestServer } from "../../src/testing/index.js";
-import { CHROMIUM, chromiumClient, javaAvailable, javaClient, pythonAvailable, pythonClient, wsClient } from "../support/interop/clients.js";
+import { chromiumClient, javaClient, pythonClient, wsClient } from "../support/interop/clients.js";
+import { chromium, java, python3Websockets } from "../support/system-packages.js";
 import { EXPECTED, EXPECTED_SERVER_CLOSE_CODES, InteropEndpoint, serverCloses, whenServerCloses, type Observations } from "../support/interop/endpoint.js";
 
 // The same script (text, binary, UTF-8, fragmented messages both ways, pings both ways, closes with codes
@@ -36,21 +36,24 @@ describe("independent clients", () => {
     expect(referenceServerCloses).toEqual(["4001 bye", "4002 server bye"]);
   });
 
-  it.runIf(pythonAvailable())("Python websockets observes the same as ws", async () => {
+  it("Python websockets observes the same as ws", async (ctx) => {
+    python3Websockets.guard(ctx);
     const got = await pythonClient(`${server.url}/interop`);
     expect(Object.keys(got).sort()).toEqual(Object.keys(EXPECTED).sort());
     sameAsReference(got);
     await expectServerSawCloses();
   });
 
-  it.runIf(existsSync(CHROMIUM))("Chromium's WebSocket observes the same as ws", async () => {
+  it("Chromium's WebSocket observes the same as ws", async (ctx) => {
+    chromium.guard(ctx);
     const got = await chromiumClient(`${server.url}/interop`);
     expect(Object.keys(got).sort()).toEqual(Object.keys(EXPECTED).filter((k) => k !== "fragmented" && k !== "pong").sort());
     sameAsReference(got);
     await expectServerSawCloses();
   }, 120_000);
 
-  it.runIf(javaAvailable())("Java 17 java.net.http.WebSocket observes the same as ws", async () => {
+  it("Java 17 java.net.http.WebSocket observes the same as ws", async (ctx) => {
+    java.guard(ctx);
     const got = await javaClient(`${server.url}/interop`);
     expect(Object.keys(got).sort()).toEqual(Object.keys(EXPECTED).sort());
     sameAsReference(got);

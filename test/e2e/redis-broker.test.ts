@@ -8,6 +8,7 @@ import { RedisBroker } from "../../src/redis/index.js";
 import type { TestClient } from "../../src/testing/index.js";
 import { ClusterEndpoint, connect, eventually, expectNothingElse, startNode } from "./support/cluster.js";
 import { freePort, RedisProcess } from "./support/redis-server.js";
+import { redisServer } from "../support/system-packages.js";
 
 let redis: RedisProcess;
 let prefixes = 0;
@@ -15,8 +16,9 @@ const handles: ServerHandle[] = [];
 const clients: TestClient[] = [];
 const children: ChildProcess[] = [];
 
+redisServer.guardEach();
 beforeAll(async () => {
-  redis = await RedisProcess.start();
+  if (redisServer.available) redis = await RedisProcess.start();
 });
 afterAll(async () => redis?.kill());
 afterEach(async () => {

@@ -80,8 +80,14 @@ beforeAll(() => {
   const installed = join(dir, "node_modules", "ws-endpoints");
   mkdirSync(installed, { recursive: true });
   run("tar", ["-xzf", join(dir, "ws-endpoints-0.1.0.tgz"), "-C", installed, "--strip-components=1"]);
-  const { dependencies = {} } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
-  for (const dep of [...Object.keys(dependencies), "@types/node"]) {
+  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+    peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  };
+  // The user installs the required peers next to ws-endpoints (README's install line); optional ones are left out.
+  const peers = Object.keys(manifest.peerDependencies ?? {}).filter((p) => manifest.peerDependenciesMeta?.[p]?.optional !== true);
+  for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...peers, "@types/node"]) {
     mkdirSync(join(dir, "node_modules", dep, ".."), { recursive: true });
     symlinkSync(join(ROOT, "node_modules", dep), join(dir, "node_modules", dep), "dir");
   }

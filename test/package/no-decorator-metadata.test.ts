@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
+import { inject } from "tsyringe";
 import { bootstrap, EndpointDefinitionError, OnMessage, Payload, ServerEndpoint } from "../../src/index.js";
 import { EndpointHarness } from "../../src/testing/index.js";
 
@@ -36,5 +37,26 @@ describe("compilers that emit no decorator metadata", () => {
     const conn = await harness.connect();
     await conn.receive("hi");
     expect(conn.lastSent()).toEqual({ type: "text", data: "echo:hi" });
+  });
+
+  it("a constructor with @inject(Token) on only some parameters is refused, naming the others", async () => {
+    class Partly {
+      constructor(
+        readonly a: unknown,
+        readonly b: unknown,
+      ) {}
+      echo(text: string): string {
+        return text;
+      }
+    }
+    inject("b")(Partly, undefined, 1);
+    Payload(String)(Partly.prototype, "echo", 0);
+    OnMessage()(Partly.prototype, "echo", Object.getOwnPropertyDescriptor(Partly.prototype, "echo")!);
+    ServerEndpoint("/partly")(Partly);
+    const error = await bootstrap({ endpoints: [Partly], port: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EndpointDefinitionError);
+    expect((error as Error).message).toContain(
+      "Partly: its constructor takes parameters but the compiler emitted no types for them, and parameter #0 has no @inject(Token).",
+    );
   });
 });

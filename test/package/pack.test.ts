@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { publint } from "publint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../support/cli-process.js";
@@ -16,7 +16,12 @@ const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   dependencies: Record<string, string>;
   peerDependencies?: Record<string, string>;
   exports: Record<string, unknown>;
+  license?: string;
+  repository?: unknown;
+  homepage?: string;
+  bugs?: unknown;
 };
+const REPO = "https://github.com/ws-endpoints/ws-endpoints";
 // The Redis entry point is declared now and built on the broker branch; until it lands here, its
 // missing files are the only publint findings tolerated.
 const REDIS_PENDING = !existsSync(join(ROOT, "src", "redis", "index.ts"));
@@ -45,11 +50,50 @@ describe("npm pack contents", () => {
     }
   });
 
-  it("ships only built code and docs: no tests, fixtures, sources, maps, examples or benchmarks", () => {
-    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/[^/]+\.md|dist\/(src|decorators|esm)\/.+\.(js|mjs|d\.ts|d\.mts|json))$/;
+  it("ships only built code, its source maps and docs: no tests, fixtures, sources, examples or benchmarks", () => {
+    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/[^/]+\.md|dist\/(src|decorators|esm)\/.+\.(js|mjs|d\.ts|d\.mts|json|js\.map))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
-    expect(files.filter((f) => /(^|\/)(test|tests|__tests__|fixtures)\//.test(f) || /\.(test|spec)\./.test(f) || f.endsWith(".map"))).toEqual([]);
+    expect(files.filter((f) => /(^|\/)(test|tests|__tests__|fixtures)\//.test(f) || /\.(test|spec)\./.test(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith("dist/esm/") && !/^dist\/esm\/[a-z]+\.(mjs|d\.mts)$|^dist\/esm\/package\.json$/.test(f))).toEqual([]);
+  });
+
+  it("every sourceMappingURL in a shipped file names a shipped map that carries its sources", () => {
+    const broken: string[] = [];
+    let mapped = 0;
+    for (const f of files.filter((x) => /\.(m?js|d\.m?ts)$/.test(x))) {
+      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(ROOT, f), "utf8"))?.[1];
+      if (url === undefined) continue;
+      mapped++;
+      const map = posix.join(posix.dirname(f), url);
+      if (!files.includes(map)) {
+        broken.push(`${f} -> ${map} (not shipped)`);
+        continue;
+      }
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(ROOT, map), "utf8")) as { sources: string[]; sourcesContent?: Array<string | null> };
+      if (sourcesContent?.length !== sources.length || sourcesContent.some((c) => typeof c !== "string")) broken.push(`${map} lacks sourcesContent`);
+    }
+    expect(broken).toEqual([]);
+    expect(mapped).toBeGreaterThan(50);
+  });
+
+  it("ships an MIT LICENSE and says where the project lives", () => {
+    expect(files).toContain("LICENSE");
+    expect(readFileSync(join(ROOT, "LICENSE"), "utf8")).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
+    expect(pkg.license).toBe("MIT");
+    expect(pkg.repository).toEqual({ type: "git", url: "git+https://github.com/ws-endpoints/ws-endpoints.git" });
+    expect(pkg.homepage).toBe(`${REPO}#readme`);
+    expect(pkg.bugs).toEqual({ url: `${REPO}/issues` });
+  });
+
+  it("README's links work on the registry page: absolute, and naming files that exist in this repository", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    expect(links.filter((l) => !/^(https?:\/\/|#)/.test(l))).toEqual([]);
+    const ours = links
+      .map((l) => new RegExp(`^(?:${REPO}/(?:blob|tree)/main|https://raw\\.githubusercontent\\.com/ws-endpoints/ws-endpoints/main)/(.+)$`).exec(l)?.[1])
+      .filter((p): p is string => p !== undefined);
+    expect(ours.length).toBeGreaterThan(15);
+    expect(ours.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
   });
 
   it("ships no secrets or local configuration", () => {

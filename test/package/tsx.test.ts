@@ -19,20 +19,25 @@ function run(file: string) {
   return { child, exited, out: () => out, err: () => err };
 }
 
+function listeningPort(p: ReturnType<typeof run>): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no port: ${p.err()}`)), 30_000);
+    void p.exited.then((code) => reject(new Error(`exited ${code}: ${p.err()}`)));
+    p.child.stdout.on("data", () => {
+      const m = /port=(\d+)/.exec(p.out());
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+}
+
 describe("a project run with tsx", () => {
   it("serves an endpoint whose parameters are marked explicitly", async () => {
     const p = run(fixture("explicit-endpoint.ts"));
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no port: ${p.err()}`)), 30_000);
-        p.child.stdout.on("data", () => {
-          const m = /port=(\d+)/.exec(p.out());
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-      });
+      const port = await listeningPort(p);
       const ws = new WebSocket(`ws://127.0.0.1:${port}/tsx/ada`);
       // Each wait is registered before the message it expects can arrive (same tick as connect / send).
       const next = () => new Promise<string>((resolve) => ws.once("message", (d) => resolve(String(d))));
@@ -54,5 +59,25 @@ describe("a project run with tsx", () => {
     expect(await p.exited).toBe(2);
     expect(p.err()).toContain("Implicit.echo parameter #0: its type is not known at run time: the compiler emitted no decorator metadata.");
     expect(p.err()).toContain("@Payload(ChatMessage)");
+  }, 60_000);
+
+  it("injects a constructor whose every parameter has @inject(Token), with no design:paramtypes", async () => {
+    const p = run(fixture("injected-endpoint.ts"));
+    try {
+      const port = await listeningPort(p);
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/tsx-injected`);
+      await new Promise((r) => ws.once("open", r));
+      const next = () => new Promise<string>((resolve) => ws.once("message", (d) => resolve(String(d))));
+      let reply = next();
+      ws.send("ada");
+      expect(await reply).toBe("hello ada #1 undefined");
+      reply = next();
+      ws.send("bob");
+      expect(await reply).toBe("hello bob #2 undefined");
+      ws.close(1000);
+      await new Promise((r) => ws.once("close", r));
+    } finally {
+      p.child.kill("SIGKILL");
+    }
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 /** Runs the interop script with each client: ws (the reference), Python websockets, Chromium, Java. */
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import type { Observations } from "./endpoint.js";
 import { UNICODE } from "./endpoint.js";
+import { CHROMIUM, PYTHON } from "../system-packages.js";
 
 const HERE = __dirname;
 
@@ -78,17 +79,9 @@ export async function wsClient(url: string): Promise<Observations> {
   };
 }
 
-/** Debian's python3-websockets under /usr/bin/python3; `null` when it is not installed. */
-export function pythonAvailable(): boolean {
-  return existsSync("/usr/bin/python3") && spawnSync("/usr/bin/python3", ["-c", "import websockets"]).status === 0;
-}
-
+/** Debian's python3-websockets (test/support/system-packages.ts says whether it is installed). */
 export async function pythonClient(url: string): Promise<Observations> {
-  return JSON.parse(await run("/usr/bin/python3", [join(HERE, "client.py"), url], 30_000)) as Observations;
-}
-
-export function javaAvailable(): boolean {
-  return spawnSync("javac", ["-version"]).status === 0 && spawnSync("java", ["-version"]).status === 0;
+  return JSON.parse(await run(PYTHON, [join(HERE, "client.py"), url], 30_000)) as Observations;
 }
 
 /** Compiles Interop.java (once per source version: javac is slow) and runs it. */
@@ -104,8 +97,6 @@ export async function javaClient(url: string): Promise<Observations> {
   }
   return JSON.parse(await run("java", ["-cp", dir, "Interop", url], 60_000)) as Observations;
 }
-
-export const CHROMIUM = "/usr/bin/chromium";
 
 /** Chromium's own WebSocket (no fragmented sends or pings from page script: those fields stay absent). */
 export async function chromiumClient(url: string): Promise<Observations> {
