@@ -144,6 +144,12 @@ export class OutboundQueue {
   // Created on first use: most sessions never back up nor time a send.
   private drainBound: (() => void) | null = null;
   private expireBound: (() => void) | null = null;
+  /**
+   * @internal At or over `maxMessages`/`maxBytes`: the dispatcher handles no more messages until it has
+   * room (`whenRoom`). Set where entries are added, recomputed where they leave.
+   */
+  full = false;
+  private roomWaiter: (() => void) | null = null;
   /** Where sent messages, bytes and drops are counted; set by the session's dispatcher. */
   counters: EndpointCounters = DISCARDED_COUNTERS;
 
@@ -199,7 +205,7 @@ export class OutboundQueue {
     // Nothing queued and no timed send: handed to the transport at once. It leaves in the same corked
     // write at the end of the turn, in the same order, without an entry and a flush pass (a fifth of a
     // small echo's framework cost).
-    if (this.count === 0 && kind <= OUT.BINARY && !awaited && !partial && !this.holding && this.writeNow(kind, data as string | Buffer, fin, done, pending)) {
+    if (this.count === 0 && kind <= OUT.BINARY && (!awaited || done === undefined) && !partial && !this.holding && this.writeNow(kind, data as string | Buffer, fin, done, pending)) {
       return undefined;
     }
     // Held for a slow reader: a small view of a large allocation is copied, so the queue pins only what
@@ -210,6 +216,7 @@ export class OutboundQueue {
     this.entries[this.tail++] = e;
     this.count++;
     this.bytes += size;
+    if (this.count >= l.maxMessages || this.bytes >= l.maxBytes) this.full = true;
     if (!this.scheduled && !this.batching) {
       this.scheduled = true;
       scheduleFlush(this);
@@ -299,14 +306,38 @@ export class OutboundQueue {
           break;
       }
       room -= e.size;
-      if (room <= 0 && this.count > 0 && t.isOpen) return this.hold();
+      if (room <= 0 && this.count > 0 && t.isOpen) {
+        this.hold();
+        break;
+      }
     }
-    if (this.entries !== entries) return;
+    if (this.full) this.recheck();
+    if (this.entries !== entries || this.holding) return;
     this.head = 0;
     this.tail = 0;
     this.checked = 0;
     // Slots stay for the next flush; a burst's long array does not.
     if (entries.length > MAX_KEPT_SLOTS) this.entries = [];
+  }
+
+  /**
+   * @internal Calls `callback` once, from a later flush (or abort), when the queue is below its bounds
+   * again, and returns true; false (and never calls it) when it has room now.
+   */
+  whenRoom(callback: () => void): boolean {
+    if (!this.full) return false;
+    this.roomWaiter = callback;
+    return true;
+  }
+
+  /** Entries left: the queue may be below its bounds again, and whoever waits for room goes on. */
+  private recheck(): void {
+    const l = this.limits;
+    this.full = this.count >= l.maxMessages || this.bytes >= l.maxBytes;
+    if (this.full || this.roomWaiter === null) return;
+    const waiter = this.roomWaiter;
+    this.roomWaiter = null;
+    waiter();
   }
 
   /**
@@ -366,6 +397,7 @@ export class OutboundQueue {
     this.checked = 0;
     this.count = 0;
     this.bytes = 0;
+    if (this.full) this.recheck();
     // Sends already handed to the socket settle through their write callbacks (Node fails them when the
     // socket is destroyed); the timer must not keep a closed session reachable until sendTimeout.
     if (this.timer !== null) {
@@ -401,7 +433,7 @@ export class OutboundQueue {
     const l = this.limits;
     switch (l.policy) {
       case "await":
-        return awaited || partial ? undefined : full(l);
+        return partial || (awaited && this.withinAllowance(size)) ? undefined : full(l);
       case "drop-newest":
         return partial ? undefined : full(l);
       case "drop-oldest":
@@ -414,6 +446,18 @@ export class OutboundQueue {
         return error;
       }
     }
+  }
+
+  /**
+   * Whether a waiting send (Basic, or a reply) past the bound still fits: the queue takes one more bound's
+   * worth (`maxMessages` messages, `maxBytes` bytes) beyond it, and any single message while it is not
+   * over its byte bound. What a handler sends without awaiting, in a loop, fails fast past that instead of
+   * queuing without limit; a handler that awaits each send, or sends once per message, never gets there
+   * (the dispatcher handles no message while the queue is full).
+   */
+  private withinAllowance(size: number): boolean {
+    const l = this.limits;
+    return this.count < l.maxMessages * 2 && (this.bytes <= l.maxBytes || this.bytes + size <= l.maxBytes * 2);
   }
 
   /** Discards the oldest whole messages until `size` more bytes and one more message fit. */
@@ -430,6 +474,7 @@ export class OutboundQueue {
       this.counters.outboundDropped++;
       settle(e, new QueueOverflowError(`The message was discarded to make room in a full outbound queue (drop-oldest; ${l.maxMessages} messages / ${l.maxBytes} bytes).`));
     }
+    if (this.full) this.recheck();
   }
 
   /** Basic sends fail after `sendTimeout`; one timer per queue, armed only while such sends are pending. */
@@ -472,6 +517,7 @@ export class OutboundQueue {
       }
       e.done!(new SendTimeoutError(this.limits.sendTimeout));
     }
+    if (this.full) this.recheck();
     if (this.timedHead === timed.length) {
       this.timed = NO_TIMED;
       this.timedHead = 0;

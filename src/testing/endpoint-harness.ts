@@ -5,6 +5,8 @@ import type { Broadcaster, Presence } from "../broker/broadcaster.js";
 import type { UserIdSource } from "../broker/rooms.js";
 import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
+import type { ServerMetrics } from "../metrics/metrics.js";
+import { metricsSnapshot } from "../metrics/snapshot.js";
 import type { SessionDispatcher } from "../runtime/dispatcher.js";
 import { createEndpointServer } from "../server/bootstrap.js";
 import type { EndpointServer } from "../server/endpoint-server.js";
@@ -34,6 +36,10 @@ export interface HarnessOptions {
   codecs?: CodecOptions;
   /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
   inboundQueueLimit?: number;
+  /** Queued inbound bytes above which the connection stops reading, as in bootstrap (default 4 MiB). */
+  inboundQueueBytes?: number;
+  /** Queued inbound bytes across this harness's connections, as in bootstrap (default 64 MiB). */
+  inboundBudget?: number;
 }
 
 /** What a test sets about one simulated connection. */
@@ -81,6 +87,8 @@ export class EndpointHarness {
       handlerTimeout: options.handlerTimeout,
       codecs: options.codecs,
       inboundQueueLimit: options.inboundQueueLimit,
+      inboundQueueBytes: options.inboundQueueBytes,
+      inboundBudget: options.inboundBudget,
       // Harness sessions have no socket to ping; tests drive time themselves.
       heartbeatInterval: 0,
     });
@@ -95,6 +103,11 @@ export class EndpointHarness {
   /** The Presence the endpoint's constructor receives. */
   get presence(): Presence {
     return this.server.hub.presence;
+  }
+
+  /** The harness server's counters and gauges, as `ServerHandle.metrics()` returns them. */
+  metrics(): ServerMetrics {
+    return metricsSnapshot(this.server);
   }
 
   /** Open sessions of the endpoint. */
