@@ -379,13 +379,16 @@ export class OutboundQueue {
   private overflow(size: number, awaited: boolean, partial: boolean): Error | undefined {
     const l = this.limits;
     switch (l.policy) {
+      // A piece of a fragmented message is never dropped for a whole one, but it too stops at the allowance:
+      // a loop of unawaited partial sends must not queue without limit either.
       case "await":
-        return partial || (awaited && this.withinAllowance(size)) ? undefined : full(l);
+        return (partial || awaited) && this.withinAllowance(size) ? undefined : full(l);
       case "drop-newest":
-        return partial ? undefined : full(l);
+        return partial && this.withinAllowance(size) ? undefined : full(l);
       case "drop-oldest":
         this.evict(size);
-        return undefined;
+        // Only pieces of a fragmented message and control frames left to evict.
+        return this.count < l.maxMessages && this.bytes + size <= l.maxBytes ? undefined : this.withinAllowance(size) ? undefined : full(l);
       case "close": {
         const error = full(l);
         this.abort(error);

@@ -56,3 +56,16 @@ describe('policy "await": Basic sends past the bound', () => {
     expect(s.outbound.whenRoom(() => woken++)).toBe(false);
   });
 });
+
+describe("pieces of a fragmented message past the bound", () => {
+  it.each(["await", "drop-newest", "drop-oldest"] as const)('policy "%s": a loop of unawaited partial sends stops at the allowance with QueueOverflowError', async (policy) => {
+    const s = new MockSession();
+    s.outbound.configure({ maxMessages: 4, maxBytes: 1000, highWaterMark: 100, policy, sendTimeout: 0 }, s);
+    s.memory.bufferedAmount = 1_000_000;
+    let overflowed = 0;
+    for (let i = 0; i < 50; i++) s.getBasicRemote().sendText("p".repeat(100), false).catch((e: unknown) => e instanceof QueueOverflowError && overflowed++);
+    await tick();
+    expect(s.getOutboundQueueDepth()).toBe(8);
+    expect(overflowed).toBe(42);
+  });
+});
