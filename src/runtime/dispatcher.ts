@@ -231,7 +231,11 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private heldByOutbound(): boolean {
     const out = this.session.outbound;
     out.endBatch();
-    if (this.gate!.holdForOutbound(out, (this.outboundRoomBound ??= this.outboundRoom.bind(this)))) return true;
+    if (this.gate!.holdForOutbound(out, (this.outboundRoomBound ??= this.outboundRoom.bind(this)))) {
+      // Nothing more happens until the peer reads: whoever waits for idle (harness, rate-limit close) goes on.
+      if (this.idleWaiters !== null) this.wakeIdleWaiters();
+      return true;
+    }
     out.beginBatch();
     return false;
   }
@@ -308,9 +312,9 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     for (const w of waiters) w();
   }
 
-  /** Resolves when every queued job has run (tests and the harness). */
+  /** Resolves when every queued job has run, or nothing runs until the peer reads (tests, the harness, the rate limit's close). */
   whenIdle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
+    if (!this.busy || (this.gate !== null && this.gate.waitingForRoom)) return Promise.resolve();
     return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
   }
 

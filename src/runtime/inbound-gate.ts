@@ -76,6 +76,11 @@ export class InboundGate implements BudgetSleeper {
     return true;
   }
 
+  /** Stopped until the peer reads (the outbound queue is full). */
+  get waitingForRoom(): boolean {
+    return (this.pauses & PAUSE.OUTBOUND) !== 0;
+  }
+
   /** The outbound queue has room again. */
   outboundRoom(): void {
     this.resumeFrom(PAUSE.OUTBOUND);

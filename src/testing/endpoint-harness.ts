@@ -195,7 +195,11 @@ export class HarnessConnection {
     return this.session.closedWith;
   }
 
-  /** Waits until the endpoint has handled everything delivered so far and its sends are recorded. */
+  /**
+   * Waits until the endpoint has handled everything delivered so far and its sends are recorded, or until
+   * it handles nothing more before the peer reads (its outbound queue is full while `memory.bufferedAmount`
+   * says the peer is behind: call `session.memory.drain()`).
+   */
   async settled(): Promise<void> {
     // Handlers may chain promises that enqueue more work (replies, close); loop until quiet.
     for (let i = 0; i < 100; i++) {

@@ -86,3 +86,29 @@ describe("inbound queue bounded in bytes", () => {
     expect(b.session.memory.paused).toBe(false);
   });
 });
+
+/** Replies by return value; the queue holds two messages. */
+@ServerEndpoint({ path: "/replies", outbound: { maxMessages: 2, maxBytes: 1 << 20, highWaterMark: 16 } })
+class Replies {
+  @OnMessage() m(t: string) {
+    return `re ${t}`;
+  }
+}
+
+describe("a full outbound queue holds inbound messages back", () => {
+  it("the harness does not hang while the peer is behind; once it reads, every reply arrives in order", async () => {
+    const conn = await EndpointHarness.create(Replies).connect();
+    conn.session.memory.bufferedAmount = 1 << 20;
+    for (let i = 0; i < 10; i++) await conn.receive(`m${i}`);
+    // Two replies fill the queue; the other eight messages wait unhandled, and the socket is paused.
+    expect(conn.session.getOutboundQueueDepth()).toBe(2);
+    expect(conn.session.memory.paused).toBe(true);
+    expect(conn.sent).toEqual([]);
+    conn.session.memory.drain();
+    await conn.settled();
+    conn.session.memory.drain();
+    await conn.settled();
+    expect(conn.sent.map((m) => m.data)).toEqual(Array.from({ length: 10 }, (_, i) => `re m${i}`));
+    expect(conn.session.memory.paused).toBe(false);
+  });
+});
