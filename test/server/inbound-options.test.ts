@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
 import { InvalidOptionsError } from "../../src/index.js";
+import { resolveConnectOptions } from "../../src/client/client-options.js";
 import { resolveOptions } from "../../src/server/options.js";
 
 describe("inboundQueueBytes / inboundBudget options", () => {
@@ -16,5 +17,12 @@ describe("inboundQueueBytes / inboundBudget options", () => {
   ])("%j is refused, naming the field and the fix", (options, message) => {
     expect(() => resolveOptions(options)).toThrow(InvalidOptionsError);
     expect(() => resolveOptions(options)).toThrow(message);
+  });
+});
+
+describe("connectToServer inboundQueueBytes", () => {
+  it("defaults to 4 MiB and is checked like the server's", () => {
+    expect(resolveConnectOptions({}).inboundQueueBytes).toBe(4 * 1024 * 1024);
+    expect(() => resolveConnectOptions({ inboundQueueBytes: -1 })).toThrow("inboundQueueBytes must be a positive integer; got -1");
   });
 });
