@@ -31,6 +31,9 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
   readonly session: ClientSessionImpl;
   readonly logger: Logger;
   readonly inboundQueueLimit: number;
+  readonly inboundQueueBytes: number;
+  /** One connection per client session: no budget across sessions. */
+  readonly inboundBudget = null;
   /** Client handlers are not bounded by a handler timeout (a server option); the heartbeat guards the link. */
   readonly handlerTimeouts = null;
   private readonly transport: ClientTransport;
@@ -57,6 +60,7 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
   ) {
     this.logger = options.logger;
     this.inboundQueueLimit = options.inboundQueueLimit;
+    this.inboundQueueBytes = options.inboundQueueBytes;
     const policy = options.reconnect;
     this.transport = new ClientTransport(policy?.bufferLimit ?? 0, policy?.bufferPolicy ?? BufferPolicies.DROP_NEWEST, this);
     this.session = new ClientSessionImpl(this.transport, info, openSessions, endpoint.encode, this);

@@ -30,6 +30,8 @@ export interface ConnectOptions {
   logger?: Logger | undefined;
   /** Inbound messages queued before reading from the socket pauses (default 1024). */
   inboundQueueLimit?: number | undefined;
+  /** Bytes of inbound messages queued before reading from the socket pauses (default 4 MiB). */
+  inboundQueueBytes?: number | undefined;
   /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields, as `bootstrap({ codecs })`. */
   codecs?: CodecOptions | undefined;
 }
@@ -46,6 +48,7 @@ export interface ResolvedConnectOptions {
   readonly container: DependencyContainer;
   readonly logger: Logger;
   readonly inboundQueueLimit: number;
+  readonly inboundQueueBytes: number;
   readonly codecs: Readonly<CodecOptions> | undefined;
 }
 
@@ -54,9 +57,10 @@ export const CONNECT_DEFAULTS = Object.freeze({
   handshakeTimeout: 10_000,
   heartbeat: Object.freeze({ interval: 30_000, timeout: 10_000 }),
   inboundQueueLimit: 1024,
+  inboundQueueBytes: 4 * 1024 * 1024,
 });
 
-const KNOWN = new Set(["headers", "subprotocols", "handshakeTimeout", "reconnect", "heartbeat", "container", "logger", "inboundQueueLimit", "codecs"]);
+const KNOWN = new Set(["headers", "subprotocols", "handshakeTimeout", "reconnect", "heartbeat", "container", "logger", "inboundQueueLimit", "inboundQueueBytes", "codecs"]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function positiveInt(name: string, v: unknown, problems: string[]): void {
@@ -78,6 +82,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
   }
   positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
+  positiveInt("inboundQueueBytes", options.inboundQueueBytes, problems);
   let reconnect: ReconnectPolicy | null = null;
   if (options.reconnect === true) reconnect = resolveReconnect({}, problems);
   else if (options.reconnect !== undefined && options.reconnect !== false) reconnect = resolveReconnect(options.reconnect, problems);
@@ -103,6 +108,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     container: options.container ?? rootContainer,
     logger: options.logger ?? defaultLogger,
     inboundQueueLimit: options.inboundQueueLimit ?? CONNECT_DEFAULTS.inboundQueueLimit,
+    inboundQueueBytes: options.inboundQueueBytes ?? CONNECT_DEFAULTS.inboundQueueBytes,
     codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
   });
 }

@@ -134,6 +134,11 @@ export interface ServerMetrics {
   readonly endpoints: Readonly<Record<string, EndpointMetrics>>;
   /** Upgrade requests refused before any endpoint code ran, by HTTP status (404, 400, 401, 403, 429, 503, ...). */
   readonly handshakesRejected: Readonly<Record<number, number>>;
+  /**
+   * Bytes of inbound messages waiting behind running handlers, over all sessions: what the server's
+   * `inboundBudget` bounds.
+   */
+  readonly inboundQueuedBytes: number;
 }
 
 /** Metrics options of `bootstrap`. */

@@ -102,6 +102,7 @@ export function registerPrometheusMetrics<R extends PrometheusRegistry>(source: 
   add("outbound_queued", "Outbound messages queued, not yet handed to sockets.", "gauge", (m) => perEndpoint(m, (e) => e.outboundQueued));
   add("outbound_buffered_bytes", "Bytes buffered in sockets, not yet sent.", "gauge", (m) => perEndpoint(m, (e) => e.outboundBufferedBytes));
   add("outbound_dropped_total", "Outbound messages never written.", "counter", (m) => perEndpoint(m, (e) => e.outboundDropped));
+  add("inbound_queued_bytes", "Bytes of inbound messages waiting behind running handlers (bounded by inboundBudget).", "gauge", (m) => [{ value: m.inboundQueuedBytes, labels: {} }]);
   add("handler_duration_seconds", "@OnMessage handler duration.", "histogram", (m) =>
     Object.entries(m.endpoints).flatMap(([path, e]) => {
       const h = e.handlerLatency;

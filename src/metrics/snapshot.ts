@@ -30,5 +30,5 @@ export function metricsSnapshot(server: EndpointServer): ServerMetrics {
       handlerLatency: latencySnapshot(c),
     };
   }
-  return { endpoints, handshakesRejected: Object.fromEntries(server.metrics.rejected) };
+  return { endpoints, handshakesRejected: Object.fromEntries(server.metrics.rejected), inboundQueuedBytes: server.inboundBudget.used };
 }

@@ -9,12 +9,12 @@ import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
 import { SessionDispatcher } from "./dispatcher.js";
 import type { HandlerTimeoutWheel } from "./handler-timeout.js";
+import type { InboundBounds } from "./inbound-gate.js";
 
 /** What opening a connection needs from its owner: the server in production, the harness in tests. */
-export interface ConnectionOwner {
+export interface ConnectionOwner extends InboundBounds {
   readonly container: DependencyContainer;
   readonly logger: Logger;
-  readonly inboundQueueLimit: number;
   /** Bounds async handlers; `null` when `handlerTimeout` is 0. */
   readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** The live set of open sessions of an endpoint. */

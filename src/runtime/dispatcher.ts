@@ -17,13 +17,12 @@ import type { TransportSink } from "../transport/transport.js";
 import { routeCloseFailure, routeError, routeUndecodable, type ErrorHost } from "./error-routing.js";
 import { deliverable, HandlerFailure } from "./handler-failure.js";
 import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
+import { InboundGate, type InboundBounds } from "./inbound-gate.js";
 import { isThenable, type Thenable } from "./thenable.js";
 
 /** What a dispatcher needs from its owner (server or test harness). */
-export interface DispatchEnv {
+export interface DispatchEnv extends InboundBounds {
   readonly logger: Logger;
-  /** Queued inbound messages above which reading from the socket pauses. */
-  readonly inboundQueueLimit: number;
   /** Bounds async handlers (`handlerTimeout`); `null` when disabled. */
   readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Called once, after @OnClose ran: the session and instance may be forgotten. */
@@ -73,10 +72,12 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   finished = false;
   /** The close job has started: whatever of it times out still releases the session. */
   private closing = false;
-  private paused = false;
+  /** Byte bounds and pause reasons, from the first message that had to wait (inbound-gate.ts). */
+  private gate: InboundGate | null = null;
   private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
   private readonly ctx: InvocationContext;
   private readonly drainBound: () => void;
+  private outboundRoomBound: (() => void) | null = null;
   // Continuations of async handlers, created the first time a handler returns a promise and recreated
   // after a handler timeout (the abandoned pair turns inert).
   private resumeBound: ((v: unknown) => void) | null = null;
@@ -217,18 +218,36 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   }
 
   private push(kind: Job, item: unknown, flag: boolean): void {
-    if (!this.busy && kind === JOB.MESSAGE) return this.runNow(item as Buffer, flag);
+    // A full outbound queue holds messages back (drain stops before them) until the peer reads.
+    if (!this.busy && kind === JOB.MESSAGE && !this.session.outbound.full) return this.runNow(item as Buffer, flag);
     const t = this.tail++;
     this.kinds[t] = kind;
     this.items[t] = item;
     this.flags[t] = flag;
+    if (kind === JOB.MESSAGE || kind === JOB.PONG) (this.gate ??= new InboundGate(this.session.transport, this.env)).queued((item as Buffer).length, this.tail - this.head);
     if (!this.busy) {
       this.busy = true;
       void RESOLVED.then(this.drainBound);
-    } else if (!this.paused && this.depth > this.env.inboundQueueLimit) {
-      this.paused = true;
-      this.session.transport.pause();
     }
+  }
+
+  /** The outbound queue is full when a message is due: flush this batch; still full, wait for room. True: stopped. */
+  private heldByOutbound(): boolean {
+    const out = this.session.outbound;
+    out.endBatch();
+    if (this.gate!.holdForOutbound(out, (this.outboundRoomBound ??= this.outboundRoom.bind(this)))) {
+      // Nothing more happens until the peer reads: whoever waits for idle (harness, rate-limit close) goes on.
+      if (this.idleWaiters !== null) this.wakeIdleWaiters();
+      return true;
+    }
+    out.beginBatch();
+    return false;
+  }
+
+  /** Called from the outbound queue's flush: the drain goes on a microtask later, outside it. */
+  private outboundRoom(): void {
+    this.gate!.outboundRoom();
+    void RESOLVED.then(this.drainBound);
   }
 
   /**
@@ -257,11 +276,14 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     const out = this.session.outbound;
     out.beginBatch();
     while (this.head < this.tail) {
-      const i = this.head++;
+      const i = this.head;
       const kind = this.kinds[i]!;
+      if (kind === JOB.MESSAGE && out.full && this.heldByOutbound()) return;
+      this.head = i + 1;
       const item = this.items[i];
       const flag = this.flags[i]!;
       this.items[i] = undefined;
+      if (kind === JOB.MESSAGE || kind === JOB.PONG) this.gate!.dequeued((item as Buffer).length);
       let result: unknown;
       try {
         result = this.run(kind, item, flag);
@@ -284,10 +306,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     this.tail = 0;
     this.busy = false;
     out.endBatch();
-    if (this.paused) {
-      this.paused = false;
-      this.session.transport.resume();
-    }
+    if (this.gate !== null) this.gate.drained();
     if (this.idleWaiters !== null) this.wakeIdleWaiters();
   }
 
@@ -297,9 +316,9 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     for (const w of waiters) w();
   }
 
-  /** Resolves when every queued job has run (tests and the harness). */
+  /** Resolves when every queued job has run, or nothing runs until the peer reads (tests, the harness, the rate limit's close). */
   whenIdle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
+    if (!this.busy || (this.gate !== null && this.gate.waitingForRoom)) return Promise.resolve();
     return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
   }
 
@@ -326,10 +345,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
 
   /** Holds the queue until an async handler settles. */
   private continue(): void {
-    if (this.paused && this.depth <= this.env.inboundQueueLimit >> 1) {
-      this.paused = false;
-      this.session.transport.resume();
-    }
+    if (this.gate !== null) this.gate.progressed(this.depth);
     this.drain();
   }
 
@@ -499,16 +515,18 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private reply(value: unknown): void {
     const replyId = this.replyId;
     this.replyId = undefined;
-    if (value === undefined || !this.session.isOpen()) return;
+    if (value === undefined) return;
+    if (!this.session.isOpen()) return void this.counters.outboundDropped++;
+    // Sent as awaited: a full queue takes it (policy "await", within its allowance) and holds the next message.
     let refused: Error | undefined;
-    if (typeof value === "string") refused = this.session.submit(OUT.TEXT, value, true, undefined, undefined);
+    if (typeof value === "string") refused = this.session.submit(OUT.TEXT, value, true, undefined, undefined, false, true);
     else {
       const bin = value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? toBuffer(value as Buffer) : undefined;
-      if (bin !== undefined) refused = this.session.submit(OUT.BINARY, bin, true, undefined, undefined);
+      if (bin !== undefined) refused = this.session.submit(OUT.BINARY, bin, true, undefined, undefined, false, true);
       else {
         try {
           const enc = replyId === undefined ? this.session.encode(value) : withCorrelationId(this.session.encode(value), this.endpoint.replies.idField!, replyId);
-          refused = this.session.submit(enc.binary ? OUT.BINARY : OUT.TEXT, enc.data, true, undefined, undefined);
+          refused = this.session.submit(enc.binary ? OUT.BINARY : OUT.TEXT, enc.data, true, undefined, undefined, false, true);
         } catch (error) {
           this.fail(error);
           return;
@@ -569,6 +587,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     if (this.inWheel) this.env.handlerTimeouts!.untrack(this);
     this.instance = null;
     this.ctx.closeReason = undefined;
+    this.gate?.release();
     this.env.released(this.session);
   }
 

@@ -28,6 +28,7 @@ import { Configurator, type ResponseHeaders } from "../handshake/configurator.js
 import type { DependencyContainer } from "tsyringe";
 import type { SessionDispatcher } from "../runtime/dispatcher.js";
 import { HandlerTimeoutWheel } from "../runtime/handler-timeout.js";
+import { InboundBudget } from "../runtime/inbound-budget.js";
 import type { ResolvedOptions } from "./options.js";
 import { MALFORMED, Router, type RouteMatch } from "./router.js";
 
@@ -51,6 +52,9 @@ export class EndpointServer implements ConnectionOwner {
   readonly logger: Logger;
   readonly container: ResolvedOptions["container"];
   readonly inboundQueueLimit: number;
+  readonly inboundQueueBytes: number;
+  /** @internal Queued inbound bytes of all this server's sessions (`inboundBudget`). */
+  readonly inboundBudget: InboundBudget;
   readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Counters read by `ServerHandle.metrics()`. */
   readonly metrics: MetricsRecorder;
@@ -83,6 +87,8 @@ export class EndpointServer implements ConnectionOwner {
     this.container.register(Broadcaster as unknown as new () => Broadcaster, { useValue: this.hub });
     this.container.register(Presence as unknown as new () => Presence, { useValue: this.hub.presence });
     this.inboundQueueLimit = options.inboundQueueLimit;
+    this.inboundQueueBytes = options.inboundQueueBytes;
+    this.inboundBudget = new InboundBudget(options.inboundBudget);
     this.handlerTimeouts = options.handlerTimeout > 0 ? new HandlerTimeoutWheel(options.handlerTimeout) : null;
     this.metrics = new MetricsRecorder(options.metrics.latency);
     this.router = new Router(endpoints);

@@ -33,6 +33,17 @@ export interface BootstrapOptions {
   /** Inbound messages queued per session before reading from its socket pauses (default 1024). */
   inboundQueueLimit?: number | undefined;
   /**
+   * Bytes of inbound messages queued per session (waiting behind a running handler) before reading from
+   * its socket pauses (default 4 MiB). Reading resumes when half of them are handled.
+   */
+  inboundQueueBytes?: number;
+  /**
+   * Bytes of inbound messages queued across all sessions of the server (default 64 MiB). A session that
+   * queues past it stops reading until the total falls to half; sessions whose messages are handled as
+   * they arrive are not affected. At least `inboundQueueBytes`.
+   */
+  inboundBudget?: number;
+  /**
    * Longest a lifecycle method's promise may hold its session's queue, in ms (default 30000; 0 disables).
    * A handler still pending then is reported to `@OnError` as a `HandlerTimeoutError` and the session moves
    * on to its next message (its late result is ignored). Checked by one coarse timer per server, so a
@@ -101,6 +112,8 @@ export interface ResolvedOptions {
   readonly closeTimeout: number;
   readonly coalesceWrites: boolean;
   readonly inboundQueueLimit: number;
+  readonly inboundQueueBytes: number;
+  readonly inboundBudget: number;
   readonly handlerTimeout: number;
   readonly logger: Logger;
   readonly container: DependencyContainer;
@@ -128,6 +141,8 @@ export const DEFAULTS = Object.freeze({
   closeTimeout: 5000,
   coalesceWrites: true,
   inboundQueueLimit: 1024,
+  inboundQueueBytes: 4 * 1024 * 1024,
+  inboundBudget: 64 * 1024 * 1024,
   handshakeTimeout: 10_000,
   maxConnections: 10_000,
   maxConnectionsPerIp: 1000,
@@ -144,7 +159,7 @@ export const DEFAULTS = Object.freeze({
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "handlerTimeout", "logger", "container", "codecs", "metrics",
+  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "inboundQueueBytes", "inboundBudget", "handlerTimeout", "logger", "container", "codecs", "metrics",
   "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "perMessageDeflate",
   "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout",
   "broker", "userId", "nodeId",
@@ -173,6 +188,12 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   positiveInt("maxMessageSize", options.maxMessageSize, problems);
   positiveInt("closeTimeout", options.closeTimeout, problems, true);
   positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
+  positiveInt("inboundQueueBytes", options.inboundQueueBytes, problems);
+  positiveInt("inboundBudget", options.inboundBudget, problems);
+  const queueBytes = options.inboundQueueBytes ?? DEFAULTS.inboundQueueBytes;
+  if (typeof options.inboundBudget === "number" && typeof queueBytes === "number" && options.inboundBudget < queueBytes) {
+    problems.push(`inboundBudget (${options.inboundBudget}) is below inboundQueueBytes (${queueBytes}); raise inboundBudget or lower inboundQueueBytes`);
+  }
   positiveInt("handlerTimeout", options.handlerTimeout, problems, true);
   if (typeof options.handlerTimeout === "number" && options.handlerTimeout > MAX_TIMER_MS) {
     problems.push(`handlerTimeout must be at most ${MAX_TIMER_MS} ms (use 0 to disable it); got ${options.handlerTimeout}`);
@@ -206,6 +227,8 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     closeTimeout: options.closeTimeout ?? DEFAULTS.closeTimeout,
     coalesceWrites: options.coalesceWrites ?? DEFAULTS.coalesceWrites,
     inboundQueueLimit: options.inboundQueueLimit ?? DEFAULTS.inboundQueueLimit,
+    inboundQueueBytes: options.inboundQueueBytes ?? DEFAULTS.inboundQueueBytes,
+    inboundBudget: options.inboundBudget ?? DEFAULTS.inboundBudget,
     handlerTimeout: options.handlerTimeout ?? DEFAULTS.handlerTimeout,
     logger: options.logger ?? defaultLogger,
     container: options.container ?? rootContainer,

@@ -11,7 +11,9 @@ export interface RateLimitOptions {
   /**
    * What happens to a message over the limit: `"close"` (default) closes the session with 1008
    * VIOLATED_POLICY; `"drop"` discards it and tells the peer once per episode with a JSON text message
-   * `{"error":"WSE_ERR_RATE_LIMITED","message":…}`.
+   * `{"error":"WSE_ERR_RATE_LIMITED","message":…}`. An episode ends once no message has been refused
+   * for twice the time the bucket takes to refill (`burst / messagesPerSecond` seconds), and at least a
+   * second: a sustained flood gets one notice, however many messages the refill admits meanwhile.
    */
   policy?: "close" | "drop" | undefined;
 }
@@ -21,6 +23,8 @@ export interface ResolvedRateLimit {
   readonly perMs: number;
   readonly burst: number;
   readonly policy: "close" | "drop";
+  /** Time without a refusal after which the next one starts a new episode (two full refills, at least 1 s), in ms. */
+  readonly quietMs: number;
 }
 
 /** Problems with a `rateLimit` option, one sentence each; `false` disables. */
@@ -43,7 +47,9 @@ export function checkRateLimit(value: unknown, where: string): string[] {
 /** @internal A checked `rateLimit` option, or null when disabled. */
 export function resolveRateLimit(value: RateLimitOptions | false | undefined): ResolvedRateLimit | null {
   if (value === undefined || value === false) return null;
-  return Object.freeze({ perMs: value.messagesPerSecond / 1000, burst: value.burst ?? Math.max(1, Math.ceil(value.messagesPerSecond)), policy: value.policy ?? "close" });
+  const perMs = value.messagesPerSecond / 1000;
+  const burst = value.burst ?? Math.max(1, Math.ceil(value.messagesPerSecond));
+  return Object.freeze({ perMs, burst, policy: value.policy ?? "close", quietMs: Math.max(1000, (2 * burst) / perMs) });
 }
 
 /** @internal Verdicts of {@link TokenBucket.admit}. */
@@ -59,7 +65,8 @@ const DROPPED_REPLY = JSON.stringify({ error: LIMITED.code, message: LIMITED.mes
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private throttled = false;
+  /** When a message was last refused; an episode ends after `quietMs` without one. */
+  private lastRefused = -Infinity;
 
   constructor(private readonly limit: ResolvedRateLimit) {
     this.tokens = limit.burst;
@@ -68,7 +75,9 @@ export class TokenBucket {
 
   /**
    * Whether this message may be handled. `DROP`: discard it (the "drop" policy has told the peer once
-   * per episode). `CLOSE`: the "close" policy fired; returned once, then `DROP`.
+   * per episode). `CLOSE`: the "close" policy fired; returned once, then `DROP`. A message admitted by the
+   * refill does not end the episode: under a sustained flood every token admits one message, and ending
+   * the episode there sent one notice per admitted message.
    */
   admit(session: EndpointSession): number {
     const now = performance.now();
@@ -77,13 +86,13 @@ export class TokenBucket {
     this.last = now;
     if (t >= 1) {
       this.tokens = t - 1;
-      this.throttled = false;
       return RATE.ADMIT;
     }
     this.tokens = t;
-    if (this.throttled) return RATE.DROP;
-    this.throttled = true;
-    if (l.policy === "close") return RATE.CLOSE;
+    const last = this.lastRefused;
+    this.lastRefused = now;
+    if (l.policy === "close") return last === -Infinity ? RATE.CLOSE : RATE.DROP;
+    if (now - last < l.quietMs) return RATE.DROP;
     session.submit(OUT.TEXT, DROPPED_REPLY, true, undefined, undefined);
     return RATE.DROP;
   }

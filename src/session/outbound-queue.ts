@@ -3,69 +3,15 @@ import { DISCARDED_COUNTERS, type EndpointCounters } from "../metrics/metrics.js
 import type { Transport, WriteCallback } from "../transport/transport.js";
 import { inboundBytesOf } from "./inbound-text.js";
 import type { PendingSend } from "./pending-send.js";
+import { UNBOUNDED, type OutboundLimits, type OverflowCloser } from "./outbound-options.js";
 import { unpinned } from "./retained-bytes.js";
+
+// The option types and their check live in outbound-options.ts; re-exported for the modules that import them from here.
+export { checkOutbound, type OutboundLimits, type OutboundOptions, type OverflowCloser, type OverflowPolicy } from "./outbound-options.js";
 
 /** What an outbound entry carries. */
 export const OUT = { TEXT: 0, BINARY: 1, PING: 2, PONG: 3, FRAMES: 4, CLOSE: 5 } as const;
 export type OutKind = (typeof OUT)[keyof typeof OUT];
-
-/**
- * What a full outbound queue does with one more message: `"await"` accepts Basic sends (their promise
- * waits, bounded by `sendTimeout`) and refuses the rest; `"drop-newest"` refuses the new message;
- * `"drop-oldest"` discards the oldest queued whole messages to make room; `"close"` discards the queue
- * and closes the session with 1008. Refused and discarded sends fail with `QueueOverflowError`.
- */
-export type OverflowPolicy = "await" | "drop-oldest" | "drop-newest" | "close";
-
-/** Bounds of a session's outbound queue (messages accepted but not yet handed to the socket). */
-export interface OutboundOptions {
-  /** Most messages queued per session (default 1024). */
-  maxMessages?: number | undefined;
-  /** Most bytes queued per session (default 1 MiB; text counted in UTF-16 code units). */
-  maxBytes?: number | undefined;
-  /**
-   * Socket bytes left unsent by earlier event-loop turns above which the queue holds messages until the
-   * socket drains (default 64 KiB). Bytes written in the current turn do not count.
-   */
-  highWaterMark?: number | undefined;
-  /** What happens when the queue is full (default `"await"`). */
-  policy?: OverflowPolicy | undefined;
-}
-
-/** @internal Validated bounds of one session's queue. */
-export interface OutboundLimits {
-  readonly maxMessages: number;
-  readonly maxBytes: number;
-  readonly highWaterMark: number;
-  readonly policy: OverflowPolicy;
-  /** 0: Basic sends wait as long as it takes. */
-  readonly sendTimeout: number;
-}
-
-/** @internal What the `"close"` policy closes: the session that owns the queue. */
-export interface OverflowCloser {
-  closeForOverflow(code: number, reason: string): void;
-}
-
-const POLICIES: readonly string[] = ["await", "drop-oldest", "drop-newest", "close"];
-
-/** Problems with an `outbound` option, one sentence each. */
-export function checkOutbound(value: unknown, where: string): string[] {
-  if (value === undefined) return [];
-  if (typeof value !== "object" || value === null) return [`${where} must be an object { maxMessages?, maxBytes?, highWaterMark?, policy? }`];
-  const v = value as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const k of Object.keys(v)) {
-    if (v[k] === undefined) continue; // absent, as `{ maxBytes: process.env.X }` may leave it
-    if (k === "policy") {
-      if (!POLICIES.includes(v[k] as string)) problems.push(`${where}.policy must be one of ${POLICIES.map((p) => `"${p}"`).join(", ")}; got ${JSON.stringify(v[k])}`);
-    } else if (k === "maxMessages" || k === "maxBytes" || k === "highWaterMark") {
-      const n = v[k];
-      if (typeof n !== "number" || !Number.isInteger(n) || n < 1) problems.push(`${where}.${k} must be a positive integer; got ${JSON.stringify(n)}`);
-    } else problems.push(`${where} has unknown field "${k}"`);
-  }
-  return problems;
-}
 
 interface Entry {
   kind: OutKind;
@@ -147,6 +93,12 @@ export class OutboundQueue {
   // Created on first use: most sessions never back up nor time a send.
   private drainBound: (() => void) | null = null;
   private expireBound: (() => void) | null = null;
+  /**
+   * @internal At or over `maxMessages`/`maxBytes`: the dispatcher handles no more messages until it has
+   * room (`whenRoom`). Set where entries are added, recomputed where they leave.
+   */
+  full = false;
+  private roomWaiter: (() => void) | null = null;
   /** Where sent messages, bytes and drops are counted; set by the session's dispatcher. */
   counters: EndpointCounters = DISCARDED_COUNTERS;
 
@@ -202,7 +154,7 @@ export class OutboundQueue {
     // Nothing queued and no timed send: handed to the transport at once. It leaves in the same corked
     // write at the end of the turn, in the same order, without an entry and a flush pass (a fifth of a
     // small echo's framework cost).
-    if (this.count === 0 && kind <= OUT.BINARY && !awaited && !partial && !this.holding && this.writeNow(kind, data as string | Buffer, fin, done, pending)) {
+    if (this.count === 0 && kind <= OUT.BINARY && (!awaited || done === undefined) && !partial && !this.holding && this.writeNow(kind, data as string | Buffer, fin, done, pending)) {
       return undefined;
     }
     // Held for a slow reader: a small view of a large allocation is copied, so the queue pins only what
@@ -213,6 +165,7 @@ export class OutboundQueue {
     this.entries[this.tail++] = e;
     this.count++;
     this.bytes += size;
+    if (this.count >= l.maxMessages || this.bytes >= l.maxBytes) this.full = true;
     if (!this.scheduled && !this.batching) {
       this.scheduled = true;
       scheduleFlush(this);
@@ -336,14 +289,38 @@ export class OutboundQueue {
           break;
       }
       room -= e.size;
-      if (room <= 0 && this.count > 0 && t.isOpen) return this.hold();
+      if (room <= 0 && this.count > 0 && t.isOpen) {
+        this.hold();
+        break;
+      }
     }
-    if (this.entries !== entries) return;
+    if (this.full) this.recheck();
+    if (this.entries !== entries || this.holding) return;
     this.head = 0;
     this.tail = 0;
     this.checked = 0;
     // Slots stay for the next flush; a burst's long array does not.
     if (entries.length > MAX_KEPT_SLOTS) this.entries = [];
+  }
+
+  /**
+   * @internal Calls `callback` once, from a later flush (or abort), when the queue is below its bounds
+   * again, and returns true; false (and never calls it) when it has room now.
+   */
+  whenRoom(callback: () => void): boolean {
+    if (!this.full) return false;
+    this.roomWaiter = callback;
+    return true;
+  }
+
+  /** Entries left: the queue may be below its bounds again, and whoever waits for room goes on. */
+  private recheck(): void {
+    const l = this.limits;
+    this.full = this.count >= l.maxMessages || this.bytes >= l.maxBytes;
+    if (this.full || this.roomWaiter === null) return;
+    const waiter = this.roomWaiter;
+    this.roomWaiter = null;
+    waiter();
   }
 
   /**
@@ -407,6 +384,7 @@ export class OutboundQueue {
     this.checked = 0;
     this.count = 0;
     this.bytes = 0;
+    if (this.full) this.recheck();
     // Sends already handed to the socket settle through their write callbacks (Node fails them when the
     // socket is destroyed); the timer must not keep a closed session reachable until sendTimeout.
     if (this.timer !== null) {
@@ -441,13 +419,16 @@ export class OutboundQueue {
   private overflow(size: number, awaited: boolean, partial: boolean): Error | undefined {
     const l = this.limits;
     switch (l.policy) {
+      // A piece of a fragmented message is never dropped for a whole one, but it too stops at the allowance:
+      // a loop of unawaited partial sends must not queue without limit either.
       case "await":
-        return awaited || partial ? undefined : full(l);
+        return (partial || awaited) && this.withinAllowance(size) ? undefined : full(l);
       case "drop-newest":
-        return partial ? undefined : full(l);
+        return partial && this.withinAllowance(size) ? undefined : full(l);
       case "drop-oldest":
         this.evict(size);
-        return undefined;
+        // Only pieces of a fragmented message and control frames left to evict.
+        return this.count < l.maxMessages && this.bytes + size <= l.maxBytes ? undefined : this.withinAllowance(size) ? undefined : full(l);
       case "close": {
         const error = full(l);
         this.abort(error);
@@ -455,6 +436,18 @@ export class OutboundQueue {
         return error;
       }
     }
+  }
+
+  /**
+   * Whether a waiting send (Basic, or a reply) past the bound still fits: the queue takes one more bound's
+   * worth (`maxMessages` messages, `maxBytes` bytes) beyond it, and any single message while it is not
+   * over its byte bound. What a handler sends without awaiting, in a loop, fails fast past that instead of
+   * queuing without limit; a handler that awaits each send, or sends once per message, never gets there
+   * (the dispatcher handles no message while the queue is full).
+   */
+  private withinAllowance(size: number): boolean {
+    const l = this.limits;
+    return this.count < l.maxMessages * 2 && (this.bytes <= l.maxBytes || this.bytes + size <= l.maxBytes * 2);
   }
 
   /** Discards the oldest whole messages until `size` more bytes and one more message fit. */
@@ -471,6 +464,7 @@ export class OutboundQueue {
       this.counters.outboundDropped++;
       settle(e, new QueueOverflowError(`The message was discarded to make room in a full outbound queue (drop-oldest; ${l.maxMessages} messages / ${l.maxBytes} bytes).`));
     }
+    if (this.full) this.recheck();
   }
 
   /** Basic sends fail after `sendTimeout`; one timer per queue, armed only while such sends are pending. */
@@ -513,20 +507,13 @@ export class OutboundQueue {
       }
       e.done!(new SendTimeoutError(this.limits.sendTimeout));
     }
+    if (this.full) this.recheck();
     if (this.timedHead === timed.length) {
       this.timed = NO_TIMED;
       this.timedHead = 0;
     }
   }
 }
-
-const UNBOUNDED: OutboundLimits = Object.freeze({
-  maxMessages: Infinity,
-  maxBytes: Infinity,
-  highWaterMark: Infinity,
-  policy: "await",
-  sendTimeout: 0,
-});
 
 function full(l: OutboundLimits): QueueOverflowError {
   return new QueueOverflowError(`The outbound queue is full (${l.maxMessages} messages / ${l.maxBytes} bytes, policy "${l.policy}"): the peer reads too slowly.`);

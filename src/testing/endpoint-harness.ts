@@ -5,6 +5,8 @@ import type { Broadcaster, Presence } from "../broker/broadcaster.js";
 import type { UserIdSource } from "../broker/rooms.js";
 import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
+import type { ServerMetrics } from "../metrics/metrics.js";
+import { metricsSnapshot } from "../metrics/snapshot.js";
 import type { SessionDispatcher } from "../runtime/dispatcher.js";
 import { HandshakeRejected } from "../errors.js";
 import { createEndpointServer } from "../server/bootstrap.js";
@@ -36,6 +38,10 @@ export interface HarnessOptions {
   codecs?: CodecOptions | undefined;
   /** Queued inbound messages above which the connection stops reading, as in bootstrap (default 1024). */
   inboundQueueLimit?: number | undefined;
+  /** Queued inbound bytes above which the connection stops reading, as in bootstrap (default 4 MiB). */
+  inboundQueueBytes?: number | undefined;
+  /** Queued inbound bytes across this harness's connections, as in bootstrap (default 64 MiB). */
+  inboundBudget?: number | undefined;
 }
 
 /** What a test sets about one simulated connection. */
@@ -83,6 +89,8 @@ export class EndpointHarness {
       handlerTimeout: options.handlerTimeout,
       codecs: options.codecs,
       inboundQueueLimit: options.inboundQueueLimit,
+      inboundQueueBytes: options.inboundQueueBytes,
+      inboundBudget: options.inboundBudget,
       // Harness sessions have no socket to ping; tests drive time themselves.
       heartbeatInterval: 0,
     });
@@ -97,6 +105,11 @@ export class EndpointHarness {
   /** The Presence the endpoint's constructor receives. */
   get presence(): Presence {
     return this.server.hub.presence;
+  }
+
+  /** The harness server's counters and gauges, as `ServerHandle.metrics()` returns them. */
+  metrics(): ServerMetrics {
+    return metricsSnapshot(this.server);
   }
 
   /** Open sessions of the endpoint. */
@@ -190,7 +203,11 @@ export class HarnessConnection {
     return this.session.closedWith;
   }
 
-  /** Waits until the endpoint has handled everything delivered so far and its sends are recorded. */
+  /**
+   * Waits until the endpoint has handled everything delivered so far and its sends are recorded, or until
+   * it handles nothing more before the peer reads (its outbound queue is full while `memory.bufferedAmount`
+   * says the peer is behind: call `session.memory.drain()`).
+   */
   async settled(): Promise<void> {
     // Handlers may chain promises that enqueue more work (replies, close); loop until quiet.
     for (let i = 0; i < 100; i++) {

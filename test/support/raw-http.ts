@@ -101,3 +101,24 @@ export function clientTextFrame(text: string): Buffer {
   for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i % 4]!;
   return frame;
 }
+
+/**
+ * A masked client frame of any size (`opcode` 1 text, 2 binary). The masking key is zero, which RFC 6455
+ * allows: the payload goes out as it is, so one frame can be written many times without copying.
+ */
+export function clientFrame(payload: Buffer, opcode = 1): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const frame = Buffer.alloc(head + 4 + n);
+  frame[0] = 0x80 | opcode;
+  if (n < 126) frame[1] = 0x80 | n;
+  else if (n < 65536) {
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 0x80 | 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(frame, head + 4);
+  return frame;
+}

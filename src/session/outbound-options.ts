@@ -1,0 +1,70 @@
+/** Options of a session's outbound queue, and their check (no run-time dependency on the queue). */
+
+/**
+ * What a full outbound queue does with one more message: `"await"` accepts Basic sends and replies by
+ * return value within one more bound (`maxMessages` messages, `maxBytes` bytes; their promise waits,
+ * bounded by `sendTimeout`), refuses them past it, and refuses Async sends; the session handles no further
+ * message while its queue is full; `"drop-newest"` refuses the new message;
+ * `"drop-oldest"` discards the oldest queued whole messages to make room; `"close"` discards the queue
+ * and closes the session with 1008. Refused and discarded sends fail with `QueueOverflowError`.
+ */
+export type OverflowPolicy = "await" | "drop-oldest" | "drop-newest" | "close";
+
+/** Bounds of a session's outbound queue (messages accepted but not yet handed to the socket). */
+export interface OutboundOptions {
+  /** Most messages queued per session (default 1024). */
+  maxMessages?: number | undefined;
+  /** Most bytes queued per session (default 1 MiB; text counted in UTF-16 code units). */
+  maxBytes?: number | undefined;
+  /**
+   * Socket bytes left unsent by earlier event-loop turns above which the queue holds messages until the
+   * socket drains (default 64 KiB). Bytes written in the current turn do not count.
+   */
+  highWaterMark?: number | undefined;
+  /** What happens when the queue is full (default `"await"`). */
+  policy?: OverflowPolicy | undefined;
+}
+
+/** @internal Validated bounds of one session's queue. */
+export interface OutboundLimits {
+  readonly maxMessages: number;
+  readonly maxBytes: number;
+  readonly highWaterMark: number;
+  readonly policy: OverflowPolicy;
+  /** 0: Basic sends wait as long as it takes. */
+  readonly sendTimeout: number;
+}
+
+/** @internal What the `"close"` policy closes: the session that owns the queue. */
+export interface OverflowCloser {
+  closeForOverflow(code: number, reason: string): void;
+}
+
+const POLICIES: readonly string[] = ["await", "drop-oldest", "drop-newest", "close"];
+
+/** Problems with an `outbound` option, one sentence each. */
+export function checkOutbound(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== "object" || value === null) return [`${where} must be an object { maxMessages?, maxBytes?, highWaterMark?, policy? }`];
+  const v = value as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const k of Object.keys(v)) {
+    if (v[k] === undefined) continue; // absent, as `{ maxBytes: process.env.X }` may leave it
+    if (k === "policy") {
+      if (!POLICIES.includes(v[k] as string)) problems.push(`${where}.policy must be one of ${POLICIES.map((p) => `"${p}"`).join(", ")}; got ${JSON.stringify(v[k])}`);
+    } else if (k === "maxMessages" || k === "maxBytes" || k === "highWaterMark") {
+      const n = v[k];
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 1) problems.push(`${where}.${k} must be a positive integer; got ${JSON.stringify(n)}`);
+    } else problems.push(`${where} has unknown field "${k}"`);
+  }
+  return problems;
+}
+
+/** @internal The limits of a queue nobody configured (client and harness sessions before `configure`). */
+export const UNBOUNDED: OutboundLimits = Object.freeze({
+  maxMessages: Infinity,
+  maxBytes: Infinity,
+  highWaterMark: Infinity,
+  policy: "await",
+  sendTimeout: 0,
+});
