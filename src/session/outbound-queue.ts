@@ -87,6 +87,8 @@ export class OutboundQueue {
   private timed: Entry[] = NO_TIMED;
   /** Other senders' messages held behind the session's open fragmented message (counted in `count`/`bytes`). */
   private deferred: Entry[] | null = null;
+  private deferredCount = 0;
+  private deferredBytes = 0;
   private timedHead = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly transport: Transport;
@@ -165,12 +167,22 @@ export class OutboundQueue {
     this.entries[this.tail++] = e;
     this.count++;
     this.bytes += size;
-    if (this.count >= l.maxMessages || this.bytes >= l.maxBytes) this.full = true;
+    if (this.overBound()) this.full = true;
     if (!this.scheduled && !this.batching) {
       this.scheduled = true;
       scheduleFlush(this);
     }
     return undefined;
+  }
+
+  /**
+   * Over the bounds, not counting broadcasts held behind an open fragmented message: `full` stops the
+   * session handling messages, and a handler that ends its fragmented message in a later message must
+   * still run, or the held broadcasts would wait for a last part that never comes.
+   */
+  private overBound(): boolean {
+    const l = this.limits;
+    return this.count - this.deferredCount >= l.maxMessages || this.bytes - this.deferredBytes >= l.maxBytes;
   }
 
   /**
@@ -192,6 +204,8 @@ export class OutboundQueue {
     (this.deferred ??= []).push({ kind, data, fin: true, done: undefined, pending: undefined, code: 0, size, partial: false, deadline: 0, gone: false });
     this.count++;
     this.bytes += size;
+    this.deferredCount++;
+    this.deferredBytes += size;
     return undefined;
   }
 
@@ -200,6 +214,9 @@ export class OutboundQueue {
     const held = this.deferred;
     if (held === null) return;
     this.deferred = null;
+    this.deferredCount = 0;
+    this.deferredBytes = 0;
+    if (this.overBound()) this.full = true;
     for (const e of held) this.entries[this.tail++] = e;
     if (!this.scheduled && !this.batching) {
       this.scheduled = true;
@@ -315,8 +332,7 @@ export class OutboundQueue {
 
   /** Entries left: the queue may be below its bounds again, and whoever waits for room goes on. */
   private recheck(): void {
-    const l = this.limits;
-    this.full = this.count >= l.maxMessages || this.bytes >= l.maxBytes;
+    this.full = this.overBound();
     if (this.full || this.roomWaiter === null) return;
     const waiter = this.roomWaiter;
     this.roomWaiter = null;
@@ -368,6 +384,8 @@ export class OutboundQueue {
     if (this.deferred !== null) {
       this.counters.outboundDropped += this.deferred.length;
       this.deferred = null;
+      this.deferredCount = 0;
+      this.deferredBytes = 0;
     }
     const entries = this.entries;
     this.entries = [];

@@ -111,6 +111,30 @@ class Abandon {
 }
 let abandoned: (() => void) | undefined;
 
+@ServerEndpoint({ path: "/stream", outbound: { maxMessages: 2 } })
+class Stream {
+  constructor(b: Broadcaster) {
+    broadcaster = b;
+  }
+
+  @OnOpen() open(session: Session): void {
+    session.join("stream");
+  }
+
+  /** A fragmented message that spans two inbound messages, with broadcasts held in between. */
+  @OnMessage() async run(command: string, session: Session): Promise<void> {
+    const remote = session.getBasicRemote();
+    if (command === "open") {
+      await remote.sendText("ab", false);
+      await broadcaster!.broadcast("B1", { room: "stream" });
+      await broadcaster!.broadcast("B2", { room: "stream" });
+      await remote.sendText("cd", false);
+    } else {
+      await remote.sendText("ef", true);
+    }
+  }
+}
+
 function pick(r: { local: number; failed: number; error?: Error | undefined }): unknown {
   return { local: r.local, failed: r.failed, error: (r.error as { code?: string } | undefined)?.code ?? null };
 }
@@ -119,7 +143,7 @@ const view = (f: ParsedFrame) => [f.fin, f.opcode, f.opcode === OP.BINARY ? [...
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await TestServer.start([Gate, Held, Abandon]);
+  server = await TestServer.start([Gate, Held, Abandon, Stream]);
 });
 afterAll(async () => server.close());
 
@@ -200,6 +224,24 @@ describe("broadcasts reaching a session in the middle of its fragmented message"
     ]);
     // Held: three 1028-byte frames (1024-byte payload, 4-byte header), nothing more.
     expect(report.queued).toEqual({ depth: 3, bytes: 3 * 1028 });
+    client.reset();
+  });
+});
+
+describe("a fragmented message that a later inbound message finishes", () => {
+  it("is finished even when the broadcasts held behind it fill the queue's bounds (they do not stop the session handling messages)", async () => {
+    const client = await RawClient.connect(server.handle.address.port, "/stream");
+    await client.sendText("open");
+    await client.until((f) => f.length >= 2);
+    await client.sendText("close");
+    await client.until((f) => f.length >= 5);
+    expect(client.frames.map(view)).toEqual([
+      [false, OP.TEXT, "ab"],
+      [false, OP.CONT, "cd"],
+      [true, OP.CONT, "ef"],
+      [true, OP.TEXT, "B1"],
+      [true, OP.TEXT, "B2"],
+    ]);
     client.reset();
   });
 });
