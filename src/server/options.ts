@@ -36,13 +36,13 @@ export interface BootstrapOptions {
    * Bytes of inbound messages queued per session (waiting behind a running handler) before reading from
    * its socket pauses (default 4 MiB). Reading resumes when half of them are handled.
    */
-  inboundQueueBytes?: number;
+  inboundQueueBytes?: number | undefined;
   /**
    * Bytes of inbound messages queued across all sessions of the server (default 64 MiB). A session that
    * queues past it stops reading until the total falls to half; sessions whose messages are handled as
    * they arrive are not affected. At least `inboundQueueBytes`.
    */
-  inboundBudget?: number;
+  inboundBudget?: number | undefined;
   /**
    * Longest a lifecycle method's promise may hold its session's queue, in ms (default 30000; 0 disables).
    * A handler still pending then is reported to `@OnError` as a `HandlerTimeoutError` and the session moves
