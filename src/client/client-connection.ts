@@ -4,8 +4,8 @@ import type { DependencyContainer } from "tsyringe";
 import type { CompiledClientEndpoint } from "../endpoint/compile-client.js";
 import { ConnectError, HandshakeRefusedError, SessionClosedError, type QueueOverflowError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
-import { openConnection, type ConnectionOwner } from "../runtime/connection.js";
-import type { SessionDispatcher } from "../runtime/dispatcher.js";
+import { createEndpointInstance, openConnection } from "../runtime/connection.js";
+import type { DispatchEnv, SessionDispatcher } from "../runtime/dispatcher.js";
 import { CloseCodes, CloseReason } from "../session/close-reason.js";
 import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
@@ -27,7 +27,7 @@ type State = (typeof STATE)[keyof typeof STATE];
  * and between connections the reconnect policy. The next connection opens only after the previous
  * connection's @OnClose finished, so one endpoint instance never runs two handlers at once.
  */
-export class ClientConnection implements ConnectionOwner, ClientTransportOwner, SessionControl {
+export class ClientConnection implements DispatchEnv, ClientTransportOwner, SessionControl {
   readonly session: ClientSessionImpl;
   readonly logger: Logger;
   readonly inboundQueueLimit: number;
@@ -56,7 +56,7 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
     private readonly options: ResolvedConnectOptions,
     readonly container: DependencyContainer,
     info: HandshakeInfo,
-    private readonly openSessions: Set<Session>,
+    openSessions: Set<Session>,
   ) {
     this.logger = options.logger;
     this.inboundQueueLimit = options.inboundQueueLimit;
@@ -80,10 +80,6 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
       this.started = { resolve, reject };
       this.connect();
     });
-  }
-
-  openSessionsOf(): Set<Session> {
-    return this.openSessions;
   }
 
   /** The dispatcher of a connection finished its @OnClose. */
@@ -141,7 +137,10 @@ export class ClientConnection implements ConnectionOwner, ClientTransportOwner, 
         physical.terminate();
       });
     }
-    this.dispatcher = openConnection(this.endpoint, this.transport, this.session.info, this, this.session);
+    // The instance is registered in the container (connect.ts): resolving it yields the same one, or a fresh one per connection.
+    const instance = createEndpointInstance(this.endpoint, this.session, this.container, this.logger);
+    // No server limits apply: the reconnect buffer bounds what is queued, and the client's own heartbeat watches the link.
+    this.dispatcher = instance === null ? null : openConnection(this.endpoint, { session: this.session, instance, limits: null, rateLimiter: null, liveness: null }, this);
     const started = this.started;
     this.started = null;
     if (this.dispatcher === null) started?.reject(new ConnectError(this.request.url, `${this.endpoint.name} could not be created (see the logged error)`));

@@ -4,59 +4,79 @@ import { HandlerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { connectionContainer } from "../server/injection.js";
 import { CloseCodes } from "../session/close-reason.js";
-import { EndpointSession, type HandshakeInfo } from "../session/endpoint-session.js";
-import type { Session } from "../session/session.js";
-import type { Transport } from "../transport/transport.js";
-import { SessionDispatcher } from "./dispatcher.js";
-import type { HandlerTimeoutWheel } from "./handler-timeout.js";
-import type { InboundBounds } from "./inbound-gate.js";
+import type { EndpointSession } from "../session/endpoint-session.js";
+import type { OutboundLimits } from "../session/outbound-options.js";
+import { SessionDispatcher, type DispatchEnv } from "./dispatcher.js";
 
-/** What opening a connection needs from its owner: the server in production, the harness in tests. */
-export interface ConnectionOwner extends InboundBounds {
-  readonly container: DependencyContainer;
-  readonly logger: Logger;
-  /** Bounds async handlers; `null` when `handlerTimeout` is 0. */
-  readonly handlerTimeouts: HandlerTimeoutWheel | null;
-  /** The live set of open sessions of an endpoint. */
-  openSessionsOf(endpoint: CompiledEndpointBase): Set<Session>;
-  /** Called once per connection after its @OnClose ran. */
-  released(session: EndpointSession): void;
-  /**
-   * Creates the endpoint instance (the configurator's `getEndpointInstance`); default
-   * `container.resolve`. `container()` creates the connection's child container, only when asked.
-   */
-  createInstance?(endpoint: CompiledEndpointBase, container: () => DependencyContainer): object;
-  /** Applies the endpoint's runtime limits (outbound queue, rate limit, heartbeat, idle timeout). */
-  configureSession?(endpoint: CompiledEndpointBase, session: EndpointSession): void;
+/** The runtime limits of one endpoint's sessions (the server's `EndpointPolicy` is one). */
+export interface SessionLimits {
+  readonly outbound: OutboundLimits;
+  /** Heartbeat ping interval in ms (0: none). */
+  readonly heartbeatInterval: number;
+  /** Idle timeout in ms (0: none). */
+  readonly maxIdleTimeout: number;
+}
+
+/** Watches sessions for heartbeat and idle timeout (the server's `LivenessMonitor`). */
+export interface LivenessTracker {
+  track(session: EndpointSession, heartbeatInterval: number, maxIdleTimeout: number): void;
 }
 
 /**
- * Turns an accepted transport into a running session: creates the session, the endpoint instance (in
- * a child container when it is resolved through DI, so container-scoped services are per connection)
- * and its dispatcher, then queues @OnOpen. Returns `null` when the endpoint could not be constructed (the peer gets 1011).
+ * Everything one connection needs, resolved by its owner (the server, which also serves the test
+ * harness, or a client connection) before the connection opens. `openConnection` applies it as is:
+ * what differs between owners is decided here, not by optional hooks.
  */
-export function openConnection(
-  endpoint: CompiledEndpointBase,
-  transport: Transport,
-  info: HandshakeInfo,
-  owner: ConnectionOwner,
-  session?: EndpointSession,
-): SessionDispatcher | null {
-  const s = session ?? new EndpointSession(transport, info, owner.openSessionsOf(endpoint), endpoint.encode);
-  let instance: object;
+export interface ConnectionPlan {
+  /** The session; the owner creates it (the client and the harness bring their own subclass). */
+  readonly session: EndpointSession;
+  /** The endpoint instance, from {@link createEndpointInstance}. */
+  readonly instance: object;
+  /** Outbound bounds, heartbeat and idle timeout; null: none apply (a client session keeps the queue's defaults). */
+  readonly limits: SessionLimits | null;
+  /** This session's own inbound rate limiter; null: not limited. */
+  readonly rateLimiter: EndpointSession["rateLimiter"];
+  /** Enforces `limits`' heartbeat and idle timeout; null: nothing does (a client runs its own heartbeat). */
+  readonly liveness: LivenessTracker | null;
+}
+
+/**
+ * Creates the endpoint instance of a new session with `create` (the configurator's
+ * `getEndpointInstance`; default `container.resolve`). `child()` creates the connection's child
+ * container, only when asked, so container-scoped services are per connection. When creation throws
+ * or yields no object, logs it, ends the session, closes the transport with 1011 and returns `null`.
+ */
+export function createEndpointInstance<E extends CompiledEndpointBase>(
+  endpoint: E,
+  session: EndpointSession,
+  container: DependencyContainer,
+  logger: Logger,
+  create?: (endpoint: E, child: () => DependencyContainer) => object,
+): object | null {
   try {
-    const child = (): DependencyContainer => connectionContainer(owner.container, s);
-    instance = owner.createInstance ? owner.createInstance(endpoint, child) : (child().resolve(endpoint.type) as object);
+    const child = (): DependencyContainer => connectionContainer(container, session);
+    const instance = create ? create(endpoint, child) : (child().resolve(endpoint.type) as object);
     if (typeof instance !== "object" || instance === null) throw new TypeError(`getEndpointInstance returned ${instance === null ? "null" : typeof instance}, not an instance of ${endpoint.name}.`);
+    return instance;
   } catch (error) {
-    owner.logger.error({ err: new HandlerError(`${endpoint.name}.constructor`, error) }, `${endpoint.name} could not be created`);
-    s.markClosed();
-    transport.close(CloseCodes.UNEXPECTED_CONDITION, "internal error");
+    logger.error({ err: new HandlerError(`${endpoint.name}.constructor`, error) }, `${endpoint.name} could not be created`);
+    session.markClosed();
+    session.transport.close(CloseCodes.UNEXPECTED_CONDITION, "internal error");
     return null;
   }
-  owner.configureSession?.(endpoint, s);
-  const dispatcher = new SessionDispatcher(endpoint, instance, s, owner);
-  transport.bind(dispatcher);
+}
+
+/**
+ * Turns a planned connection into a running one: applies the plan's limits to the session, creates
+ * its dispatcher, binds it to the transport and queues @OnOpen.
+ */
+export function openConnection(endpoint: CompiledEndpointBase, plan: ConnectionPlan, env: DispatchEnv): SessionDispatcher {
+  const { session, limits } = plan;
+  if (limits !== null) session.outbound.configure(limits.outbound, session);
+  session.rateLimiter = plan.rateLimiter;
+  if (limits !== null && plan.liveness !== null) plan.liveness.track(session, limits.heartbeatInterval, limits.maxIdleTimeout);
+  const dispatcher = new SessionDispatcher(endpoint, plan.instance, session, env);
+  session.transport.bind(dispatcher);
   dispatcher.start();
   return dispatcher;
 }

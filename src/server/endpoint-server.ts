@@ -15,18 +15,18 @@ import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
 import type { Logger } from "../metrics/logger.js";
 import { MetricsRecorder } from "../metrics/metrics.js";
 import { CloseCodes } from "../session/close-reason.js";
-import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
+import { EndpointSession, type HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
 import { ServerWebSocket } from "../transport/server-websocket.js";
 import { WsTransport } from "../transport/ws-transport.js";
-import { openConnection, type ConnectionOwner } from "../runtime/connection.js";
+import { createEndpointInstance, openConnection } from "../runtime/connection.js";
 import { LivenessMonitor } from "./heartbeat.js";
 import { TokenBucket } from "./rate-limit.js";
 import { checkHandshakeParams } from "./handshake-params.js";
 import { Configurator, type ResponseHeaders } from "../handshake/configurator.js";
 import type { DependencyContainer } from "tsyringe";
-import type { SessionDispatcher } from "../runtime/dispatcher.js";
+import type { DispatchEnv, SessionDispatcher } from "../runtime/dispatcher.js";
 import { HandlerTimeoutWheel } from "../runtime/handler-timeout.js";
 import { InboundBudget } from "../runtime/inbound-budget.js";
 import type { ResolvedOptions } from "./options.js";
@@ -48,7 +48,7 @@ function selectProtocol(protocols: Set<string>, req: IncomingMessage): string | 
  * Routes upgrade requests to endpoints and owns their sessions. Transport-level work (framing, limits)
  * is `ws`'s; one `WebSocketServer` in noServer mode per endpoint carries that endpoint's limits.
  */
-export class EndpointServer implements ConnectionOwner {
+export class EndpointServer implements DispatchEnv {
   readonly logger: Logger;
   readonly container: ResolvedOptions["container"];
   readonly inboundQueueLimit: number;
@@ -265,37 +265,39 @@ export class EndpointServer implements ConnectionOwner {
     });
   }
 
-  /** @internal Starts a session on an accepted transport (also used by the testing kit). */
+  /**
+   * @internal Starts a session on an accepted transport (the testing kit passes its own session): builds
+   * the connection's plan from the endpoint's policy and opens it.
+   */
   attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: EndpointSession): SessionDispatcher | null {
-    const dispatcher = openConnection(ep, transport, info, this, session);
-    if (dispatcher) {
-      this.sessions.add(dispatcher.session);
-      // Before @OnOpen runs (it is queued on a microtask), so joins in @OnOpen are tracked.
-      this.hub.add(dispatcher.session);
-    }
+    const s = session ?? new EndpointSession(transport, info, this.open.get(ep)!, ep.encode);
+    const instance = createEndpointInstance(ep, s, this.container, this.logger, this.instanceOf);
+    if (instance === null) return null;
+    const policy = this.policies.get(ep)!;
+    const dispatcher = openConnection(
+      ep,
+      { session: s, instance, limits: policy, rateLimiter: policy.rateLimit === null ? null : new TokenBucket(policy.rateLimit), liveness: this.liveness },
+      this,
+    );
+    this.sessions.add(s);
+    // Before @OnOpen runs (it is queued on a microtask), so joins in @OnOpen are tracked.
+    this.hub.add(s);
     return dispatcher;
   }
 
-  /** @internal Applies the endpoint's runtime limits to a new session (also for harness sessions). */
-  configureSession(ep: CompiledEndpoint, session: EndpointSession): void {
-    const policy = this.policies.get(ep)!;
-    session.outbound.configure(policy.outbound, session);
-    if (policy.rateLimit !== null) session.rateLimiter = new TokenBucket(policy.rateLimit);
-    this.liveness.track(session, policy.heartbeatInterval, policy.maxIdleTimeout);
-  }
-
   /**
-   * @internal The configurator's `getEndpointInstance`. With the default hook, a constructor without
-   * parameters and no registration of the class, `container.resolve` would only call `new`: doing
-   * that directly saves a child container per connection (about a tenth of a handshake's cost here).
+   * The configurator's `getEndpointInstance`. With the default hook, a constructor without parameters
+   * and no registration of the class, `container.resolve` would only call `new`: doing that directly
+   * saves a child container per connection (about a tenth of a handshake's cost here). An arrow
+   * property, so no closure is created per connection.
    */
-  createInstance(ep: CompiledEndpoint, container: () => DependencyContainer): object {
+  private readonly instanceOf = (ep: CompiledEndpoint, container: () => DependencyContainer): object => {
     const configurator = this.policies.get(ep)!.configurator;
     if (configurator.getEndpointInstance === DEFAULT_GET_INSTANCE && !ep.injectsConstructor && !this.container.isRegistered(ep.type, true)) {
       return new ep.type();
     }
     return configurator.getEndpointInstance(ep.type, container()) as object;
-  }
+  };
 
   private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
     this.metrics.of(ep).handshakesAccepted++;

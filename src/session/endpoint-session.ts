@@ -91,6 +91,16 @@ export class EndpointSession extends Session implements RemoteHost {
   private parameterMap: ReadonlyMap<string, readonly string[]> | undefined;
   private basic: BasicRemote | undefined;
   private async: AsyncRemote | undefined;
+  // ── Runtime slots ──────────────────────────────────────────────────────────────────────────────────
+  // Written by other modules and read on the message path. Plain fields, not an object their writer owns:
+  // a sub-object would cost an allocation per session (T5, idle memory per session: docs/performance.md)
+  // and an extra load per message. Writers:
+  //   openConnection (runtime/connection.ts), once, from its owner's ConnectionPlan: `rateLimiter`.
+  //   LivenessMonitor (server/heartbeat.ts): `liveness`, `heartbeatInterval`, `nextPing` and `lastActive`
+  //     (on `track` and on each tick); `awaitingPong` set when it pings; `active` cleared when it looks.
+  //   SessionDispatcher (runtime/dispatcher.ts): `active` on each message in; `awaitingPong` cleared on a pong.
+  //   `submit` (below): `active` on each data frame out.
+  //   `closeReporting` (below, called by the liveness monitor): `reportedClose`, read by the dispatcher's @OnClose.
   /** @internal A data message went either way since the liveness monitor last looked. */
   active = false;
   /** @internal A heartbeat ping is unanswered. */
@@ -103,10 +113,11 @@ export class EndpointSession extends Session implements RemoteHost {
   heartbeatInterval = 0;
   /** @internal Inbound rate limit (null: none). */
   rateLimiter: { admit(session: EndpointSession): number } | null = null;
-  /** @internal Set by the server; told when the idle timeout changes. */
+  /** @internal Told when the idle timeout changes (null: no monitor watches this session). */
   liveness: LivenessHost | null = null;
   /** @internal What @OnClose reports for a close the server started on its own (see `closeReporting`). */
   reportedClose: CloseReason | null = null;
+  // ── End of runtime slots ───────────────────────────────────────────────────────────────────────────
   private maxIdle = 0;
   private rooms: Set<string> | undefined;
   private registry: RoomRegistry | null = null;
