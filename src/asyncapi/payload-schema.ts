@@ -1,6 +1,6 @@
 import { readParams, readParamTypes, type EndpointClass, type ParamRecord } from "../../decorators/metadata.js";
-import { CloseReason } from "../session/close-reason.js";
-import { PongMessage } from "../session/pong-message.js";
+import { CloseReason } from "../close-reason.js";
+import { PongMessage } from "../codec/pong-message.js";
 import { Session } from "../session/session.js";
 
 /** A JSON Schema object (AsyncAPI's Schema Object is a superset of JSON Schema draft 07). */

@@ -6,7 +6,7 @@ import { ConnectError, HandshakeRefusedError, SessionClosedError, type QueueOver
 import type { Logger } from "../metrics/logger.js";
 import { openConnection, type ConnectionOwner } from "../runtime/connection.js";
 import type { SessionDispatcher } from "../runtime/dispatcher.js";
-import { CloseCodes, CloseReason } from "../session/close-reason.js";
+import { CloseCodes, CloseReason } from "../close-reason.js";
 import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
 import type { TransportSink } from "../transport/transport.js";

@@ -1,9 +1,10 @@
 import type { LifecycleKind, ParamRecord } from "../../decorators/metadata.js";
 import { builtInPayload, type PayloadBinding } from "../codec/payload.js";
+import { CloseReason } from "../close-reason.js";
 import type { DefinitionProblem } from "../errors.js";
-import { CloseReason } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { Session } from "../session/session.js";
+import { typeName } from "../util/type-name.js";
 
 /** Mutable per-session context the resolvers read; one object per session, reused for every call. */
 export interface InvocationContext {
@@ -208,12 +209,4 @@ function compilePayload(
   const binding = builtInPayload(type) ?? site.payloadFor(type);
   if (typeof binding === "string") return problem(binding, "declare a decoder for the type, or receive it as string / Buffer.");
   return { resolve: payload, payload: binding };
-}
-
-/** A readable name for a declared type. */
-export function typeName(type: unknown): string {
-  if (type === undefined) return "unknown";
-  if (type === Object) return "Object (an interface, union or any)";
-  if (typeof type === "function") return type.name || "anonymous class";
-  return String(type);
 }

@@ -13,13 +13,14 @@ import {
 } from "../../decorators/metadata.js";
 import { checkCodecOptions, mergeCodecSettings } from "../codec/codec-options.js";
 import type { InvalidMessageSettings } from "../codec/invalid-message.js";
-import { compileRouter, type MessageRouter, type RoutingSettings } from "../codec/message-router.js";
+import { compileRouter, type MessageRouter, type RoutingSettings } from "./message-router.js";
 import type { MessageKind, PayloadBinding, PayloadDecoder } from "../codec/payload.js";
 import { EndpointDefinitionError, type DefinitionProblem } from "../errors.js";
 import { jsonEncoder } from "../codec/json.js";
-import type { ObjectEncoder } from "../session/endpoint-session.js";
-import { argShape, compileParam, extraErrorParam, typeName, type ArgResolver, type ArgShape, type CompiledParam, type Converter } from "./arguments.js";
+import type { ObjectEncoder } from "../codec/coders.js";
+import { argShape, compileParam, extraErrorParam, type ArgResolver, type ArgShape, type CompiledParam, type Converter } from "./arguments.js";
 import { parsePathTemplate, type PathTemplate } from "./path-template.js";
+import { typeName } from "../util/type-name.js";
 
 export { jsonEncoder };
 

@@ -9,11 +9,11 @@ import { compileSettings, type CompileExtras } from "../endpoint/compile-setting
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
 import type { ServerMetrics } from "../metrics/metrics.js";
 import { registerPrometheusMetrics, type PrometheusRegistry } from "../metrics/prometheus.js";
-import { metricsSnapshot } from "../metrics/snapshot.js";
+import { metricsSnapshot } from "./metrics-snapshot.js";
 import type { Session } from "../session/session.js";
 import { EndpointServer } from "./endpoint-server.js";
-import { prepareInjection } from "./injection.js";
-import { resolvePolicies } from "../handshake/endpoint-policy.js";
+import { prepareInjection } from "../di/injection.js";
+import { resolvePolicies } from "./endpoint-policy.js";
 import { resolveOptions, type BootstrapOptions } from "./options.js";
 import { assertSingleCopies } from "../peers/single-copy.js";
 

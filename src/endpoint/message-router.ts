@@ -1,9 +1,9 @@
-import type { CompiledMessageHandler } from "../endpoint/compile.js";
+import type { CompiledMessageHandler } from "./compile.js";
 import { DecodeError, type DefinitionProblem } from "../errors.js";
-import { DecodeReasons } from "./decode-reasons.js";
-import { invalidJson } from "./dto.js";
-import { parseJson } from "./parse-json.js";
-import type { MessageKind } from "./payload.js";
+import { DecodeReasons } from "../codec/decode-reasons.js";
+import { invalidJson } from "../codec/dto.js";
+import { parseJson } from "../codec/parse-json.js";
+import type { MessageKind } from "../codec/payload.js";
 
 /** A message matched to its handler; `payload` may still be a promise (async decoding, validation). */
 export interface RoutedMessage {
