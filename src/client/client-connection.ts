@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import type WebSocket from "ws";
 import type { DependencyContainer } from "tsyringe";
-import type { CompiledClientEndpoint } from "../endpoint/compile-client.js";
+import type { CompiledClientEndpoint } from "../endpoint/compiled.js";
 import { ConnectError, HandshakeRefusedError, SessionClosedError, type QueueOverflowError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { openConnection, type ConnectionOwner } from "../runtime/connection.js";

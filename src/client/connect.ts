@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { EndpointClass } from "../../decorators/metadata.js";
-import { compileClientEndpoint, type CompiledClientEndpoint } from "../endpoint/compile-client.js";
+import { compileClientEndpoint } from "../endpoint/compile-client.js";
+import type { CompiledClientEndpoint } from "../endpoint/compiled.js";
 import { compileSettings } from "../endpoint/compile-settings.js";
 import { EndpointDefinitionError, HandlerError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
 import { connectionContainer, prepareInjection } from "../di/injection.js";

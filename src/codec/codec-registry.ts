@@ -1,6 +1,6 @@
 import type { DependencyContainer } from "tsyringe";
 import type { EndpointOptions } from "../../decorators/metadata.js";
-import type { CompileSettings } from "../endpoint/compile.js";
+import type { CompileSettings } from "../endpoint/compiled.js";
 import type { DefinitionProblem } from "../errors.js";
 import { prepareInjection } from "../di/injection.js";
 import type { ObjectEncoder } from "./coders.js";

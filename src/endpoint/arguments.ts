@@ -48,6 +48,8 @@ export interface CompiledParam {
   readonly resolve: ArgResolver;
   /** Set when this parameter is the message payload. */
   readonly payload?: PayloadBinding;
+  /** The payload's declared type (`@Payload(T)` or the emitted parameter type), with `payload`. */
+  readonly payloadType?: unknown;
   /** Set for @PathParam parameters, for validation at the handshake. */
   readonly pathParam?: { readonly name: string; readonly convert: Converter };
   /** Set for typed @QueryParam parameters, checked at the handshake like path parameters. */
@@ -208,5 +210,5 @@ function compilePayload(
   }
   const binding = builtInPayload(type) ?? site.payloadFor(type);
   if (typeof binding === "string") return problem(binding, "declare a decoder for the type, or receive it as string / Buffer.");
-  return { resolve: payload, payload: binding };
+  return { resolve: payload, payload: binding, payloadType: type };
 }

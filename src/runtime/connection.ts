@@ -1,5 +1,5 @@
 import type { DependencyContainer } from "tsyringe";
-import type { CompiledEndpointBase } from "../endpoint/compile.js";
+import type { CompiledEndpointBase } from "../endpoint/compiled.js";
 import { HandlerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { connectionContainer } from "../di/injection.js";

@@ -1,9 +1,9 @@
 import { isUtf8 } from "node:buffer";
 import { withCorrelationId } from "../codec/json.js";
 import { decodeText, type MessageKind } from "../codec/payload.js";
-import { tooBig, type MessageRouter, type RoutedMessage } from "../endpoint/message-router.js";
+import { tooBig } from "../endpoint/message-router.js";
 import { ARG_SHAPE, type ArgResolver, type InvocationContext } from "../endpoint/arguments.js";
-import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
+import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, MessageRouter, RoutedMessage } from "../endpoint/compiled.js";
 import { HandlerTimeoutError, TransportError, UnsupportedMessageError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";

@@ -1,6 +1,6 @@
 import { DecodeReasons } from "../codec/decode-reasons.js";
 import { answerInvalidMessage } from "../codec/invalid-message.js";
-import type { CompiledEndpointBase, CompiledHandler } from "../endpoint/compile.js";
+import type { CompiledEndpointBase, CompiledHandler } from "../endpoint/compiled.js";
 import { DecodeError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes, MAX_REASON_BYTES, truncateUtf8 } from "../close-reason.js";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { registeredEndpoints } from "../../decorators/metadata.js";
 import type { Broadcaster, Presence } from "../broker/broadcaster.js";
 import { MemoryBroker } from "../broker/memory-broker.js";
-import { compileEndpoints } from "../endpoint/compile.js";
+import { compileEndpoints } from "../endpoint/compile-server.js";
 import { compileSettings, type CompileExtras } from "../endpoint/compile-settings.js";
 import { EndpointDefinitionError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
 import type { ServerMetrics } from "../metrics/metrics.js";

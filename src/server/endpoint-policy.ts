@@ -1,5 +1,5 @@
 import { injectable } from "tsyringe";
-import type { CompiledEndpoint } from "../endpoint/compile.js";
+import type { CompiledEndpoint } from "../endpoint/compiled.js";
 import type { DefinitionProblem } from "../errors.js";
 import { checkOutbound, type OutboundLimits, type OutboundOptions } from "../session/outbound-queue.js";
 import { pickOutbound, type ResolvedOptions } from "./options.js";

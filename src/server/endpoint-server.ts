@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Broadcaster, Presence } from "../broker/broadcaster.js";
 import { BroadcastHub } from "../broker/hub.js";
-import type { CompiledEndpoint } from "../endpoint/compile.js";
+import type { CompiledEndpoint } from "../endpoint/compiled.js";
 import type { EndpointPolicy } from "./endpoint-policy.js";
 import { HandshakeRequestView } from "../handshake/handshake-request.js";
 import { packHeaders } from "../session/packed-headers.js";

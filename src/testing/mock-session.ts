@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { jsonEncoder } from "../endpoint/compile.js";
+import { jsonEncoder } from "../codec/json.js";
 import type { ObjectEncoder } from "../codec/coders.js";
 import { EndpointSession } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
