@@ -43,6 +43,11 @@ export function converterFor(type: unknown): Converter | undefined {
   return undefined;
 }
 
+/** The declared type a path or query converter stands for, as documentation names it. */
+export function converterTypeName(convert: Converter): "number" | "boolean" | "string" {
+  return convert === toNumber ? "number" : convert === toBoolean ? "boolean" : "string";
+}
+
 /** What compiling one parameter produced. */
 export interface CompiledParam {
   readonly resolve: ArgResolver;
