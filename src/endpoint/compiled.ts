@@ -1,4 +1,5 @@
 import type { ClientEndpointOptions, EndpointClass, EndpointOptions, ServerEndpointOptions } from "../../decorators/metadata.js";
+import type { CodecHooks } from "../codec/codec-registry.js";
 import type { ObjectEncoder } from "../codec/coders.js";
 import type { InvalidMessageSettings } from "../codec/invalid-message.js";
 import type { MessageKind, PayloadBinding, PayloadDecoder } from "../codec/payload.js";
@@ -75,16 +76,13 @@ export interface CompiledEndpoint extends CompiledEndpointBase {
   readonly queryConverters: ReadonlyMap<string, readonly Converter[]>;
 }
 
-/** Hooks through which codecs plug into compilation. */
-export interface CompileSettings {
+/**
+ * What a compile needs besides the classes: the default size limit, and the codec hooks (`codec/codec-registry.ts`
+ * builds them; an absent hook means no payload classes, the JSON encoder and the codec-default routing).
+ */
+export interface CompileSettings extends Partial<CodecHooks> {
   /** Default largest inbound message, in bytes. */
   readonly maxMessageSize: number;
-  /** Binding for a payload class (DTO), or a sentence saying why there is none. */
-  readonly payloadFor?: (type: unknown, endpoint: Readonly<EndpointOptions>) => PayloadBinding | string;
-  /** Object encoder of an endpoint. */
-  readonly encoderFor?: (endpoint: Readonly<EndpointOptions>) => ObjectEncoder;
-  /** Envelope fields and invalid-message policy of an endpoint (default: codec defaults). */
-  readonly routingFor?: (endpoint: Readonly<EndpointOptions>) => RoutingSettings & InvalidMessageSettings;
 }
 
 /** A compiled `@ClientEndpoint` class: the shared handlers and codecs; no path template. */
@@ -109,13 +107,6 @@ export interface RoutedMessage {
   readonly payload: unknown;
   /** The envelope's correlation id, echoed in the reply; `undefined` when none. */
   readonly replyId: unknown;
-}
-
-/** Envelope fields the router reads. */
-export interface RoutingSettings {
-  readonly typeField: string;
-  readonly dataField: string | null;
-  readonly idField: string | null;
 }
 
 /**

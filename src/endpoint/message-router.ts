@@ -1,9 +1,10 @@
 import { DecodeError, type DefinitionProblem } from "../errors.js";
+import type { RoutingSettings } from "../codec/codec-options.js";
 import { DecodeReasons } from "../codec/decode-reasons.js";
 import { invalidJson } from "../codec/dto.js";
 import { parseJson } from "../codec/parse-json.js";
 import type { MessageKind } from "../codec/payload.js";
-import type { CompiledMessageHandler, MessageRouter, RoutedMessage, RoutingSettings } from "./compiled.js";
+import type { CompiledMessageHandler, MessageRouter, RoutedMessage } from "./compiled.js";
 
 /** Compiles the handlers of one message kind into a router, reporting ambiguous declarations. */
 export function compileRouter(
