@@ -25,9 +25,9 @@ export type { ReconnectOptions, ReconnectEvent, BufferPolicy, ReconnectInstance 
 export { Session } from "./session/session.js";
 export type { RemoteEndpoint, SendHandler, BinaryData } from "./session/remote-endpoint.js";
 export type { AsyncSendHandle, SendResult } from "./session/pending-send.js";
-export { CloseReason, CloseCodes } from "./session/close-reason.js";
-export type { CloseCode } from "./session/close-reason.js";
-export { PongMessage } from "./session/pong-message.js";
+export { CloseReason, CloseCodes } from "./close-reason.js";
+export type { CloseCode } from "./close-reason.js";
+export { PongMessage } from "./codec/pong-message.js";
 
 export {
   ErrorCodes,
@@ -71,9 +71,9 @@ export { Configurator } from "./handshake/configurator.js";
 export type { HandshakeRequest, ResponseHeaders } from "./handshake/configurator.js";
 export type { AllowedOrigin } from "./handshake/origin.js";
 export type { PerMessageDeflateOptions } from "./handshake/deflate.js";
-export type { RateLimitOptions } from "./server/rate-limit.js";
+export type { RateLimitOptions } from "./runtime/rate-limit.js";
 export type { OutboundOptions, OverflowPolicy } from "./session/outbound-queue.js";
-export { PRINCIPAL } from "./server/injection.js";
+export { PRINCIPAL } from "./di/injection.js";
 
 export { Broadcaster, Presence } from "./broker/broadcaster.js";
 export type { BroadcastData, BroadcastOptions, BroadcastResult } from "./broker/broadcaster.js";

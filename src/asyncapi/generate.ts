@@ -1,18 +1,13 @@
-import {
-  LIFECYCLE,
-  readEndpoint,
-  readHandlers,
-  readParams,
-  readParamTypes,
-  readReturnType,
-  registeredEndpoints,
-  type EndpointClass,
-} from "../../decorators/metadata.js";
-import { InvalidOptionsError } from "../errors.js";
+import { readEndpoint, registeredEndpoints, type EndpointClass } from "../../decorators/metadata.js";
+import type { PayloadBinding } from "../codec/payload.js";
+import { converterTypeName } from "../endpoint/arguments.js";
+import { compileEndpoint } from "../endpoint/compile-server.js";
+import type { CompiledEndpoint } from "../endpoint/compiled.js";
 import { parsePathTemplate } from "../endpoint/path-template.js";
+import { InvalidOptionsError } from "../errors.js";
 import { dtoSchemas } from "./dto-schema.js";
+import { shapeOf, type JsonSchema, type PayloadShape } from "./payload-schema.js";
 import { toYaml } from "./yaml.js";
-import { payloadTypeOf, shapeOf, type JsonSchema, type PayloadShape } from "./payload-schema.js";
 
 /** `info` and `servers` of the generated document. */
 export interface AsyncApiInfo {
@@ -70,16 +65,25 @@ function key(text: string): string {
   return text.replace(KEY_SAFE, "_");
 }
 
-/** Path parameter types as the handlers declare them (`@PathParam("id") id: number`). */
-function pathParamTypes(type: EndpointClass): Map<string, string> {
+/** Path parameter types as the handlers declare them (`@PathParam("id") id: number`): the first non-string wins. */
+function pathParamTypes(endpoint: CompiledEndpoint): Map<string, string> {
   const out = new Map<string, string>();
-  for (const p of readParams(type)) {
-    if (p.source.from !== "path") continue;
-    const declared = p.type ?? readParamTypes(type, p.method)?.[p.index];
-    const name = declared === Number ? "number" : declared === Boolean ? "boolean" : "string";
-    if (!out.has(p.source.name) || out.get(p.source.name) === "string") out.set(p.source.name, name);
+  for (const [name, converters] of endpoint.pathConverters) {
+    out.set(name, converters.map(converterTypeName).find((t) => t !== "string") ?? "string");
   }
   return out;
+}
+
+/**
+ * The payload binding the generator compiles with: it documents declared types and never decodes, so it
+ * needs no codecs or container. `willDecode` makes each such handler selective, so two DTO handlers of one
+ * endpoint are not reported as competing catch-alls (the server's decoders would tell them apart).
+ */
+const DOCUMENTED: PayloadBinding = Object.freeze({ kind: "text", decode: (data: Buffer) => data, willDecode: () => true });
+
+/** Compiles one class the way the server does, minus codecs: the one reading of its decorators. */
+function compileForDocs(type: EndpointClass): CompiledEndpoint {
+  return compileEndpoint(type, { maxMessageSize: Number.MAX_SAFE_INTEGER, payloadFor: () => DOCUMENTED });
 }
 
 function serverOf(url: string): Record<string, unknown> {
@@ -117,6 +121,7 @@ function serverOf(url: string): Record<string, unknown> {
  * writeFileSync("asyncapi.yaml", asyncApiToYaml(doc));
  * ```
  * @throws InvalidOptionsError when a class is not an endpoint, or a server is not a ws:// or wss:// URL.
+ * @throws EndpointDefinitionError when a class would not compile (the server would refuse it too).
  */
 export function generateAsyncApi(endpoints: readonly EndpointClass[] | undefined, info: AsyncApiInfo): AsyncApiDocument {
   if (typeof info?.title !== "string" || typeof info.version !== "string") {
@@ -146,21 +151,25 @@ export function generateAsyncApi(endpoints: readonly EndpointClass[] | undefined
     }
     const template = parsePathTemplate(options.path);
     if ("error" in template) throw new InvalidOptionsError(`generateAsyncApi: ${type.name}: @ServerEndpoint ${template.error}`);
+    const endpoint = compileForDocs(type);
     const channelId = key(type.name);
     const channelMessages: Record<string, unknown> = {};
-    const paramTypes = pathParamTypes(type);
+    const paramTypes = pathParamTypes(endpoint);
     const parameters: Record<string, unknown> = {};
     for (const v of template.variables) {
       parameters[v] = { description: `Path segment {${v}}${paramTypes.get(v) && paramTypes.get(v) !== "string" ? `, a ${paramTypes.get(v)}` : ""}.` };
     }
 
-    for (const h of readHandlers(type)) {
-      if (h.kind !== LIFECYCLE.MESSAGE) continue;
+    const documented = new Set<string | symbol>();
+    for (const h of endpoint.messages) {
+      // A type with text and binary decoders compiles to one handler per kind: document the method once.
+      if (documented.has(h.method)) continue;
+      documented.add(h.method);
       const method = String(h.method);
-      const shape = shapeOf(payloadTypeOf(type, h.method));
+      const shape = shapeOf(h.payloadType);
       if (shape === undefined) continue;
       const inId = key(`${type.name}.${method}`);
-      messageFor(inId, `${type.name}.${method} input`, shape, h.options.type);
+      messageFor(inId, `${type.name}.${method} input`, shape, h.messageType);
       channelMessages[inId] = { $ref: `#/components/messages/${inId}` };
       const operation: Record<string, unknown> = {
         action: "receive",
@@ -168,7 +177,7 @@ export function generateAsyncApi(endpoints: readonly EndpointClass[] | undefined
         summary: `Handled by ${type.name}.${method}.`,
         messages: [{ $ref: `#/channels/${channelId}/messages/${inId}` }],
       };
-      const replyShape = shapeOf(readReturnType(type, h.method));
+      const replyShape = shapeOf(h.replyType);
       if (replyShape !== undefined) {
         const outId = key(`${type.name}.${method}.reply`);
         messageFor(outId, `${type.name}.${method} reply`, replyShape);

@@ -1,7 +1,5 @@
-import { readParams, readParamTypes, type EndpointClass, type ParamRecord } from "../../decorators/metadata.js";
-import { CloseReason } from "../session/close-reason.js";
-import { PongMessage } from "../session/pong-message.js";
-import { Session } from "../session/session.js";
+import type { EndpointClass } from "../../decorators/metadata.js";
+import { PongMessage } from "../codec/pong-message.js";
 
 /** A JSON Schema object (AsyncAPI's Schema Object is a superset of JSON Schema draft 07). */
 export type JsonSchema = Record<string, unknown>;
@@ -28,30 +26,4 @@ export function shapeOf(type: unknown): PayloadShape | undefined {
   if (BINARY_TYPES.includes(type)) return { contentType: "application/octet-stream", schema: { type: "string", format: "binary" } };
   if (typeof type !== "function" || type === Object || type === Function || type === Promise || type === PongMessage || type === Array) return undefined;
   return { contentType: "application/json", schema: {}, dto: type as EndpointClass };
-}
-
-function isContextType(type: unknown): boolean {
-  return (
-    type === Session ||
-    type === CloseReason ||
-    type === Error ||
-    (typeof type === "function" && (type.prototype instanceof Session || type.prototype instanceof Error))
-  );
-}
-
-/** The declared payload type of an `@OnMessage` method, found the way the endpoint compiler finds it. */
-export function payloadTypeOf(endpoint: EndpointClass, method: string | symbol): unknown {
-  const declared = readParamTypes(endpoint, method) ?? [];
-  const explicit: ParamRecord[] = readParams(endpoint).filter((p) => p.method === method);
-  const fn = (endpoint.prototype as Record<string | symbol, { length: number }>)[method];
-  const count = Math.max(fn?.length ?? 0, declared.length);
-  for (let i = 0; i < count; i++) {
-    const record = explicit.find((p) => p.index === i);
-    if (record !== undefined) {
-      if (record.source.from === "payload") return record.type ?? declared[i];
-      continue;
-    }
-    if (!isContextType(declared[i])) return declared[i];
-  }
-  return undefined;
 }

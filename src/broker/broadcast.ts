@@ -1,5 +1,6 @@
 import * as ws from "ws";
-import type { EndpointSession, ObjectEncoder } from "../session/endpoint-session.js";
+import type { ObjectEncoder } from "../codec/coders.js";
+import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 
 interface FrameOptions {

@@ -4,6 +4,7 @@ import { BrokerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { toBuffer } from "../session/remotes.js";
+import { checkRoom } from "../session/room-name.js";
 import { Session } from "../session/session.js";
 import { deliverLocally, PreparedMessage, type LocalOutcome, type Outgoing } from "./broadcast.js";
 import { Broadcaster, Presence, type BroadcastData, type BroadcastOptions, type BroadcastResult } from "./broadcaster.js";
@@ -19,7 +20,7 @@ import {
   type PresenceEntry,
   type PresenceRecord,
 } from "./broker.js";
-import { checkRoom, RoomRegistry, userIdResolver, type UserIdSource } from "./rooms.js";
+import { RoomRegistry, userIdResolver, type UserIdSource } from "./rooms.js";
 
 /** What a hub needs from the server that owns it. */
 export interface HubSettings {

@@ -1,5 +1,6 @@
 import type { Logger } from "../metrics/logger.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
+import type { RoomMembership } from "../session/room-membership.js";
 import type { Session } from "../session/session.js";
 import { PRESENCE_CHANGE, type PresenceChange, type PresenceEntry, type PresenceRecord } from "./broker.js";
 
@@ -11,17 +12,6 @@ import { PRESENCE_CHANGE, type PresenceChange, type PresenceEntry, type Presence
  * - a function of the session, evaluated when the session opens and whenever a user property changes.
  */
 export type UserIdSource = "principal" | { readonly property: string } | ((session: Session) => string | number | undefined);
-
-/** Longest room name accepted, in UTF-16 code units. */
-export const MAX_ROOM_NAME = 256;
-
-/** @throws TypeError/RangeError for an unusable room name. */
-export function checkRoom(room: unknown, method: string): asserts room is string {
-  if (typeof room !== "string" || room.length === 0) {
-    throw new TypeError(`${method}: room must be a non-empty string; got ${room === "" ? '""' : typeof room}.`);
-  }
-  if (room.length > MAX_ROOM_NAME) throw new RangeError(`${method}: room name is ${room.length} characters; the limit is ${MAX_ROOM_NAME}.`);
-}
 
 /** Builds the resolver for a {@link UserIdSource}. */
 export function userIdResolver(source: UserIdSource): (session: Session) => string | undefined {
@@ -53,7 +43,7 @@ const NONE: ReadonlySet<EndpointSession> = new Set();
  * every change is forwarded to the broker as a {@link PresenceChange}. A session leaves the registry
  * (and every room) the moment it starts closing, so counts taken in `@OnClose` no longer include it.
  */
-export class RoomRegistry {
+export class RoomRegistry implements RoomMembership {
   readonly sessions = new Set<EndpointSession>();
   private readonly rooms = new Map<string, Set<EndpointSession>>();
   private readonly users = new Map<string, Set<EndpointSession>>();
@@ -85,6 +75,7 @@ export class RoomRegistry {
     this.onChange({ kind: PRESENCE_CHANGE.CLOSE, sessionId: session.id });
   }
 
+  /** A member session joined `room`. */
   joined(session: EndpointSession, room: string): void {
     if (!this.sessions.has(session)) return;
     let members = this.rooms.get(room);
@@ -93,6 +84,7 @@ export class RoomRegistry {
     this.onChange({ kind: PRESENCE_CHANGE.JOIN, sessionId: session.id, room });
   }
 
+  /** A member session left `room`. */
   left(session: EndpointSession, room: string): void {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(session)) return;

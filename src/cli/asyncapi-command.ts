@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { asyncApiToYaml, generateAsyncApi } from "../asyncapi/generate.js";
 import { InvalidOptionsError } from "../errors.js";
 import { CliUsageError } from "./cli-error.js";
-import type { CliIo } from "./cli.js";
+import type { CliIo } from "./io.js";
 import { loadEndpointModules } from "./load-modules.js";
 import { parseCommand } from "./parse.js";
 import { ASYNCAPI_HELP } from "./usage.js";

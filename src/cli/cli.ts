@@ -4,18 +4,12 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { asyncApiCommand } from "./asyncapi-command.js";
 import { CliUsageError } from "./cli-error.js";
+import type { CliIo } from "./io.js";
 import { runCommand } from "./run-command.js";
 import { ASYNCAPI_HELP, MAIN_HELP, RUN_HELP } from "./usage.js";
 
-/** What the CLI touches of the process, so commands can be driven in-process by tests. */
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  onSignal(signal: "SIGINT" | "SIGTERM", listener: () => void): void;
-  exit(code: number): void;
-}
+// Re-exported so callers keep one import for `cli` and its IO.
+export type { CliIo } from "./io.js";
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number | undefined>;
 

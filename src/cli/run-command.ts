@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { EndpointDefinitionError, InvalidOptionsError } from "../errors.js";
 import { readEndpoint } from "../../decorators/metadata.js";
 import { bootstrap, type ServerHandle } from "../server/bootstrap.js";
-import type { CliIo } from "./cli.js";
+import type { CliIo } from "./io.js";
 import { loadEndpointModules } from "./load-modules.js";
 import { parseCommand, parsePort } from "./parse.js";
 import { RUN_HELP } from "./usage.js";

@@ -1,12 +1,12 @@
 import type { Socket } from "node:net";
 import type WebSocket from "ws";
 import type { DependencyContainer } from "tsyringe";
-import type { CompiledClientEndpoint } from "../endpoint/compile-client.js";
+import type { CompiledClientEndpoint } from "../endpoint/compiled.js";
 import { ConnectError, HandshakeRefusedError, SessionClosedError, type QueueOverflowError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { createEndpointInstance, openConnection } from "../runtime/connection.js";
 import type { DispatchEnv, SessionDispatcher } from "../runtime/dispatcher.js";
-import { CloseCodes, CloseReason } from "../session/close-reason.js";
+import { CloseCodes, CloseReason } from "../close-reason.js";
 import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
 import type { TransportSink } from "../transport/transport.js";

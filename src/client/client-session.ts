@@ -1,5 +1,6 @@
-import { CloseReason } from "../session/close-reason.js";
-import { EndpointSession, type HandshakeInfo, type ObjectEncoder } from "../session/endpoint-session.js";
+import { CloseReason } from "../close-reason.js";
+import type { ObjectEncoder } from "../codec/coders.js";
+import { EndpointSession, type HandshakeInfo } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { Session } from "../session/session.js";
 import type { ClientTransport } from "./client-transport.js";

@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { EndpointClass } from "../../decorators/metadata.js";
-import { compileClientEndpoint, type CompiledClientEndpoint } from "../endpoint/compile-client.js";
+import { compileClientEndpoint } from "../endpoint/compile-client.js";
+import type { CompiledClientEndpoint } from "../endpoint/compiled.js";
 import { compileSettings } from "../endpoint/compile-settings.js";
 import { EndpointDefinitionError, HandlerError, InvalidOptionsError, type DefinitionProblem } from "../errors.js";
-import { connectionContainer, prepareInjection } from "../server/injection.js";
+import { connectionContainer, prepareInjection } from "../di/injection.js";
 import { DEFAULTS } from "../server/options.js";
-import { CloseCodes, CloseReason } from "../session/close-reason.js";
+import { CloseCodes, CloseReason } from "../close-reason.js";
 import type { Session } from "../session/session.js";
 import { ClientConnection } from "./client-connection.js";
 import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from "./client-options.js";

@@ -4,7 +4,7 @@
  * and the decisions are tested without clocks or sockets.
  */
 import { InvalidOptionsError } from "../errors.js";
-import type { CloseReason } from "../session/close-reason.js";
+import type { CloseReason } from "../close-reason.js";
 
 /** What happens to a message sent while disconnected once the reconnect buffer is full. */
 export const BufferPolicies = {

@@ -52,6 +52,13 @@ export interface CodecOptions {
   envelope?: EnvelopeOptions | undefined;
 }
 
+/** Envelope fields the message router reads. */
+export interface RoutingSettings {
+  readonly typeField: string;
+  readonly dataField: string | null;
+  readonly idField: string | null;
+}
+
 /** The frozen, merged codec settings of one endpoint. */
 export interface EndpointCodecSettings {
   readonly decoders: readonly DecoderClass[];

@@ -1,12 +1,12 @@
 import type { DependencyContainer } from "tsyringe";
 import type { EndpointOptions } from "../../decorators/metadata.js";
-import type { CompileSettings } from "../endpoint/compile.js";
 import type { DefinitionProblem } from "../errors.js";
-import { prepareInjection } from "../server/injection.js";
-import type { ObjectEncoder } from "../session/endpoint-session.js";
-import { endpointCodecOptions, mergeCodecSettings, type CodecOptions, type EndpointCodecSettings } from "./codec-options.js";
+import { prepareInjection } from "../di/injection.js";
+import type { ObjectEncoder } from "./coders.js";
+import { endpointCodecOptions, mergeCodecSettings, type CodecOptions, type EndpointCodecSettings, type RoutingSettings } from "./codec-options.js";
 import { decoderBinding, type DecoderEntry } from "./decoder-binding.js";
 import { dtoBinding, hasValidationRules } from "./dto.js";
+import type { InvalidMessageSettings } from "./invalid-message.js";
 import { objectEncoder, type EncoderEntry } from "./object-encoder.js";
 import type { PayloadBinding } from "./payload.js";
 
@@ -18,6 +18,16 @@ interface EndpointCodecs {
   encode: ObjectEncoder | undefined;
 }
 
+/** The codec hooks compilation calls per endpoint; `endpoint/compiled.ts:CompileSettings` takes them. */
+export interface CodecHooks {
+  /** Binding for a payload class (DTO), or a sentence saying why there is none. */
+  readonly payloadFor: (type: unknown, endpoint: Readonly<EndpointOptions>) => PayloadBinding | string;
+  /** Object encoder of an endpoint. */
+  readonly encoderFor: (endpoint: Readonly<EndpointOptions>) => ObjectEncoder;
+  /** Envelope fields and invalid-message policy of an endpoint. */
+  readonly routingFor: (endpoint: Readonly<EndpointOptions>) => RoutingSettings & InvalidMessageSettings;
+}
+
 /**
  * Everything codec-related that compilation needs, built once per server: merged settings per endpoint,
  * one tsyringe-constructed instance per coder class, payload bindings per (endpoint, type). Construction
@@ -27,7 +37,7 @@ export function codecCompileSettings(
   global: CodecOptions | undefined,
   container: DependencyContainer,
   problems: DefinitionProblem[],
-): Required<Pick<CompileSettings, "payloadFor" | "encoderFor" | "routingFor">> {
+): CodecHooks {
   const perEndpoint = new WeakMap<object, EndpointCodecs>();
   const instances = new Map<CoderClass, object | string>();
 

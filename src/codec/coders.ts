@@ -66,3 +66,6 @@ export interface EncoderClass<T = unknown> {
   /** The class this encoder handles, subclasses included (the nearest registered ancestor wins). */
   readonly encodes: abstract new (...args: never[]) => T;
 }
+
+/** Encodes an outbound object into a frame payload. */
+export type ObjectEncoder = (value: unknown) => { data: string | Buffer; binary: boolean };

@@ -1,5 +1,5 @@
 import { DecodeError } from "../errors.js";
-import { isThenable } from "../runtime/thenable.js";
+import { isThenable } from "../util/thenable.js";
 import type { Decoder, DecoderClass } from "./coders.js";
 import { DecodeReasons } from "./decode-reasons.js";
 import type { PayloadBinding } from "./payload.js";

@@ -1,5 +1,5 @@
 import type { DecodeError, FieldError } from "../errors.js";
-import { CloseCodes } from "../session/close-reason.js";
+import { CloseCodes } from "../close-reason.js";
 import { INVALID_MESSAGE_POLICY, type InvalidMessagePolicy } from "./codec-options.js";
 import { DecodeReasons, type DecodeReason } from "./decode-reasons.js";
 

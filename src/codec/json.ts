@@ -1,6 +1,6 @@
 import { EncodeError } from "../errors.js";
 import { findUnrepresentable, type Unrepresentable } from "./json-representable.js";
-import type { ObjectEncoder } from "../session/endpoint-session.js";
+import type { ObjectEncoder } from "./coders.js";
 
 /**
  * The default object encoding: binary data (Buffer, Uint8Array and other views, ArrayBuffer) as a binary

@@ -1,6 +1,5 @@
 import { EncodeError } from "../errors.js";
-import type { ObjectEncoder } from "../session/endpoint-session.js";
-import type { Encoder, EncoderClass } from "./coders.js";
+import type { Encoder, EncoderClass, ObjectEncoder } from "./coders.js";
 import { jsonEncoder } from "./json.js";
 
 /** A constructed encoder with its class. */

@@ -1,4 +1,4 @@
-import { PongMessage } from "../session/pong-message.js";
+import { PongMessage } from "./pong-message.js";
 
 /** Which kind of inbound frame a message handler takes. */
 export type MessageKind = "text" | "binary" | "pong";

@@ -1,9 +1,10 @@
 import type { LifecycleKind, ParamRecord } from "../../decorators/metadata.js";
 import { builtInPayload, type PayloadBinding } from "../codec/payload.js";
+import { CloseReason } from "../close-reason.js";
 import type { DefinitionProblem } from "../errors.js";
-import { CloseReason } from "../session/close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { Session } from "../session/session.js";
+import { typeName } from "../util/type-name.js";
 
 /** Mutable per-session context the resolvers read; one object per session, reused for every call. */
 export interface InvocationContext {
@@ -42,11 +43,18 @@ export function converterFor(type: unknown): Converter | undefined {
   return undefined;
 }
 
+/** The declared type a path or query converter stands for, as documentation names it. */
+export function converterTypeName(convert: Converter): "number" | "boolean" | "string" {
+  return convert === toNumber ? "number" : convert === toBoolean ? "boolean" : "string";
+}
+
 /** What compiling one parameter produced. */
 export interface CompiledParam {
   readonly resolve: ArgResolver;
   /** Set when this parameter is the message payload. */
   readonly payload?: PayloadBinding;
+  /** The payload's declared type (`@Payload(T)` or the emitted parameter type), with `payload`. */
+  readonly payloadType?: unknown;
   /** Set for @PathParam parameters, for validation at the handshake. */
   readonly pathParam?: { readonly name: string; readonly convert: Converter };
   /** Set for typed @QueryParam parameters, checked at the handshake like path parameters. */
@@ -207,13 +215,5 @@ function compilePayload(
   }
   const binding = builtInPayload(type) ?? site.payloadFor(type);
   if (typeof binding === "string") return problem(binding, "declare a decoder for the type, or receive it as string / Buffer.");
-  return { resolve: payload, payload: binding };
-}
-
-/** A readable name for a declared type. */
-export function typeName(type: unknown): string {
-  if (type === undefined) return "unknown";
-  if (type === Object) return "Object (an interface, union or any)";
-  if (typeof type === "function") return type.name || "anonymous class";
-  return String(type);
+  return { resolve: payload, payload: binding, payloadType: type };
 }

@@ -1,11 +1,7 @@
-import { readClientEndpoint, type ClientEndpointOptions, type EndpointClass } from "../../decorators/metadata.js";
+import { readClientEndpoint, type EndpointClass } from "../../decorators/metadata.js";
 import { EndpointDefinitionError, type DefinitionProblem } from "../errors.js";
-import { compileEndpointBase, endpointName, type CompileSettings, type CompiledEndpointBase } from "./compile.js";
-
-/** A compiled `@ClientEndpoint` class: the shared handlers and codecs; no path template. */
-export interface CompiledClientEndpoint extends CompiledEndpointBase {
-  readonly options: Readonly<ClientEndpointOptions>;
-}
+import { compileEndpointBase, endpointName } from "./compile.js";
+import type { CompiledClientEndpoint, CompileSettings } from "./compiled.js";
 
 /**
  * Compiles a `@ClientEndpoint` class with the same compiler as server endpoints (argument resolvers,

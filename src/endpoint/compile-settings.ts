@@ -2,7 +2,7 @@ import type { DependencyContainer } from "tsyringe";
 import type { CodecOptions } from "../codec/codec-options.js";
 import { codecCompileSettings } from "../codec/codec-registry.js";
 import type { DefinitionProblem } from "../errors.js";
-import type { CompileSettings } from "./compile.js";
+import type { CompileSettings } from "./compiled.js";
 
 /** Hooks a caller may add or override besides the size limit. */
 export type CompileExtras = Omit<CompileSettings, "maxMessageSize">;

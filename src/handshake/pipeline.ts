@@ -1,9 +1,9 @@
 import { HandshakeRejected } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import type { ResponseHeaders } from "./configurator.js";
-import type { EndpointPolicy } from "./endpoint-policy.js";
+import type { EndpointPolicy } from "../server/endpoint-policy.js";
 import type { HandshakeRequestView } from "./handshake-request.js";
-import { isThenable } from "../runtime/thenable.js";
+import { isThenable } from "../util/thenable.js";
 import { parseSubprotocols } from "./subprotocol.js";
 
 /** The handshake was accepted: what the 101 response and the session get. */

@@ -1,9 +1,9 @@
 import type { DependencyContainer } from "tsyringe";
-import type { CompiledEndpointBase } from "../endpoint/compile.js";
+import type { CompiledEndpointBase } from "../endpoint/compiled.js";
 import { HandlerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
-import { connectionContainer } from "../server/injection.js";
-import { CloseCodes } from "../session/close-reason.js";
+import { connectionContainer } from "../di/injection.js";
+import { CloseCodes } from "../close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import type { OutboundLimits } from "../session/outbound-options.js";
 import { SessionDispatcher, type DispatchEnv } from "./dispatcher.js";

@@ -1,14 +1,14 @@
 import { isUtf8 } from "node:buffer";
 import { withCorrelationId } from "../codec/json.js";
 import { decodeText, type MessageKind } from "../codec/payload.js";
-import { tooBig, type MessageRouter, type RoutedMessage } from "../codec/message-router.js";
+import { tooBig } from "../endpoint/message-router.js";
 import { ARG_SHAPE, type ArgResolver, type InvocationContext } from "../endpoint/arguments.js";
-import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler } from "../endpoint/compile.js";
+import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, MessageRouter, RoutedMessage } from "../endpoint/compiled.js";
 import { HandlerTimeoutError, TransportError, UnsupportedMessageError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
-import { RATE } from "../server/rate-limit.js";
-import { CloseCodes, CloseReason } from "../session/close-reason.js";
+import { RATE } from "./rate-limit.js";
+import { CloseCodes, CloseReason } from "../close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { inboundText, releaseInboundText } from "../session/inbound-text.js";
 import { OUT } from "../session/outbound-queue.js";
@@ -18,7 +18,7 @@ import { routeCloseFailure, routeError, routeUndecodable, type ErrorHost } from 
 import { deliverable, HandlerFailure } from "./handler-failure.js";
 import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
 import { InboundGate, type InboundBounds } from "./inbound-gate.js";
-import { isThenable, type Thenable } from "./thenable.js";
+import { isThenable, type Thenable } from "../util/thenable.js";
 
 /** What a dispatcher needs from its owner (server or test harness). */
 export interface DispatchEnv extends InboundBounds {

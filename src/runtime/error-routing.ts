@@ -1,13 +1,13 @@
 import { DecodeReasons } from "../codec/decode-reasons.js";
 import { answerInvalidMessage } from "../codec/invalid-message.js";
-import type { CompiledEndpointBase, CompiledHandler } from "../endpoint/compile.js";
+import type { CompiledEndpointBase, CompiledHandler } from "../endpoint/compiled.js";
 import { DecodeError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
-import { CloseCodes, MAX_REASON_BYTES, truncateUtf8 } from "../session/close-reason.js";
+import { CloseCodes, MAX_REASON_BYTES, truncateUtf8 } from "../close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { deliverable, thrownOf } from "./handler-failure.js";
-import { isThenable } from "./thenable.js";
+import { isThenable } from "../util/thenable.js";
 
 // What happens to a session when something fails: @OnError, an error reply, or a close with the right
 // code. Only failures come here, so the dispatcher's success path never leaves its own class.

@@ -1,5 +1,5 @@
 import { types } from "node:util";
-import type { CompiledHandler } from "../endpoint/compile.js";
+import type { CompiledHandler } from "../endpoint/compiled.js";
 import { HandlerError } from "../errors.js";
 
 /**

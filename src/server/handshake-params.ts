@@ -1,5 +1,5 @@
 import { ConversionFailure } from "../endpoint/arguments.js";
-import type { CompiledEndpoint } from "../endpoint/compile.js";
+import type { CompiledEndpoint } from "../endpoint/compiled.js";
 
 /**
  * Checks typed @PathParam and @QueryParam values before the upgrade, so a bad one is answered with

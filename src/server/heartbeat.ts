@@ -1,4 +1,4 @@
-import { CloseCodes } from "../session/close-reason.js";
+import { CloseCodes } from "../close-reason.js";
 import type { EndpointSession, LivenessHost } from "../session/endpoint-session.js";
 
 const EMPTY = Buffer.alloc(0);

@@ -12,7 +12,7 @@ import type { UserIdSource } from "../broker/rooms.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import type { MetricsOptions } from "../metrics/metrics.js";
 import { checkOutbound, type OutboundOptions } from "../session/outbound-queue.js";
-import { checkRateLimit, type RateLimitOptions } from "./rate-limit.js";
+import { checkRateLimit, type RateLimitOptions } from "../runtime/rate-limit.js";
 
 /** Options of {@link bootstrap}. Every field is optional; defaults are safe for production. */
 export interface BootstrapOptions {

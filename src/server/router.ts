@@ -1,4 +1,4 @@
-import type { CompiledEndpoint } from "../endpoint/compile.js";
+import type { CompiledEndpoint } from "../endpoint/compiled.js";
 import { compareTemplates, matchSegments } from "../endpoint/path-template.js";
 
 /** The endpoint a request path selects, with its decoded path parameters. */

@@ -1,19 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { FragmentInterleavedError, SessionClosedError } from "../errors.js";
-import { checkRoom, type RoomRegistry } from "../broker/rooms.js";
-import { unpackHeaders, type StoredHeaders } from "../handshake/packed-headers.js";
+import { unpackHeaders, type StoredHeaders } from "./packed-headers.js";
+import type { ObjectEncoder } from "../codec/coders.js";
 import type { Transport } from "../transport/transport.js";
-import { CloseCodes, CloseReason, isSendableCloseCode } from "./close-reason.js";
+import { CloseCodes, CloseReason, isSendableCloseCode } from "../close-reason.js";
 import { OUT, OutboundQueue, type OutKind } from "./outbound-queue.js";
 import type { PendingSend } from "./pending-send.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 import { AsyncRemote, BasicRemote, type RemoteHost } from "./remotes.js";
 import { ReadOnlyMap, ReadOnlySet } from "./read-only-collections.js";
+import type { RoomMembership } from "./room-membership.js";
+import { checkRoom } from "./room-name.js";
 import { Session } from "./session.js";
-
-/** Encodes an outbound object into a frame payload. */
-export type ObjectEncoder = (value: unknown) => { data: string | Buffer; binary: boolean };
 
 /** What the handshake established about a connection. */
 export interface HandshakeInfo {
@@ -120,7 +119,7 @@ export class EndpointSession extends Session implements RemoteHost {
   // ── End of runtime slots ───────────────────────────────────────────────────────────────────────────
   private maxIdle = 0;
   private rooms: Set<string> | undefined;
-  private registry: RoomRegistry | null = null;
+  private registry: RoomMembership | null = null;
 
   constructor(transport: Transport, info: HandshakeInfo, openSessions: Set<Session>, encoder: ObjectEncoder, id?: string) {
     super();
@@ -236,7 +235,7 @@ export class EndpointSession extends Session implements RemoteHost {
   }
 
   /** @internal The server's room registry now tracks this session. */
-  bindRegistry(registry: RoomRegistry): void {
+  bindRegistry(registry: RoomMembership): void {
     this.registry = registry;
   }
 

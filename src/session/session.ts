@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { CloseReason } from "./close-reason.js";
+import type { CloseReason } from "../close-reason.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 
 /**

@@ -6,7 +6,7 @@ import type { UserIdSource } from "../broker/rooms.js";
 import type { CodecOptions } from "../codec/codec-options.js";
 import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { ServerMetrics } from "../metrics/metrics.js";
-import { metricsSnapshot } from "../metrics/snapshot.js";
+import { metricsSnapshot } from "../server/metrics-snapshot.js";
 import type { SessionDispatcher } from "../runtime/dispatcher.js";
 import { HandshakeRejected } from "../errors.js";
 import { createEndpointServer } from "../server/bootstrap.js";

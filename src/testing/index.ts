@@ -8,7 +8,7 @@ import "reflect-metadata";
 
 export { MockSession } from "./mock-session.js";
 export type { MockSessionOptions } from "./mock-session.js";
-export type { ObjectEncoder } from "../session/endpoint-session.js";
+export type { ObjectEncoder } from "../codec/coders.js";
 export type { SentMessage } from "./in-memory-transport.js";
 export { EndpointHarness, HarnessConnection } from "./endpoint-harness.js";
 export type { HarnessOptions, ConnectOptions, Provider } from "./endpoint-harness.js";

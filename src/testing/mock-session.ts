@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { jsonEncoder } from "../endpoint/compile.js";
-import { EndpointSession, type ObjectEncoder } from "../session/endpoint-session.js";
+import { jsonEncoder } from "../codec/json.js";
+import type { ObjectEncoder } from "../codec/coders.js";
+import { EndpointSession } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
 import { InMemoryTransport, type SentMessage } from "./in-memory-transport.js";
 

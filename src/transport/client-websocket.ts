@@ -1,5 +1,5 @@
 import { WebSocket } from "ws";
-import { CloseCodes } from "../session/close-reason.js";
+import { CloseCodes } from "../close-reason.js";
 import { tooBigReason } from "./too-big.js";
 
 /**

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { WebSocket } from "ws";
 import { partsLimitReason } from "./parts-limit.js";
-import { CloseCodes } from "../session/close-reason.js";
+import { CloseCodes } from "../close-reason.js";
 import { tooBigReason } from "./too-big.js";
 
 /**

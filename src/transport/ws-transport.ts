@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
-import { CloseCodes } from "../session/close-reason.js";
+import { CloseCodes } from "../close-reason.js";
 import { SMALL_FRAME, smallFrame } from "./small-frame.js";
 import { tooBigReason } from "./too-big.js";
 import type { Transport, TransportSink, WriteCallback } from "./transport.js";

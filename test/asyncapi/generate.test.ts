@@ -6,9 +6,8 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { asyncApiToYaml, generateAsyncApi, InvalidOptionsError, type AsyncApiDocument } from "../../src/index.js";
-import { cli } from "../../src/cli/cli.js";
 import { EchoApi, RoomEndpoint } from "../fixtures/asyncapi/chat-api.js";
-import { ROOT } from "../support/cli-process.js";
+import { CliProcess } from "../support/cli-process.js";
 
 const parser = new Parser();
 
@@ -94,18 +93,23 @@ describe("generateAsyncApi", () => {
 });
 
 describe("ws-endpoints asyncapi", () => {
-  function io(): Parameters<typeof cli>[1] & { out: string; err: string } {
-    const o = {
-      out: "",
-      err: "",
-      stdout: { write: (t: string) => (o.out += t) },
-      stderr: { write: (t: string) => (o.err += t) },
-      cwd: ROOT,
-      env: {},
-      onSignal: () => {},
-      exit: () => {},
+  // Spawned, as users run it: the compiled CLI and the compiled fixture share one library copy. In-process,
+  // the src/ generator would compile a dist/ class whose Session parameters are another copy's Session.
+  function cli(args: readonly string[], _io: unknown): Promise<number | null> {
+    const p = new CliProcess(args);
+    last = p;
+    return new Promise((res) => p.child.once("close", (code) => res(code)));
+  }
+  let last: CliProcess | undefined;
+  function io(): { readonly out: string; readonly err: string } {
+    return {
+      get out() {
+        return last?.stdout ?? "";
+      },
+      get err() {
+        return last?.stderr ?? "";
+      },
     };
-    return o;
   }
 
   it("--help has examples", async () => {

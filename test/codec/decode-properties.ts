@@ -8,7 +8,7 @@ import { ArrayMaxSize, IsInt, IsObject, IsOptional, IsString, Length, MaxLength,
 import fc from "fast-check";
 import { container } from "tsyringe";
 import { DecodeReasons } from "../../src/codec/decode-reasons.js";
-import type { MessageRouter } from "../../src/codec/message-router.js";
+import type { MessageRouter } from "../../src/endpoint/compiled.js";
 import type { PayloadBinding } from "../../src/codec/payload.js";
 import { codecCompileSettings } from "../../src/codec/codec-registry.js";
 import { OnMessage, ServerEndpoint, DecodeError } from "../../src/index.js";

@@ -17,7 +17,7 @@ import {
   silentLogger,
   type Logger,
 } from "../../src/index.js";
-import { compileEndpoint } from "../../src/endpoint/compile.js";
+import { compileEndpoint } from "../../src/endpoint/compile-server.js";
 import { EndpointHarness, TestServer } from "../../src/testing/index.js";
 
 // Issue #18: @OnError receives what was thrown (Tyrus unwraps InvocationTargetException), @OnClose

@@ -2,7 +2,8 @@ import "reflect-metadata";
 import { describe, expect, it } from "vitest";
 import { registeredEndpoints } from "../../decorators/metadata.js";
 import { compileClientEndpoint } from "../../src/endpoint/compile-client.js";
-import { compileEndpoint, jsonEncoder } from "../../src/endpoint/compile.js";
+import { jsonEncoder } from "../../src/codec/json.js";
+import { compileEndpoint } from "../../src/endpoint/compile-server.js";
 import { ClientEndpoint, EndpointDefinitionError, OnClose, OnError, OnMessage, OnOpen, PathParam, Session, CloseReason } from "../../src/index.js";
 
 const settings = { maxMessageSize: 1024 };

@@ -13,7 +13,7 @@ import {
   ServerEndpoint,
   Session,
 } from "../../src/index.js";
-import { compileEndpoints } from "../../src/endpoint/compile.js";
+import { compileEndpoints } from "../../src/endpoint/compile-server.js";
 import type { EndpointClass } from "../../decorators/metadata.js";
 
 function problemsOf(classes: EndpointClass[]): string[] {

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
 import { ServerEndpoint, OnMessage } from "../../src/index.js";
-import { compileEndpoints } from "../../src/endpoint/compile.js";
+import { compileEndpoints } from "../../src/endpoint/compile-server.js";
 import { parsePathTemplate } from "../../src/endpoint/path-template.js";
 import { MALFORMED, Router } from "../../src/server/router.js";
 

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { bootstrap, InvalidOptionsError, OnError, OnMessage, PathParam, ServerEndpoint, Session, silentLogger, type ServerHandle } from "../../src/index.js";
-import { metricsSnapshot } from "../../src/metrics/snapshot.js";
+import { metricsSnapshot } from "../../src/server/metrics-snapshot.js";
 import { createEndpointServer } from "../../src/server/bootstrap.js";
 import { InMemoryTransport } from "../../src/testing/in-memory-transport.js";
 import { TestServer } from "../../src/testing/index.js";

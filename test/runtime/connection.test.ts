@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { container as root } from "tsyringe";
 import { describe, expect, it, vi } from "vitest";
-import { compileEndpoint } from "../../src/endpoint/compile.js";
+import { compileEndpoint } from "../../src/endpoint/compile-server.js";
 import { OnMessage, OnOpen, ServerEndpoint, Session } from "../../src/index.js";
 import type { Logger } from "../../src/metrics/logger.js";
 import { createEndpointInstance, openConnection, type ConnectionPlan, type LivenessTracker } from "../../src/runtime/connection.js";

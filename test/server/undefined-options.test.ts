@@ -7,7 +7,7 @@ import { mergeCodecSettings } from "../../src/codec/codec-options.js";
 import { resolveRedisOptions } from "../../src/redis/redis-options.js";
 import { wsDeflateOptions } from "../../src/handshake/deflate.js";
 import { resolveOptions } from "../../src/server/options.js";
-import { resolveRateLimit } from "../../src/server/rate-limit.js";
+import { resolveRateLimit } from "../../src/runtime/rate-limit.js";
 import { ROOT } from "../support/cli-process.js";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CloseCodes, CloseReason } from "../../src/index.js";
-import { isSendableCloseCode, truncateUtf8 } from "../../src/session/close-reason.js";
+import { CloseCodes, CloseReason } from "../src/index.js";
+import { isSendableCloseCode, truncateUtf8 } from "../src/close-reason.js";
 import fc from "fast-check";
 
 describe("CloseReason", () => {

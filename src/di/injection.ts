@@ -1,8 +1,8 @@
 import { injectable, type DependencyContainer } from "tsyringe";
 import { readConstructorParamTypes, type EndpointClass } from "../../decorators/metadata.js";
-import { typeName } from "../endpoint/arguments.js";
 import type { DefinitionProblem } from "../errors.js";
 import { Session } from "../session/session.js";
+import { typeName } from "../util/type-name.js";
 
 // tsyringe's key for @inject() tokens; read here only to report unresolvable constructors at bootstrap.
 const INJECTION_TOKENS = "injectionTokens";

@@ -1,7 +1,7 @@
-import type { EndpointServer } from "../server/endpoint-server.js";
+import type { EndpointServer } from "./endpoint-server.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
-import { latencySnapshot, type EndpointMetrics, type ServerMetrics } from "./metrics.js";
+import { latencySnapshot, type EndpointMetrics, type ServerMetrics } from "../metrics/metrics.js";
 
 /** Reads every counter and gauge of a server into plain data. Runs per scrape, never per message. */
 export function metricsSnapshot(server: EndpointServer): ServerMetrics {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { IncomingHttpHeaders } from "node:http";
-import { packHeaders, unpackHeaders } from "../../src/handshake/packed-headers.js";
+import { packHeaders, unpackHeaders } from "../../src/session/packed-headers.js";
 
 /** Same names in the same order, same values. */
 function expectExact(actual: IncomingHttpHeaders, expected: IncomingHttpHeaders): void {

@@ -1,39 +1,10 @@
-import type { CompiledMessageHandler } from "../endpoint/compile.js";
 import { DecodeError, type DefinitionProblem } from "../errors.js";
-import { DecodeReasons } from "./decode-reasons.js";
-import { invalidJson } from "./dto.js";
-import { parseJson } from "./parse-json.js";
-import type { MessageKind } from "./payload.js";
-
-/** A message matched to its handler; `payload` may still be a promise (async decoding, validation). */
-export interface RoutedMessage {
-  readonly handler: CompiledMessageHandler;
-  readonly payload: unknown;
-  /** The envelope's correlation id, echoed in the reply; `undefined` when none. */
-  readonly replyId: unknown;
-}
-
-/** Envelope fields the router reads. */
-export interface RoutingSettings {
-  readonly typeField: string;
-  readonly dataField: string | null;
-  readonly idField: string | null;
-}
-
-/**
- * Chooses the handler of one kind of message (text, binary or pong). Compiled at bootstrap into either a
- * single handler (`direct`: the dispatcher decodes with it, no routing work per message) or a `route`
- * function over a prepared table.
- */
-export interface MessageRouter {
-  readonly kind: MessageKind;
-  /** The only handler, when choosing needs no look at the message; `null` when `route` must run. */
-  readonly direct: CompiledMessageHandler | null;
-  /** Every handler of this kind, in declaration order. */
-  readonly handlers: readonly CompiledMessageHandler[];
-  /** Chooses and starts decoding. @throws DecodeError when no handler takes the message. */
-  route(data: Buffer): RoutedMessage;
-}
+import type { RoutingSettings } from "../codec/codec-options.js";
+import { DecodeReasons } from "../codec/decode-reasons.js";
+import { invalidJson } from "../codec/dto.js";
+import { parseJson } from "../codec/parse-json.js";
+import type { MessageKind } from "../codec/payload.js";
+import type { CompiledMessageHandler, MessageRouter, RoutedMessage } from "./compiled.js";
 
 /** Compiles the handlers of one message kind into a router, reporting ambiguous declarations. */
 export function compileRouter(

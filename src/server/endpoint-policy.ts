@@ -1,11 +1,11 @@
 import { injectable } from "tsyringe";
-import type { CompiledEndpoint } from "../endpoint/compile.js";
+import type { CompiledEndpoint } from "../endpoint/compiled.js";
 import type { DefinitionProblem } from "../errors.js";
 import { checkOutbound, type OutboundLimits, type OutboundOptions } from "../session/outbound-queue.js";
-import { pickOutbound, type ResolvedOptions } from "../server/options.js";
-import { checkRateLimit, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from "../server/rate-limit.js";
-import { Configurator } from "./configurator.js";
-import { checkDeflate, wsDeflateOptions, type PerMessageDeflateOptions } from "./deflate.js";
+import { pickOutbound, type ResolvedOptions } from "./options.js";
+import { checkRateLimit, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from "../runtime/rate-limit.js";
+import { Configurator } from "../handshake/configurator.js";
+import { checkDeflate, wsDeflateOptions, type PerMessageDeflateOptions } from "../handshake/deflate.js";
 
 /** @internal Everything the handshake and the session runtime need about one endpoint, resolved at bootstrap. */
 export interface EndpointPolicy {
