@@ -1,7 +1,7 @@
 import type { Logger } from "../metrics/logger.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import type { Session } from "../session/session.js";
-import { PRESENCE_CHANGE, type PresenceChange, type PresenceEntry, type PresenceRecord } from "./broker.js";
+import { PresenceChangeKinds, type PresenceChange, type PresenceEntry, type PresenceRecord } from "./broker.js";
 
 /**
  * Where a session's user id comes from, for `sendToUser` and presence:
@@ -72,7 +72,7 @@ export class RoomRegistry {
     const user = this.safeResolve(session);
     if (user !== undefined) this.indexUser(session, user);
     session.bindRegistry(this);
-    this.onChange({ kind: PRESENCE_CHANGE.OPEN, sessionId: session.id, userId: user });
+    this.onChange({ kind: PresenceChangeKinds.OPEN, sessionId: session.id, userId: user });
     for (const room of session.getRooms()) this.joined(session, room);
   }
 
@@ -82,7 +82,7 @@ export class RoomRegistry {
     for (const room of session.getRooms()) this.left(session, room);
     const user = this.userOf.get(session);
     if (user !== undefined) this.unindexUser(session, user);
-    this.onChange({ kind: PRESENCE_CHANGE.CLOSE, sessionId: session.id });
+    this.onChange({ kind: PresenceChangeKinds.CLOSE, sessionId: session.id });
   }
 
   joined(session: EndpointSession, room: string): void {
@@ -90,14 +90,14 @@ export class RoomRegistry {
     let members = this.rooms.get(room);
     if (members === undefined) this.rooms.set(room, (members = new Set()));
     members.add(session);
-    this.onChange({ kind: PRESENCE_CHANGE.JOIN, sessionId: session.id, room });
+    this.onChange({ kind: PresenceChangeKinds.JOIN, sessionId: session.id, room });
   }
 
   left(session: EndpointSession, room: string): void {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(session)) return;
     if (members.size === 0) this.rooms.delete(room);
-    this.onChange({ kind: PRESENCE_CHANGE.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
+    this.onChange({ kind: PresenceChangeKinds.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
   }
 
   /** A user property changed: the user id may have too. */
@@ -108,7 +108,7 @@ export class RoomRegistry {
     if (next === prev) return;
     if (prev !== undefined) this.unindexUser(session, prev);
     if (next !== undefined) this.indexUser(session, next);
-    this.onChange({ kind: PRESENCE_CHANGE.USER, sessionId: session.id, userId: next });
+    this.onChange({ kind: PresenceChangeKinds.USER, sessionId: session.id, userId: next });
   }
 
   /** Open sessions in `room`, or every open session. */

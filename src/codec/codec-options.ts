@@ -3,7 +3,7 @@ import type { ValidatorOptions } from "class-validator";
 import type { DecoderClass, EncoderClass } from "./coders.js";
 
 /** What happens to a message that cannot be decoded or validated (besides reaching `@OnError`). */
-export const INVALID_MESSAGE_POLICY = {
+export const InvalidMessagePolicies = {
   /** Send an error message to the peer (see the codecs guide for its shape); the session stays open. */
   REPLY: "reply",
   /** Close the session with 1007 (invalid payload data). */
@@ -13,8 +13,10 @@ export const INVALID_MESSAGE_POLICY = {
   /** Only `@OnError` hears of it; without an `@OnError` the session closes with 1007. */
   ON_ERROR: "on-error",
 } as const;
-/** One of the {@link INVALID_MESSAGE_POLICY} values. */
-export type InvalidMessagePolicy = (typeof INVALID_MESSAGE_POLICY)[keyof typeof INVALID_MESSAGE_POLICY];
+/** One of the {@link InvalidMessagePolicies} values. */
+export type InvalidMessagePolicy = (typeof InvalidMessagePolicies)[keyof typeof InvalidMessagePolicies];
+/** @deprecated Renamed {@link InvalidMessagePolicies} (one style for public constant objects); removed in the next release. */
+export const INVALID_MESSAGE_POLICY = InvalidMessagePolicies;
 
 /** class-validator and class-transformer options for DTO payloads. */
 export interface ValidationOptions {
@@ -74,7 +76,7 @@ const VALIDATOR_FORCED: ValidatorOptions = Object.freeze({ validationError: { ta
 const TRANSFORMER_DEFAULTS: ClassTransformOptions = Object.freeze({ enableImplicitConversion: false });
 
 const CODEC_KEYS = ["decoders", "encoders", "validation", "invalidMessages", "envelope"] as const;
-const POLICIES = new Set<string>(Object.values(INVALID_MESSAGE_POLICY));
+const POLICIES = new Set<string>(Object.values(InvalidMessagePolicies));
 
 /** The codec option keys an `@ServerEndpoint` may carry. */
 export const ENDPOINT_CODEC_KEYS: readonly string[] = CODEC_KEYS;
@@ -138,7 +140,7 @@ export function mergeCodecSettings(global: CodecOptions | undefined, endpoint: C
     encoders: Object.freeze([...(endpoint.encoders ?? []), ...(g.encoders ?? [])]),
     validator: Object.freeze({ ...VALIDATOR_DEFAULTS, ...g.validation?.validator, ...endpoint.validation?.validator, ...VALIDATOR_FORCED }),
     transformer: Object.freeze({ ...TRANSFORMER_DEFAULTS, ...g.validation?.transformer, ...endpoint.validation?.transformer }),
-    invalidMessages: endpoint.invalidMessages ?? g.invalidMessages ?? INVALID_MESSAGE_POLICY.REPLY,
+    invalidMessages: endpoint.invalidMessages ?? g.invalidMessages ?? InvalidMessagePolicies.REPLY,
     typeField: envelope.typeField ?? "type",
     dataField: envelope.dataField === undefined ? null : envelope.dataField,
     idField: envelope.idField === undefined ? "id" : envelope.idField,

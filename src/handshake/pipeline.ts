@@ -1,4 +1,4 @@
-import { HandshakeRejected } from "../errors.js";
+import { HandshakeRejectedError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import type { ResponseHeaders } from "./configurator.js";
 import type { EndpointPolicy } from "./endpoint-policy.js";
@@ -31,7 +31,7 @@ export function isRefused(o: HandshakeOutcome): o is HandshakeRefused {
 /**
  * The configurator steps of a handshake, in order: origin ▸ subprotocol ▸ authenticate ▸
  * modifyHandshake. Synchronous unless a hook returns a promise, so the default path allocates no
- * promise. Never throws and the promise never rejects: a `HandshakeRejected` becomes its status, any
+ * promise. Never throws and the promise never rejects: a `HandshakeRejectedError` becomes its status, any
  * other error a logged 500.
  */
 export function runHandshakeHooks(
@@ -93,7 +93,7 @@ function afterAuth(
 }
 
 function refusal(error: unknown, view: HandshakeRequestView, logger: Logger): HandshakeRefused {
-  if (error instanceof HandshakeRejected) {
+  if (error instanceof HandshakeRejectedError) {
     return { status: error.status, message: error.message, headers: error.headers };
   }
   logger.error({ err: error, path: view.path }, `handshake hook failed for ${view.endpoint.name}; answering 500`);

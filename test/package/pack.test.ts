@@ -43,6 +43,12 @@ describe("npm pack contents", () => {
       "dist/esm/index.mjs",
       "dist/esm/index.d.mts",
       "dist/esm/testing.mjs",
+      "dist/esm/broker.mjs",
+      "dist/esm/broker.d.mts",
+      "dist/esm/asyncapi.mjs",
+      "dist/esm/asyncapi.d.mts",
+      "dist/src/broker/index.d.ts",
+      "dist/src/asyncapi/index.d.ts",
       "dist/esm/package.json",
       "CHANGELOG.md",
     ]) {
