@@ -29,7 +29,7 @@ export interface HubSettings {
 }
 
 /**
- * @internal The node's side of broadcasting: local delivery through the room registry, publishing to
+ * @hidden The node's side of broadcasting: local delivery through the room registry, publishing to
  * the broker for the other nodes, and delivery of what the other nodes publish.
  */
 export class BroadcastHub extends Broadcaster implements BrokerNode {

@@ -7,7 +7,7 @@ import { checkRateLimit, resolveRateLimit, type RateLimitOptions, type ResolvedR
 import { Configurator } from "./configurator.js";
 import { checkDeflate, wsDeflateOptions, type PerMessageDeflateOptions } from "./deflate.js";
 
-/** @internal Everything the handshake and the session runtime need about one endpoint, resolved at bootstrap. */
+/** @hidden Everything the handshake and the session runtime need about one endpoint, resolved at bootstrap. */
 export interface EndpointPolicy {
   readonly configurator: Configurator;
   readonly requireSubprotocol: boolean;

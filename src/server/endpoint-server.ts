@@ -53,7 +53,7 @@ export class EndpointServer implements ConnectionOwner {
   readonly container: ResolvedOptions["container"];
   readonly inboundQueueLimit: number;
   readonly inboundQueueBytes: number;
-  /** @internal Queued inbound bytes of all this server's sessions (`inboundBudget`). */
+  /** @hidden Queued inbound bytes of all this server's sessions (`inboundBudget`). */
   readonly inboundBudget: InboundBudget;
   readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Counters read by `ServerHandle.metrics()`. */
@@ -71,7 +71,7 @@ export class EndpointServer implements ConnectionOwner {
   private readonly originPolicy: OriginPolicy;
   /** Handshakes waiting on async hooks; each entry refuses its upgrade (shutdown). */
   private readonly pending = new Set<() => void>();
-  /** @internal The one heartbeat / idle timer of this server. */
+  /** @hidden The one heartbeat / idle timer of this server. */
   readonly liveness: LivenessMonitor;
 
   constructor(
@@ -265,7 +265,7 @@ export class EndpointServer implements ConnectionOwner {
     });
   }
 
-  /** @internal Starts a session on an accepted transport (also used by the testing kit). */
+  /** @hidden Starts a session on an accepted transport (also used by the testing kit). */
   attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: EndpointSession): SessionDispatcher | null {
     const dispatcher = openConnection(ep, transport, info, this, session);
     if (dispatcher) {
@@ -276,7 +276,7 @@ export class EndpointServer implements ConnectionOwner {
     return dispatcher;
   }
 
-  /** @internal Applies the endpoint's runtime limits to a new session (also for harness sessions). */
+  /** @hidden Applies the endpoint's runtime limits to a new session (also for harness sessions). */
   configureSession(ep: CompiledEndpoint, session: EndpointSession): void {
     const policy = this.policies.get(ep)!;
     session.outbound.configure(policy.outbound, session);
@@ -285,7 +285,7 @@ export class EndpointServer implements ConnectionOwner {
   }
 
   /**
-   * @internal The configurator's `getEndpointInstance`. With the default hook, a constructor without
+   * @hidden The configurator's `getEndpointInstance`. With the default hook, a constructor without
    * parameters and no registration of the class, `container.resolve` would only call `new`: doing
    * that directly saves a child container per connection (about a tenth of a handshake's cost here).
    */

@@ -18,7 +18,7 @@ export interface RateLimitOptions {
   policy?: "close" | "drop" | undefined;
 }
 
-/** @internal Validated rate limit. */
+/** @hidden Validated rate limit. */
 export interface ResolvedRateLimit {
   readonly perMs: number;
   readonly burst: number;
@@ -44,7 +44,7 @@ export function checkRateLimit(value: unknown, where: string): string[] {
   return problems;
 }
 
-/** @internal A checked `rateLimit` option, or null when disabled. */
+/** @hidden A checked `rateLimit` option, or null when disabled. */
 export function resolveRateLimit(value: RateLimitOptions | false | undefined): ResolvedRateLimit | null {
   if (value === undefined || value === false) return null;
   const perMs = value.messagesPerSecond / 1000;
@@ -52,14 +52,14 @@ export function resolveRateLimit(value: RateLimitOptions | false | undefined): R
   return Object.freeze({ perMs, burst, policy: value.policy ?? "close", quietMs: Math.max(1000, (2 * burst) / perMs) });
 }
 
-/** @internal Verdicts of {@link TokenBucket.admit}. */
+/** @hidden Verdicts of {@link TokenBucket.admit}. */
 export const RATE = { ADMIT: 0, DROP: 1, CLOSE: 2 } as const;
 
 const LIMITED = new RateLimitedError();
 const DROPPED_REPLY = JSON.stringify({ error: LIMITED.code, message: LIMITED.message });
 
 /**
- * @internal One bucket per session. Refilled continuously from the monotonic clock on every message
+ * @hidden One bucket per session. Refilled continuously from the monotonic clock on every message
  * (only sessions of rate-limited endpoints pay for the clock read).
  */
 export class TokenBucket {

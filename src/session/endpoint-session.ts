@@ -29,7 +29,7 @@ export interface HandshakeInfo {
   readonly userProperties?: ReadonlyMap<string, unknown>;
 }
 
-/** @internal What a session tells its server's liveness monitor. */
+/** @hidden What a session tells its server's liveness monitor. */
 export interface LivenessHost {
   idleTimeoutChanged(session: EndpointSession): void;
 }
@@ -72,7 +72,7 @@ class WatchedProperties extends Map<string, unknown> {
   }
 }
 
-/** @internal The runtime session: the public `Session` over a transport and an outbound queue. */
+/** @hidden The runtime session: the public `Session` over a transport and an outbound queue. */
 export class EndpointSession extends Session implements RemoteHost {
   /** The session id (also returned by `getId()`). */
   readonly id: string;

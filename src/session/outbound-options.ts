@@ -25,7 +25,7 @@ export interface OutboundOptions {
   policy?: OverflowPolicy | undefined;
 }
 
-/** @internal Validated bounds of one session's queue. */
+/** @hidden Validated bounds of one session's queue. */
 export interface OutboundLimits {
   readonly maxMessages: number;
   readonly maxBytes: number;
@@ -35,7 +35,7 @@ export interface OutboundLimits {
   readonly sendTimeout: number;
 }
 
-/** @internal What the `"close"` policy closes: the session that owns the queue. */
+/** @hidden What the `"close"` policy closes: the session that owns the queue. */
 export interface OverflowCloser {
   closeForOverflow(code: number, reason: string): void;
 }
@@ -60,7 +60,7 @@ export function checkOutbound(value: unknown, where: string): string[] {
   return problems;
 }
 
-/** @internal The limits of a queue nobody configured (client and harness sessions before `configure`). */
+/** @hidden The limits of a queue nobody configured (client and harness sessions before `configure`). */
 export const UNBOUNDED: OutboundLimits = Object.freeze({
   maxMessages: Infinity,
   maxBytes: Infinity,

@@ -134,6 +134,10 @@ describe("a fresh TypeScript project using the packed tarball", () => {
     expect(run(process.execPath, [TSC, "-p", "tsconfig.json"])).toBe("");
   }, 120_000);
 
+  it("the shipped declarations type-check themselves (skipLibCheck off): stripInternal left no dangling reference", () => {
+    expect(run(process.execPath, [TSC, "-p", "tsconfig.json", "--noEmit", "--skipLibCheck", "false"])).toBe("");
+  }, 120_000);
+
   it("runs a CommonJS endpoint: typed path param, reply over a real socket", () => {
     expect(run(process.execPath, ["dist/main.js"]).trim()).toBe("hi:number:7:true");
   });

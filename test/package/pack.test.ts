@@ -107,6 +107,11 @@ describe("npm pack contents", () => {
     expect(files.filter((f) => secret.test(f))).toEqual([]);
   });
 
+  it("shipped declarations carry no @internal member (stripInternal): internals are not public API", () => {
+    const leaked = files.filter((f) => /\.d\.m?ts$/.test(f) && readFileSync(join(ROOT, f), "utf8").includes("@internal"));
+    expect(leaked).toEqual([]);
+  });
+
   it("every module imported by a shipped declaration file is a dependency (or built in)", () => {
     const allowed = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies ?? {})]);
     const missing = new Set<string>();
