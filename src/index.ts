@@ -10,7 +10,7 @@ export { ServerEndpoint } from "../decorators/server-endpoint.js";
 export { ClientEndpoint } from "../decorators/client-endpoint.js";
 export { OnOpen, OnMessage, OnClose, OnError } from "../decorators/lifecycle.js";
 export { PathParam, QueryParam, Payload, Principal, SessionParam, CloseReasonParam, ErrorParam } from "../decorators/params.js";
-export type { ServerEndpointOptions, ClientEndpointOptions, EndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
+export type { ServerEndpointOptions, ClientEndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
 
 export { bootstrap } from "./server/bootstrap.js";
 export type { ServerHandle } from "./server/bootstrap.js";
