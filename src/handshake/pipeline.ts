@@ -5,6 +5,7 @@ import type { EndpointPolicy } from "./endpoint-policy.js";
 import type { HandshakeRequestView } from "./handshake-request.js";
 import { isThenable } from "../runtime/thenable.js";
 import { parseSubprotocols } from "./subprotocol.js";
+import { HTTP_TOKEN } from "../util/check-options.js";
 
 /** The handshake was accepted: what the 101 response and the session get. */
 export interface HandshakeAccepted {
@@ -100,7 +101,6 @@ function refusal(error: unknown, view: HandshakeRequestView, logger: Logger): Ha
   return { status: 500, message: "" };
 }
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RESERVED = /^(upgrade|connection|content-length|transfer-encoding|sec-websocket-.*)$/i;
 
 /**
@@ -109,7 +109,7 @@ const RESERVED = /^(upgrade|connection|content-length|transfer-encoding|sec-webs
  */
 export function appendResponseHeaders(lines: string[], headers: ResponseHeaders, logger: Logger): void {
   for (const [name, value] of headers) {
-    if (!HEADER_NAME.test(name) || RESERVED.test(name)) {
+    if (!HTTP_TOKEN.test(name) || RESERVED.test(name)) {
       logger.warn({ header: name }, `modifyHandshake: header ${JSON.stringify(name)} cannot be set on a 101 response; skipped`);
       continue;
     }

@@ -1,6 +1,7 @@
 import { RateLimitedError } from "../errors.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
+import { checkInteger, checkKnownKeys, checkOneOf, checkPositiveNumber } from "../util/check-options.js";
 
 /** Per-session inbound message rate limit (token bucket). */
 export interface RateLimitOptions {
@@ -27,20 +28,19 @@ export interface ResolvedRateLimit {
   readonly quietMs: number;
 }
 
+const KNOWN: Readonly<Record<keyof RateLimitOptions, true>> = { messagesPerSecond: true, burst: true, policy: true };
+
 /** Problems with a `rateLimit` option, one sentence each; `false` disables. */
 export function checkRateLimit(value: unknown, where: string): string[] {
   if (value === undefined || value === false) return [];
   if (typeof value !== "object" || value === null) return [`${where} must be false or { messagesPerSecond, burst?, policy? }`];
   const v = value as Record<string, unknown>;
   const problems: string[] = [];
-  for (const k of Object.keys(v)) if (!["messagesPerSecond", "burst", "policy"].includes(k)) problems.push(`${where} has unknown field "${k}"`);
-  if (typeof v.messagesPerSecond !== "number" || !(v.messagesPerSecond > 0) || !Number.isFinite(v.messagesPerSecond)) {
-    problems.push(`${where}.messagesPerSecond must be a positive number; got ${JSON.stringify(v.messagesPerSecond)}`);
-  }
-  if (v.burst !== undefined && (typeof v.burst !== "number" || !Number.isInteger(v.burst) || v.burst < 1)) {
-    problems.push(`${where}.burst must be a positive integer; got ${JSON.stringify(v.burst)}`);
-  }
-  if (v.policy !== undefined && v.policy !== "close" && v.policy !== "drop") problems.push(`${where}.policy must be "close" or "drop"; got ${JSON.stringify(v.policy)}`);
+  checkKnownKeys(problems, where, v, KNOWN);
+  if (v.messagesPerSecond === undefined) problems.push(`${where}.messagesPerSecond is required, e.g. { messagesPerSecond: 20 }`);
+  checkPositiveNumber(problems, `${where}.messagesPerSecond`, v.messagesPerSecond);
+  checkInteger(problems, `${where}.burst`, v.burst);
+  checkOneOf(problems, `${where}.policy`, v.policy, ["close", "drop"]);
   return problems;
 }
 

@@ -11,7 +11,8 @@ export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Largest delay Node timers accept; a larger one fires after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const got = (value: unknown): string => `; got ${JSON.stringify(value)}`;
+// String() for numbers: JSON.stringify writes Infinity and NaN as null.
+const got = (value: unknown): string => `; got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`;
 
 /** Whether `value` is an HTTP token. */
 export function isHttpToken(value: unknown): value is string {
