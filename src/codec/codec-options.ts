@@ -1,5 +1,6 @@
 import type { ClassTransformOptions } from "class-transformer";
 import type { ValidatorOptions } from "class-validator";
+import { checkOneOf } from "../util/check-options.js";
 import type { DecoderClass, EncoderClass } from "./coders.js";
 
 /** What happens to a message that cannot be decoded or validated (besides reaching `@OnError`). */
@@ -76,7 +77,7 @@ const VALIDATOR_FORCED: ValidatorOptions = Object.freeze({ validationError: { ta
 const TRANSFORMER_DEFAULTS: ClassTransformOptions = Object.freeze({ enableImplicitConversion: false });
 
 const CODEC_KEYS = ["decoders", "encoders", "validation", "invalidMessages", "envelope"] as const;
-const POLICIES = new Set<string>(Object.values(InvalidMessagePolicies));
+const POLICIES: readonly string[] = Object.values(InvalidMessagePolicies);
 
 /** The codec option keys an `@ServerEndpoint` may carry. */
 export const ENDPOINT_CODEC_KEYS: readonly string[] = CODEC_KEYS;
@@ -105,9 +106,7 @@ export function checkCodecOptions(value: unknown, where: string): string[] {
       }
     });
   }
-  if (o.invalidMessages !== undefined && !POLICIES.has(o.invalidMessages as string)) {
-    problems.push(`${where}.invalidMessages must be one of ${[...POLICIES].map((p) => `"${p}"`).join(", ")}; got ${JSON.stringify(o.invalidMessages)}`);
-  }
+  checkOneOf(problems, `${where}.invalidMessages`, o.invalidMessages, POLICIES);
   const v = o.validation as Record<string, unknown> | undefined;
   if (v !== undefined && (v === null || typeof v !== "object" || (v.validator !== undefined && typeof v.validator !== "object") || (v.transformer !== undefined && typeof v.transformer !== "object"))) {
     problems.push(`${where}.validation must be { validator?: ValidatorOptions, transformer?: ClassTransformOptions }`);
