@@ -1,6 +1,6 @@
 /**
  * `ws-endpoints/broker`: the service-provider interface for brokers, the seam between one server node and
- * the others serving the same application. Applications pick a broker ({@link MemoryBroker} from
+ * the others serving the same application. Applications pick a broker (`MemoryBroker` from
  * `ws-endpoints`, `RedisBroker` from `ws-endpoints/redis`); only authors of a new broker need this entry.
  *
  * @example

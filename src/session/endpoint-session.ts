@@ -105,7 +105,7 @@ export class EndpointSession extends Session implements RemoteHost {
   rateLimiter: { admit(session: EndpointSession): number } | null = null;
   /** @internal Set by the server; told when the idle timeout changes. */
   liveness: LivenessHost | null = null;
-  /** @internal What @OnClose reports for a close the server started on its own (see `closeReporting`). */
+  /** @internal What `@OnClose` reports for a close the server started on its own (see `closeReporting`). */
   reportedClose: CloseReason | null = null;
   private maxIdle = 0;
   private rooms: Set<string> | undefined;
@@ -255,7 +255,7 @@ export class EndpointSession extends Session implements RemoteHost {
   }
 
   /**
-   * @internal A close the server decides on its own (the idle timeout): @OnClose reports the code and
+   * @internal A close the server decides on its own (the idle timeout): `@OnClose` reports the code and
    * reason sent here, not the peer's answer, which may be another code or, from a dead peer, nothing
    * (1006 after `closeTimeout`).
    */
