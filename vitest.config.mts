@@ -9,6 +9,8 @@ export default defineConfig({
     alias: [
       { find: /^ws-endpoints\/testing$/, replacement: src("testing/index.ts") },
       { find: /^ws-endpoints\/redis$/, replacement: src("redis/index.ts") },
+      { find: /^ws-endpoints\/broker$/, replacement: src("broker/index.ts") },
+      { find: /^ws-endpoints\/asyncapi$/, replacement: src("asyncapi/index.ts") },
       { find: /^ws-endpoints$/, replacement: src("index.ts") },
     ],
   },

@@ -3,11 +3,16 @@
  * writers here; `src/endpoint/compile.ts` reads through the readers, once, at
  * bootstrap. Nothing in this folder imports `src/` or tsyringe.
  */
+// Type-only imports: erased at run time, so this folder still has no run-time dependency on src/,
+// while the decorator options are checked against the real option types at compile time.
 import type { CodecOptions } from "../src/codec/codec-options.js";
+import type { Configurator } from "../src/handshake/configurator.js";
+import type { PerMessageDeflateOptions } from "../src/handshake/deflate.js";
+import type { RateLimitOptions } from "../src/runtime/rate-limit.js";
+import type { OutboundOptions } from "../src/session/outbound-options.js";
 
-/** A class constructor as decorators see it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type EndpointClass<T = any> = new (...args: any[]) => T;
+export type { EndpointClass } from "./endpoint-class.js";
+import type { EndpointClass } from "./endpoint-class.js";
 
 /** Lifecycle kinds a method can be bound to. */
 export const LIFECYCLE = {
@@ -18,9 +23,9 @@ export const LIFECYCLE = {
 } as const;
 export type LifecycleKind = (typeof LIFECYCLE)[keyof typeof LIFECYCLE];
 
-/** Options accepted by `@ServerEndpoint`. Handshake options are typed loosely here (this folder has no
- * run-time dependency on `src/`) and validated by the compiler; codec options (`decoders`, `encoders`,
- * `validation`, `invalidMessages`, `envelope`) are described in the codecs guide. */
+/** Options accepted by `@ServerEndpoint`, validated again at bootstrap (for plain JavaScript callers);
+ * codec options (`decoders`, `encoders`, `validation`, `invalidMessages`, `envelope`) are described in
+ * the codecs guide. */
 export interface ServerEndpointOptions extends CodecOptions {
   /** Path or path template, e.g. `/chat/{room}`. */
   path: string;
@@ -29,7 +34,7 @@ export interface ServerEndpointOptions extends CodecOptions {
   /** Largest inbound message in bytes; larger ones close the session with 1009. */
   maxMessageSize?: number | undefined;
   /** Handshake configurator class or instance (see `Configurator`); replaces the global one. */
-  configurator?: unknown | undefined;
+  configurator?: Configurator | (new (...args: never[]) => Configurator) | undefined;
   /** Refuse upgrades with 400 when no subprotocol could be selected. */
   requireSubprotocol?: boolean | undefined;
   /** Concurrent connections to this endpoint; more get 503. */
@@ -39,15 +44,13 @@ export interface ServerEndpointOptions extends CodecOptions {
   /** Idle timeout in ms (0: never); sessions may change it with `setMaxIdleTimeout`. */
   maxIdleTimeout?: number | undefined;
   /** Per-session inbound rate limit (see `RateLimitOptions`), or false. */
-  rateLimit?: { messagesPerSecond: number; burst?: number; policy?: "close" | "drop" } | false | undefined;
+  rateLimit?: RateLimitOptions | false | undefined;
   /** Outbound queue bounds and overflow policy (see `OutboundOptions`), merged over the server's. */
-  outbound?: { maxMessages?: number; maxBytes?: number; highWaterMark?: number; policy?: "await" | "drop-oldest" | "drop-newest" | "close" } | undefined;
+  outbound?: OutboundOptions | undefined;
   /** Basic send timeout in ms (0: none). */
   sendTimeout?: number | undefined;
   /** permessage-deflate for this endpoint (see `PerMessageDeflateOptions`). */
-  perMessageDeflate?: boolean | Readonly<Record<string, number>> | undefined;
-  /** Any further options understood by the runtime; validated at bootstrap. */
-  [option: string]: unknown;
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
 }
 
 /** Options accepted by `@ClientEndpoint`; codec options (`decoders`, `encoders`, `validation`,
@@ -57,8 +60,6 @@ export interface ClientEndpointOptions extends CodecOptions {
   subprotocols?: readonly string[] | undefined;
   /** Largest inbound message in bytes; larger ones close the connection with 1009. */
   maxMessageSize?: number | undefined;
-  /** Any further options understood by the runtime; validated when connecting. */
-  [option: string]: unknown;
 }
 
 /** The options of either kind of endpoint: what the shared compiler and the codec hooks read. */

@@ -15,6 +15,8 @@ const ENTRIES = [
   ["index", "dist/src/index.js"],
   ["testing", "dist/src/testing/index.js"],
   ["redis", "dist/src/redis/index.js"],
+  ["broker", "dist/src/broker/index.js"],
+  ["asyncapi", "dist/src/asyncapi/index.js"],
 ];
 
 const out = join(root, "dist", "esm");

@@ -181,7 +181,7 @@ export class EncodeError extends WebSocketEndpointError {
 }
 
 /** An upgrade request was refused; written to the client as a real HTTP response with `status`. */
-export class HandshakeRejected extends WebSocketEndpointError {
+export class HandshakeRejectedError extends WebSocketEndpointError {
   /** HTTP status sent to the client. */
   readonly status: number;
   /** Extra response headers. */
@@ -193,6 +193,11 @@ export class HandshakeRejected extends WebSocketEndpointError {
     this.headers = Object.freeze({ ...headers });
   }
 }
+
+/** @deprecated Renamed {@link HandshakeRejectedError} (every error class ends in `Error`); removed in the next release. */
+export const HandshakeRejected = HandshakeRejectedError;
+/** @deprecated Renamed {@link HandshakeRejectedError}; removed in the next release. */
+export type HandshakeRejected = HandshakeRejectedError;
 
 /** A send did not reach the socket within `sendTimeout`. */
 export class SendTimeoutError extends WebSocketEndpointError {

@@ -10,7 +10,7 @@ export { ServerEndpoint } from "../decorators/server-endpoint.js";
 export { ClientEndpoint } from "../decorators/client-endpoint.js";
 export { OnOpen, OnMessage, OnClose, OnError } from "../decorators/lifecycle.js";
 export { PathParam, QueryParam, Payload, Principal, SessionParam, CloseReasonParam, ErrorParam } from "../decorators/params.js";
-export type { ServerEndpointOptions, ClientEndpointOptions, EndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
+export type { ServerEndpointOptions, ClientEndpointOptions, OnMessageOptions, EndpointClass } from "../decorators/metadata.js";
 
 export { bootstrap } from "./server/bootstrap.js";
 export type { ServerHandle } from "./server/bootstrap.js";
@@ -40,6 +40,7 @@ export {
   UnsupportedMessageError,
   DecodeError,
   EncodeError,
+  HandshakeRejectedError,
   HandshakeRejected,
   SendTimeoutError,
   QueueOverflowError,
@@ -54,15 +55,11 @@ export {
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 
-export { generateAsyncApi, asyncApiToYaml } from "./asyncapi/generate.js";
-export type { AsyncApiInfo, AsyncApiDocument, AsyncApiDocumentInfo, AsyncApiComponents } from "./asyncapi/generate.js";
-export type { JsonSchema } from "./asyncapi/payload-schema.js";
-
 export { registerPrometheusMetrics } from "./metrics/prometheus.js";
 export type { PrometheusRegistry, MetricsSource } from "./metrics/prometheus.js";
 export type { ServerMetrics, EndpointMetrics, HandlerLatency, LatencyBucket, MetricsOptions } from "./metrics/metrics.js";
 export type { Decoder, Encoder, DecoderClass, EncoderClass } from "./codec/coders.js";
-export { INVALID_MESSAGE_POLICY } from "./codec/codec-options.js";
+export { InvalidMessagePolicies, INVALID_MESSAGE_POLICY } from "./codec/codec-options.js";
 export type { CodecOptions, ValidationOptions, EnvelopeOptions, InvalidMessagePolicy } from "./codec/codec-options.js";
 export { DecodeReasons } from "./codec/decode-reasons.js";
 export type { DecodeReason } from "./codec/decode-reasons.js";
@@ -78,19 +75,8 @@ export { PRINCIPAL } from "./di/injection.js";
 export { Broadcaster, Presence } from "./broker/broadcaster.js";
 export type { BroadcastData, BroadcastOptions, BroadcastResult } from "./broker/broadcaster.js";
 export { MemoryBroker } from "./broker/memory-broker.js";
-export { BROKER_MESSAGE, PAYLOAD, PRESENCE_CHANGE } from "./broker/broker.js";
-export type {
-  Broker,
-  BrokerNode,
-  BrokerSubscription,
-  BrokerMessage,
-  BrokerMessageKind,
-  BrokerPayload,
-  PayloadKind,
-  PresenceChange,
-  PresenceEntry,
-  PresenceRecord,
-} from "./broker/broker.js";
+// The broker SPI (BrokerNode, BrokerMessage, ...) is on `ws-endpoints/broker`: only broker authors need it.
+export type { Broker, PresenceEntry } from "./broker/broker.js";
 export type { UserIdSource } from "./broker/rooms.js";
 
 export { defaultLogger, silentLogger } from "./metrics/logger.js";

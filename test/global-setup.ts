@@ -49,6 +49,8 @@ function build(): void {
   const built = existsSync(MARKER) ? statSync(MARKER).mtimeMs : 0;
   const newest = Math.max(...["src", "decorators", "test", "examples", "scripts"].map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, "tsconfig.json")).mtimeMs);
   if (built >= newest) return;
+  // A clean build: files moved or deleted in src/ must not survive in dist/ (pack tests read it).
+  rmSync(join(ROOT, "dist"), { recursive: true, force: true });
   try {
     execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
   } catch {

@@ -1,4 +1,4 @@
-import { Configurator, HandshakeRejected, OnMessage, Principal, ServerEndpoint, type HandshakeRequest } from "ws-endpoints";
+import { Configurator, HandshakeRejectedError, OnMessage, Principal, ServerEndpoint, type HandshakeRequest } from "ws-endpoints";
 
 interface User {
   readonly id: string;
@@ -14,7 +14,7 @@ export class TokenAuth extends Configurator {
     const token =
       request.headers.authorization?.replace(/^Bearer /, "") ?? request.cookies.get("session") ?? request.queryParameters.get("token") ?? "";
     const user = sessions.get(token);
-    if (user === undefined) throw new HandshakeRejected(401, "missing or invalid token");
+    if (user === undefined) throw new HandshakeRejectedError(401, "missing or invalid token");
     return user;
   }
 }

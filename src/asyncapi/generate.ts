@@ -114,7 +114,7 @@ function serverOf(url: string): Record<string, unknown> {
  * @example
  * ```ts
  * import { writeFileSync } from "node:fs";
- * import { asyncApiToYaml, generateAsyncApi } from "ws-endpoints";
+ * import { asyncApiToYaml, generateAsyncApi } from "ws-endpoints/asyncapi";
  * import { ChatEndpoint } from "./chat-endpoint.js";
  *
  * const doc = generateAsyncApi([ChatEndpoint], { title: "Chat", version: "1.0.0", servers: { local: "ws://localhost:8080" } });

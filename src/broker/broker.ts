@@ -5,14 +5,14 @@
  */
 
 /** Kinds of {@link BrokerMessage}. */
-export const BROKER_MESSAGE = { BROADCAST: "broadcast", TO_USER: "to-user" } as const;
-/** One of {@link BROKER_MESSAGE}. */
-export type BrokerMessageKind = (typeof BROKER_MESSAGE)[keyof typeof BROKER_MESSAGE];
+export const BrokerMessageKinds = { BROADCAST: "broadcast", TO_USER: "to-user" } as const;
+/** One of {@link BrokerMessageKinds}. */
+export type BrokerMessageKind = (typeof BrokerMessageKinds)[keyof typeof BrokerMessageKinds];
 
 /** Kinds of {@link BrokerPayload}. */
-export const PAYLOAD = { TEXT: 0, BINARY: 1, OBJECT: 2 } as const;
-/** One of {@link PAYLOAD}. */
-export type PayloadKind = (typeof PAYLOAD)[keyof typeof PAYLOAD];
+export const PayloadKinds = { TEXT: 0, BINARY: 1, OBJECT: 2 } as const;
+/** One of {@link PayloadKinds}. */
+export type PayloadKind = (typeof PayloadKinds)[keyof typeof PayloadKinds];
 
 /**
  * What a broadcast carries between nodes, as bytes: UTF-8 text, binary data, or an object in Node's
@@ -26,7 +26,7 @@ export interface BrokerPayload {
 /** A message one node publishes for the others. */
 export type BrokerMessage =
   | {
-      readonly kind: typeof BROKER_MESSAGE.BROADCAST;
+      readonly kind: typeof BrokerMessageKinds.BROADCAST;
       /** Only sessions in this room; `undefined` means every session. */
       readonly room: string | undefined;
       /** Ids of sessions that must not receive it. */
@@ -34,22 +34,30 @@ export type BrokerMessage =
       readonly payload: BrokerPayload;
     }
   | {
-      readonly kind: typeof BROKER_MESSAGE.TO_USER;
+      readonly kind: typeof BrokerMessageKinds.TO_USER;
       readonly userId: string;
       readonly payload: BrokerPayload;
     };
 
 /** Kinds of {@link PresenceChange}. */
-export const PRESENCE_CHANGE = { OPEN: "open", USER: "user", JOIN: "join", LEAVE: "leave", CLOSE: "close" } as const;
+export const PresenceChangeKinds = { OPEN: "open", USER: "user", JOIN: "join", LEAVE: "leave", CLOSE: "close" } as const;
+
+// The pre-0.2 names, kept one release so broker implementations migrate at their own pace.
+/** @deprecated Renamed {@link BrokerMessageKinds}; removed in the next release. */
+export const BROKER_MESSAGE = BrokerMessageKinds;
+/** @deprecated Renamed {@link PayloadKinds}; removed in the next release. */
+export const PAYLOAD = PayloadKinds;
+/** @deprecated Renamed {@link PresenceChangeKinds}; removed in the next release. */
+export const PRESENCE_CHANGE = PresenceChangeKinds;
 
 /** A change of one node's presence, reported to its broker as it happens. */
 export type PresenceChange =
-  | { readonly kind: typeof PRESENCE_CHANGE.OPEN; readonly sessionId: string; readonly userId: string | undefined }
-  | { readonly kind: typeof PRESENCE_CHANGE.USER; readonly sessionId: string; readonly userId: string | undefined }
-  | { readonly kind: typeof PRESENCE_CHANGE.JOIN; readonly sessionId: string; readonly room: string }
+  | { readonly kind: typeof PresenceChangeKinds.OPEN; readonly sessionId: string; readonly userId: string | undefined }
+  | { readonly kind: typeof PresenceChangeKinds.USER; readonly sessionId: string; readonly userId: string | undefined }
+  | { readonly kind: typeof PresenceChangeKinds.JOIN; readonly sessionId: string; readonly room: string }
   /** `roomEmpty`: no session of this node is left in the room. */
-  | { readonly kind: typeof PRESENCE_CHANGE.LEAVE; readonly sessionId: string; readonly room: string; readonly roomEmpty: boolean }
-  | { readonly kind: typeof PRESENCE_CHANGE.CLOSE; readonly sessionId: string };
+  | { readonly kind: typeof PresenceChangeKinds.LEAVE; readonly sessionId: string; readonly room: string; readonly roomEmpty: boolean }
+  | { readonly kind: typeof PresenceChangeKinds.CLOSE; readonly sessionId: string };
 
 /** One open session as presence reports it. */
 export interface PresenceEntry {

@@ -9,8 +9,8 @@ import { Session } from "../session/session.js";
 import { deliverLocally, PreparedMessage, type LocalOutcome, type Outgoing } from "./broadcast.js";
 import { Broadcaster, Presence, type BroadcastData, type BroadcastOptions, type BroadcastResult } from "./broadcaster.js";
 import {
-  BROKER_MESSAGE,
-  PAYLOAD,
+  BrokerMessageKinds,
+  PayloadKinds,
   type Broker,
   type BrokerMessage,
   type BrokerNode,
@@ -30,7 +30,7 @@ export interface HubSettings {
 }
 
 /**
- * @internal The node's side of broadcasting: local delivery through the room registry, publishing to
+ * @hidden The node's side of broadcasting: local delivery through the room registry, publishing to
  * the broker for the other nodes, and delivery of what the other nodes publish.
  */
 export class BroadcastHub extends Broadcaster implements BrokerNode {
@@ -66,20 +66,20 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
     const except = exceptIds(options.except);
     const outgoing = toOutgoing(data);
     const local = deliverLocally(this.registry.members(room), outgoing, except);
-    return this.publish(local, () => ({ kind: BROKER_MESSAGE.BROADCAST, room, except: except ? [...except] : [], payload: toPayload(outgoing) }));
+    return this.publish(local, () => ({ kind: BrokerMessageKinds.BROADCAST, room, except: except ? [...except] : [], payload: toPayload(outgoing) }));
   }
 
   sendToUser(userId: string, data: BroadcastData): Promise<BroadcastResult> {
     if (typeof userId !== "string" || userId.length === 0) throw new TypeError(`sendToUser: userId must be a non-empty string; got ${typeof userId}.`);
     const outgoing = toOutgoing(data);
     const local = deliverLocally(this.registry.sessionsOf(userId), outgoing, undefined);
-    return this.publish(local, () => ({ kind: BROKER_MESSAGE.TO_USER, userId, payload: toPayload(outgoing) }));
+    return this.publish(local, () => ({ kind: BrokerMessageKinds.TO_USER, userId, payload: toPayload(outgoing) }));
   }
 
   deliver(message: BrokerMessage): void {
     try {
       const outgoing = fromPayload(message.payload);
-      if (message.kind === BROKER_MESSAGE.BROADCAST) {
+      if (message.kind === BrokerMessageKinds.BROADCAST) {
         const except = message.except.length > 0 ? new Set(message.except) : undefined;
         deliverLocally(this.registry.members(message.room), outgoing, except);
       } else deliverLocally(this.registry.sessionsOf(message.userId), outgoing, undefined);
@@ -200,11 +200,11 @@ function toOutgoing(data: BroadcastData): Outgoing {
 }
 
 function toPayload(outgoing: Outgoing): BrokerPayload {
-  if ("prepared" in outgoing) return { kind: outgoing.prepared.binary ? PAYLOAD.BINARY : PAYLOAD.TEXT, data: outgoing.prepared.data };
-  return { kind: PAYLOAD.OBJECT, data: serialize(outgoing.object) };
+  if ("prepared" in outgoing) return { kind: outgoing.prepared.binary ? PayloadKinds.BINARY : PayloadKinds.TEXT, data: outgoing.prepared.data };
+  return { kind: PayloadKinds.OBJECT, data: serialize(outgoing.object) };
 }
 
 function fromPayload(payload: BrokerPayload): Outgoing {
-  if (payload.kind === PAYLOAD.OBJECT) return { object: deserialize(payload.data) };
-  return { prepared: new PreparedMessage(payload.data, payload.kind === PAYLOAD.BINARY) };
+  if (payload.kind === PayloadKinds.OBJECT) return { object: deserialize(payload.data) };
+  return { prepared: new PreparedMessage(payload.data, payload.kind === PayloadKinds.BINARY) };
 }

@@ -2,7 +2,7 @@ import type { Logger } from "../metrics/logger.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import type { RoomMembership } from "../session/room-membership.js";
 import type { Session } from "../session/session.js";
-import { PRESENCE_CHANGE, type PresenceChange, type PresenceEntry, type PresenceRecord } from "./broker.js";
+import { PresenceChangeKinds, type PresenceChange, type PresenceEntry, type PresenceRecord } from "./broker.js";
 
 /**
  * Where a session's user id comes from, for `sendToUser` and presence:
@@ -62,7 +62,7 @@ export class RoomRegistry implements RoomMembership {
     const user = this.safeResolve(session);
     if (user !== undefined) this.indexUser(session, user);
     session.bindRegistry(this);
-    this.onChange({ kind: PRESENCE_CHANGE.OPEN, sessionId: session.id, userId: user });
+    this.onChange({ kind: PresenceChangeKinds.OPEN, sessionId: session.id, userId: user });
     for (const room of session.getRooms()) this.joined(session, room);
   }
 
@@ -72,7 +72,7 @@ export class RoomRegistry implements RoomMembership {
     for (const room of session.getRooms()) this.left(session, room);
     const user = this.userOf.get(session);
     if (user !== undefined) this.unindexUser(session, user);
-    this.onChange({ kind: PRESENCE_CHANGE.CLOSE, sessionId: session.id });
+    this.onChange({ kind: PresenceChangeKinds.CLOSE, sessionId: session.id });
   }
 
   /** A member session joined `room`. */
@@ -81,7 +81,7 @@ export class RoomRegistry implements RoomMembership {
     let members = this.rooms.get(room);
     if (members === undefined) this.rooms.set(room, (members = new Set()));
     members.add(session);
-    this.onChange({ kind: PRESENCE_CHANGE.JOIN, sessionId: session.id, room });
+    this.onChange({ kind: PresenceChangeKinds.JOIN, sessionId: session.id, room });
   }
 
   /** A member session left `room`. */
@@ -89,7 +89,7 @@ export class RoomRegistry implements RoomMembership {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(session)) return;
     if (members.size === 0) this.rooms.delete(room);
-    this.onChange({ kind: PRESENCE_CHANGE.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
+    this.onChange({ kind: PresenceChangeKinds.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
   }
 
   /** A user property changed: the user id may have too. */
@@ -100,7 +100,7 @@ export class RoomRegistry implements RoomMembership {
     if (next === prev) return;
     if (prev !== undefined) this.unindexUser(session, prev);
     if (next !== undefined) this.indexUser(session, next);
-    this.onChange({ kind: PRESENCE_CHANGE.USER, sessionId: session.id, userId: next });
+    this.onChange({ kind: PresenceChangeKinds.USER, sessionId: session.id, userId: next });
   }
 
   /** Open sessions in `room`, or every open session. */

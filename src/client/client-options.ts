@@ -3,6 +3,7 @@ import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js"
 import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from "./reconnect.js";
+import { checkDuration, checkHttpTokens, checkInteger, checkKnownKeys } from "../util/check-options.js";
 
 /** Client heartbeat: a ping every `interval`; no pong within `timeout` means the connection is dead. */
 export interface HeartbeatOptions {
@@ -60,38 +61,36 @@ export const CONNECT_DEFAULTS = Object.freeze({
   inboundQueueBytes: 4 * 1024 * 1024,
 });
 
-const KNOWN = new Set(["headers", "subprotocols", "handshakeTimeout", "reconnect", "heartbeat", "container", "logger", "inboundQueueLimit", "inboundQueueBytes", "codecs"]);
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-function positiveInt(name: string, v: unknown, problems: string[]): void {
-  if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 1)) problems.push(`${name} must be a positive integer; got ${JSON.stringify(v)}`);
-}
+// Records over keyof, not lists: an option added to the type without being listed here fails to compile.
+const KNOWN: Readonly<Record<keyof ConnectOptions, true>> = {
+  headers: true, subprotocols: true, handshakeTimeout: true, reconnect: true, heartbeat: true, container: true, logger: true,
+  inboundQueueLimit: true, inboundQueueBytes: true, codecs: true,
+};
+const HEARTBEAT_KNOWN: Readonly<Record<keyof HeartbeatOptions, true>> = { interval: true, timeout: true };
 
 /** Validates once and freezes. @throws InvalidOptionsError naming every bad field. */
 export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
   const problems: string[] = [];
   if (options === null || typeof options !== "object") throw new InvalidOptionsError("connectToServer options must be an object.");
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`unknown option "${key}" (known: ${[...KNOWN].join(", ")})`);
+  checkKnownKeys(problems, "", options, KNOWN);
   const headers = options.headers ?? {};
   if (typeof headers !== "object" || headers === null || Object.values(headers).some((v) => typeof v !== "string")) {
     problems.push("headers must be an object of string values");
   }
   const sp = options.subprotocols;
-  if (sp !== undefined && (!Array.isArray(sp) || sp.some((s) => typeof s !== "string" || !TOKEN.test(s)))) {
-    problems.push('subprotocols must be a list of HTTP tokens, e.g. ["chat.v1"]');
-  }
-  positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
-  positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
-  positiveInt("inboundQueueBytes", options.inboundQueueBytes, problems);
+  checkHttpTokens(problems, "subprotocols", sp);
+  checkDuration(problems, "handshakeTimeout", options.handshakeTimeout);
+  checkInteger(problems, "inboundQueueLimit", options.inboundQueueLimit);
+  checkInteger(problems, "inboundQueueBytes", options.inboundQueueBytes);
   let reconnect: ReconnectPolicy | null = null;
   if (options.reconnect === true) reconnect = resolveReconnect({}, problems);
   else if (options.reconnect !== undefined && options.reconnect !== false) reconnect = resolveReconnect(options.reconnect, problems);
   let heartbeat: Readonly<Required<HeartbeatOptions>> | null = CONNECT_DEFAULTS.heartbeat;
   if (options.heartbeat === false) heartbeat = null;
   else if (typeof options.heartbeat === "object" && options.heartbeat !== null) {
-    for (const key of Object.keys(options.heartbeat)) if (key !== "interval" && key !== "timeout") problems.push(`unknown heartbeat option "${key}" (known: interval, timeout)`);
-    positiveInt("heartbeat.interval", options.heartbeat.interval, problems);
-    positiveInt("heartbeat.timeout", options.heartbeat.timeout, problems);
+    checkKnownKeys(problems, "heartbeat", options.heartbeat, HEARTBEAT_KNOWN);
+    checkDuration(problems, "heartbeat.interval", options.heartbeat.interval);
+    checkDuration(problems, "heartbeat.timeout", options.heartbeat.timeout);
     heartbeat = Object.freeze({
       interval: options.heartbeat.interval ?? CONNECT_DEFAULTS.heartbeat.interval,
       timeout: options.heartbeat.timeout ?? CONNECT_DEFAULTS.heartbeat.timeout,

@@ -26,7 +26,7 @@ export interface SessionControl {
 }
 
 /**
- * @internal One `EndpointSession` for the client's whole life, over a {@link ClientTransport}. Each
+ * @hidden One `EndpointSession` for the client's whole life, over a {@link ClientTransport}. Each
  * connection runs its own dispatcher on it, so handlers receive this object on every connection and
  * what they keep of it stays usable. Only closes the application asks for (or a final disconnect) end it.
  */

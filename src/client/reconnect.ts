@@ -5,6 +5,7 @@
  */
 import { InvalidOptionsError } from "../errors.js";
 import type { CloseReason } from "../close-reason.js";
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf } from "../util/check-options.js";
 
 /** What happens to a message sent while disconnected once the reconnect buffer is full. */
 export const BufferPolicies = {
@@ -89,7 +90,8 @@ export const RECONNECT_DEFAULTS = Object.freeze({
   onReconnect: undefined,
 } satisfies ReconnectPolicy);
 
-const KNOWN = new Set(Object.keys(RECONNECT_DEFAULTS));
+// Keys of the defaults, which `satisfies ReconnectPolicy` keeps complete.
+const KNOWN: Readonly<Record<string, true>> = Object.fromEntries(Object.keys(RECONNECT_DEFAULTS).map((k) => [k, true]));
 const POLICIES: readonly string[] = Object.values(BufferPolicies);
 
 /** Validates reconnect options, appending one sentence per problem to `problems`; returns the frozen policy. */
@@ -98,7 +100,7 @@ export function resolveReconnect(options: ReconnectOptions, problems: string[]):
     problems.push("reconnect must be true, false or an options object");
     return RECONNECT_DEFAULTS;
   }
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`unknown reconnect option "${key}" (known: ${[...KNOWN].join(", ")})`);
+  checkKnownKeys(problems, "reconnect", options, KNOWN);
   const p = { ...RECONNECT_DEFAULTS, ...definedOnly(options) } as ReconnectPolicy;
   const nonNegative = (name: keyof ReconnectPolicy, v: number): void => {
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) problems.push(`reconnect.${name} must be a non-negative number of ms; got ${JSON.stringify(v)}`);
@@ -110,11 +112,11 @@ export function resolveReconnect(options: ReconnectOptions, problems: string[]):
   if (p.maxAttempts !== Number.POSITIVE_INFINITY && (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1)) {
     problems.push(`reconnect.maxAttempts must be a positive integer (or Infinity); got ${JSON.stringify(p.maxAttempts)}`);
   }
-  if (!Number.isInteger(p.bufferLimit) || p.bufferLimit < 0) problems.push(`reconnect.bufferLimit must be a non-negative integer; got ${JSON.stringify(p.bufferLimit)}`);
-  if (!POLICIES.includes(p.bufferPolicy)) problems.push(`reconnect.bufferPolicy must be one of ${POLICIES.join(", ")}; got ${JSON.stringify(p.bufferPolicy)}`);
-  if (p.instance !== "same" && p.instance !== "fresh") problems.push(`reconnect.instance must be "same" or "fresh"; got ${JSON.stringify(p.instance)}`);
-  if (typeof p.onNormalClose !== "boolean") problems.push("reconnect.onNormalClose must be a boolean");
-  if (typeof p.onRefusal !== "boolean") problems.push("reconnect.onRefusal must be a boolean");
+  checkInteger(problems, "reconnect.bufferLimit", p.bufferLimit, { min: 0 });
+  checkOneOf(problems, "reconnect.bufferPolicy", p.bufferPolicy, POLICIES);
+  checkOneOf(problems, "reconnect.instance", p.instance, ["same", "fresh"]);
+  checkBoolean(problems, "reconnect.onNormalClose", p.onNormalClose);
+  checkBoolean(problems, "reconnect.onRefusal", p.onRefusal);
   if (p.onReconnect !== undefined && typeof p.onReconnect !== "function") problems.push("reconnect.onReconnect must be a function");
   if (typeof p.initialDelay === "number" && typeof p.maxDelay === "number" && p.initialDelay > p.maxDelay) {
     problems.push(`reconnect.initialDelay (${p.initialDelay}) must not exceed reconnect.maxDelay (${p.maxDelay})`);

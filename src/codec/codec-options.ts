@@ -1,9 +1,10 @@
 import type { ClassTransformOptions } from "class-transformer";
 import type { ValidatorOptions } from "class-validator";
+import { checkOneOf } from "../util/check-options.js";
 import type { DecoderClass, EncoderClass } from "./coders.js";
 
 /** What happens to a message that cannot be decoded or validated (besides reaching `@OnError`). */
-export const INVALID_MESSAGE_POLICY = {
+export const InvalidMessagePolicies = {
   /** Send an error message to the peer (see the codecs guide for its shape); the session stays open. */
   REPLY: "reply",
   /** Close the session with 1007 (invalid payload data). */
@@ -13,8 +14,10 @@ export const INVALID_MESSAGE_POLICY = {
   /** Only `@OnError` hears of it; without an `@OnError` the session closes with 1007. */
   ON_ERROR: "on-error",
 } as const;
-/** One of the {@link INVALID_MESSAGE_POLICY} values. */
-export type InvalidMessagePolicy = (typeof INVALID_MESSAGE_POLICY)[keyof typeof INVALID_MESSAGE_POLICY];
+/** One of the {@link InvalidMessagePolicies} values. */
+export type InvalidMessagePolicy = (typeof InvalidMessagePolicies)[keyof typeof InvalidMessagePolicies];
+/** @deprecated Renamed {@link InvalidMessagePolicies} (one style for public constant objects); removed in the next release. */
+export const INVALID_MESSAGE_POLICY = InvalidMessagePolicies;
 
 /** class-validator and class-transformer options for DTO payloads. */
 export interface ValidationOptions {
@@ -81,7 +84,7 @@ const VALIDATOR_FORCED: ValidatorOptions = Object.freeze({ validationError: { ta
 const TRANSFORMER_DEFAULTS: ClassTransformOptions = Object.freeze({ enableImplicitConversion: false });
 
 const CODEC_KEYS = ["decoders", "encoders", "validation", "invalidMessages", "envelope"] as const;
-const POLICIES = new Set<string>(Object.values(INVALID_MESSAGE_POLICY));
+const POLICIES: readonly string[] = Object.values(InvalidMessagePolicies);
 
 /** The codec option keys an `@ServerEndpoint` may carry. */
 export const ENDPOINT_CODEC_KEYS: readonly string[] = CODEC_KEYS;
@@ -110,9 +113,7 @@ export function checkCodecOptions(value: unknown, where: string): string[] {
       }
     });
   }
-  if (o.invalidMessages !== undefined && !POLICIES.has(o.invalidMessages as string)) {
-    problems.push(`${where}.invalidMessages must be one of ${[...POLICIES].map((p) => `"${p}"`).join(", ")}; got ${JSON.stringify(o.invalidMessages)}`);
-  }
+  checkOneOf(problems, `${where}.invalidMessages`, o.invalidMessages, POLICIES);
   const v = o.validation as Record<string, unknown> | undefined;
   if (v !== undefined && (v === null || typeof v !== "object" || (v.validator !== undefined && typeof v.validator !== "object") || (v.transformer !== undefined && typeof v.transformer !== "object"))) {
     problems.push(`${where}.validation must be { validator?: ValidatorOptions, transformer?: ClassTransformOptions }`);
@@ -145,7 +146,7 @@ export function mergeCodecSettings(global: CodecOptions | undefined, endpoint: C
     encoders: Object.freeze([...(endpoint.encoders ?? []), ...(g.encoders ?? [])]),
     validator: Object.freeze({ ...VALIDATOR_DEFAULTS, ...g.validation?.validator, ...endpoint.validation?.validator, ...VALIDATOR_FORCED }),
     transformer: Object.freeze({ ...TRANSFORMER_DEFAULTS, ...g.validation?.transformer, ...endpoint.validation?.transformer }),
-    invalidMessages: endpoint.invalidMessages ?? g.invalidMessages ?? INVALID_MESSAGE_POLICY.REPLY,
+    invalidMessages: endpoint.invalidMessages ?? g.invalidMessages ?? InvalidMessagePolicies.REPLY,
     typeField: envelope.typeField ?? "type",
     dataField: envelope.dataField === undefined ? null : envelope.dataField,
     idField: envelope.idField === undefined ? "id" : envelope.idField,

@@ -1,6 +1,6 @@
 import type { DecodeError, FieldError } from "../errors.js";
 import { CloseCodes } from "../close-reason.js";
-import { INVALID_MESSAGE_POLICY, type InvalidMessagePolicy } from "./codec-options.js";
+import { InvalidMessagePolicies, type InvalidMessagePolicy } from "./codec-options.js";
 import { DecodeReasons, type DecodeReason } from "./decode-reasons.js";
 
 /**
@@ -45,11 +45,11 @@ const MAX_REPLY_ERRORS = 50;
 export function answerInvalidMessage(error: DecodeError, settings: InvalidMessageSettings): InvalidMessageAnswer {
   if (error.reason === DecodeReasons.MESSAGE_TOO_BIG) return { reply: null, closeCode: CloseCodes.TOO_BIG };
   switch (settings.invalidMessages) {
-    case INVALID_MESSAGE_POLICY.REPLY:
+    case InvalidMessagePolicies.REPLY:
       return { reply: errorReply(error, settings), closeCode: 0 };
-    case INVALID_MESSAGE_POLICY.CLOSE_1007:
+    case InvalidMessagePolicies.CLOSE_1007:
       return { reply: null, closeCode: CloseCodes.NOT_CONSISTENT };
-    case INVALID_MESSAGE_POLICY.CLOSE_1008:
+    case InvalidMessagePolicies.CLOSE_1008:
       return { reply: null, closeCode: CloseCodes.VIOLATED_POLICY };
     default:
       return { reply: null, closeCode: 0 };

@@ -20,7 +20,7 @@ export interface PayloadBinding {
   readonly also?: PayloadBinding;
 }
 
-/** @internal The decoder of `string` payloads; the dispatcher recognises it to reuse the bytes (inbound-text.ts). */
+/** @hidden The decoder of `string` payloads; the dispatcher recognises it to reuse the bytes (inbound-text.ts). */
 export function decodeText(data: Buffer): string {
   // No arguments: Buffer#toString goes straight to utf8Slice, skipping its range and encoding checks
   // (those were 4% of a 32 B echo's server CPU).

@@ -8,6 +8,7 @@ import type { Converter } from "./arguments.js";
 import { compileHandler, type HandlerScope } from "./compile-handler.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, CompileSettings, EndpointSite } from "./compiled.js";
 import { compileRouter } from "./message-router.js";
+import { checkHttpTokens, checkInteger } from "../util/check-options.js";
 
 // The part of compilation server and client endpoints share; compile-server.ts and compile-client.ts add
 // what their kind needs. The compiled model's types are in compiled.ts.
@@ -97,14 +98,12 @@ export function compileEndpointBase(
 type ConverterMap = ReadonlyMap<string, readonly Converter[]>;
 
 function checkOptions(name: string, decorator: string, options: Readonly<EndpointOptions>, problems: DefinitionProblem[]): void {
-  const m = options.maxMessageSize;
-  if (m !== undefined && (!Number.isInteger(m) || m <= 0)) {
-    problems.push({ where: name, problem: `maxMessageSize must be a positive integer of bytes; got ${String(m)}.`, fix: "e.g. maxMessageSize: 64 * 1024." });
-  }
-  const sp = options.subprotocols;
-  if (sp !== undefined && (!Array.isArray(sp) || sp.some((s) => typeof s !== "string" || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s)))) {
-    problems.push({ where: name, problem: "subprotocols must be a list of HTTP tokens.", fix: 'e.g. subprotocols: ["chat.v1"].' });
-  }
+  const size: string[] = [];
+  checkInteger(size, "maxMessageSize", options.maxMessageSize, { unit: "bytes" });
+  for (const p of size) problems.push({ where: name, problem: `${p}.`, fix: "e.g. maxMessageSize: 64 * 1024." });
+  const tokens: string[] = [];
+  checkHttpTokens(tokens, "subprotocols", options.subprotocols);
+  for (const p of tokens) problems.push({ where: name, problem: `${p}.`, fix: 'e.g. subprotocols: ["chat.v1"].' });
   for (const p of checkCodecOptions(options, decorator)) problems.push({ where: name, problem: `${p}.`, fix: "see the codecs guide (docs/codecs.md)." });
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { DependencyContainer } from "tsyringe";
-import type { EndpointClass } from "../../decorators/metadata.js";
+import type { EndpointClass } from "../../decorators/endpoint-class.js";
 import { ORIGIN_POLICY, type OriginPolicy } from "./origin.js";
 import { firstSupported } from "./subprotocol.js";
 
@@ -45,7 +45,7 @@ export type ResponseHeaders = Map<string, string | readonly string[]>;
  * one, so extend the global class to combine them. A class is instantiated once, through the DI
  * container; an instance is used as is.
  *
- * Any hook may throw {@link HandshakeRejected} to refuse the upgrade with its status; other errors
+ * Any hook may throw {@link HandshakeRejectedError} to refuse the upgrade with its status; other errors
  * refuse it with 500 and are logged.
  *
  * @example
@@ -53,7 +53,7 @@ export type ResponseHeaders = Map<string, string | readonly string[]>;
  * class TokenAuth extends Configurator {
  *   override async authenticate(request: HandshakeRequest) {
  *     const user = await users.byToken(request.queryParameters.get("token") ?? "");
- *     if (!user) throw new HandshakeRejected(401, "invalid token");
+ *     if (!user) throw new HandshakeRejectedError(401, "invalid token");
  *     return user; // session.getUserPrincipal(), @Principal()
  *   }
  * }
@@ -71,7 +71,7 @@ export class Configurator {
 
   /**
    * Establishes who is connecting. Return the principal (any value; `undefined` for anonymous) or
-   * throw `new HandshakeRejected(401, "…")`. May be async; bounded by `handshakeTimeout`.
+   * throw `new HandshakeRejectedError(401, "…")`. May be async; bounded by `handshakeTimeout`.
    */
   authenticate(_request: HandshakeRequest): unknown {
     return undefined;

@@ -1,4 +1,5 @@
 import type { PerMessageDeflateOptions as WsDeflateOptions } from "ws";
+import { checkInteger, checkKnownKeys } from "../util/check-options.js";
 
 /**
  * permessage-deflate (RFC 7692), opt-in. Compression costs CPU and per-connection zlib memory and
@@ -26,19 +27,16 @@ const RANGES: Record<keyof PerMessageDeflateOptions, readonly [number, number]> 
   concurrencyLimit: [1, 1024],
 };
 
+const KNOWN: Readonly<Record<keyof PerMessageDeflateOptions, true>> = { threshold: true, level: true, memLevel: true, serverMaxWindowBits: true, concurrencyLimit: true };
+
 /** Problems with a `perMessageDeflate` option, one sentence each. */
 export function checkDeflate(value: unknown, where: string): string[] {
   if (value === undefined || typeof value === "boolean") return [];
   if (typeof value !== "object" || value === null) return [`${where} must be a boolean or { threshold?, level?, memLevel?, serverMaxWindowBits?, concurrencyLimit? }`];
   const problems: string[] = [];
-  for (const [k, v] of Object.entries(value)) {
-    const range = RANGES[k as keyof PerMessageDeflateOptions];
-    if (v === undefined && range !== undefined) continue; // absent
-    if (range === undefined) problems.push(`${where} has unknown field "${k}" (known: ${Object.keys(RANGES).join(", ")})`);
-    else if (typeof v !== "number" || !Number.isInteger(v) || v < range[0] || v > range[1]) {
-      problems.push(`${where}.${k} must be an integer from ${range[0]} to ${range[1]}; got ${JSON.stringify(v)}`);
-    }
-  }
+  checkKnownKeys(problems, where, value, KNOWN);
+  const v = value as Record<string, unknown>;
+  for (const [k, [min, max]] of Object.entries(RANGES)) checkInteger(problems, `${where}.${k}`, v[k], { min, max });
   return problems;
 }
 

@@ -3,7 +3,7 @@ import type { EndpointClass } from "../../decorators/metadata.js";
 import type { HandshakeRequest } from "./configurator.js";
 import { ORIGIN_POLICY, type OriginPolicy } from "./origin.js";
 
-/** @internal The `HandshakeRequest` handed to configurator hooks; parses query and cookies only when asked. */
+/** @hidden The `HandshakeRequest` handed to configurator hooks; parses query and cookies only when asked. */
 export class HandshakeRequestView implements HandshakeRequest {
   principal: unknown = undefined;
   requestedSubprotocols: readonly string[] = [];

@@ -1,4 +1,4 @@
-/** @internal Where the handshake request carries the origin policy for `Configurator.checkOrigin`. */
+/** @hidden Where the handshake request carries the origin policy for `Configurator.checkOrigin`. */
 export const ORIGIN_POLICY = Symbol("ws-endpoints:origin-policy");
 
 /** An allowed origin: exact (`"https://app.example.com"`), a `*.` wildcard pattern, `"*"`, or a RegExp. */

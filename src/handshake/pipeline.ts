@@ -1,10 +1,11 @@
-import { HandshakeRejected } from "../errors.js";
+import { HandshakeRejectedError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import type { ResponseHeaders } from "./configurator.js";
 import type { EndpointPolicy } from "../server/endpoint-policy.js";
 import type { HandshakeRequestView } from "./handshake-request.js";
 import { isThenable } from "../util/thenable.js";
 import { parseSubprotocols } from "./subprotocol.js";
+import { HTTP_TOKEN } from "../util/check-options.js";
 
 /** The handshake was accepted: what the 101 response and the session get. */
 export interface HandshakeAccepted {
@@ -31,7 +32,7 @@ export function isRefused(o: HandshakeOutcome): o is HandshakeRefused {
 /**
  * The configurator steps of a handshake, in order: origin ▸ subprotocol ▸ authenticate ▸
  * modifyHandshake. Synchronous unless a hook returns a promise, so the default path allocates no
- * promise. Never throws and the promise never rejects: a `HandshakeRejected` becomes its status, any
+ * promise. Never throws and the promise never rejects: a `HandshakeRejectedError` becomes its status, any
  * other error a logged 500.
  */
 export function runHandshakeHooks(
@@ -93,14 +94,13 @@ function afterAuth(
 }
 
 function refusal(error: unknown, view: HandshakeRequestView, logger: Logger): HandshakeRefused {
-  if (error instanceof HandshakeRejected) {
+  if (error instanceof HandshakeRejectedError) {
     return { status: error.status, message: error.message, headers: error.headers };
   }
   logger.error({ err: error, path: view.path }, `handshake hook failed for ${view.endpoint.name}; answering 500`);
   return { status: 500, message: "" };
 }
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RESERVED = /^(upgrade|connection|content-length|transfer-encoding|sec-websocket-.*)$/i;
 
 /**
@@ -109,7 +109,7 @@ const RESERVED = /^(upgrade|connection|content-length|transfer-encoding|sec-webs
  */
 export function appendResponseHeaders(lines: string[], headers: ResponseHeaders, logger: Logger): void {
   for (const [name, value] of headers) {
-    if (!HEADER_NAME.test(name) || RESERVED.test(name)) {
+    if (!HTTP_TOKEN.test(name) || RESERVED.test(name)) {
       logger.warn({ header: name }, `modifyHandshake: header ${JSON.stringify(name)} cannot be set on a 101 response; skipped`);
       continue;
     }

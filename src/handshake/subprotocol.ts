@@ -1,4 +1,4 @@
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+import { HTTP_TOKEN } from "../util/check-options.js";
 
 /**
  * Parses `Sec-WebSocket-Protocol` (Node joins repeated headers with ", "): the client's subprotocols in
@@ -9,7 +9,7 @@ export function parseSubprotocols(header: string | undefined): readonly string[]
   const out: string[] = [];
   for (const part of header.split(",")) {
     const name = part.trim();
-    if (!TOKEN.test(name) || out.includes(name)) return null;
+    if (!HTTP_TOKEN.test(name) || out.includes(name)) return null;
     out.push(name);
   }
   return out;

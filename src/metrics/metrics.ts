@@ -9,7 +9,7 @@ const BUCKETS: readonly number[] = [...LATENCY_BUCKETS];
 /**
  * Plain integer counters of one endpoint. The hot path increments fields directly: no maps, no
  * closures, no allocation per message.
- * @internal
+ * @hidden
  */
 export class EndpointCounters {
   handshakesAccepted = 0;
@@ -51,7 +51,7 @@ export class EndpointCounters {
 
 /**
  * All counters of one server: per endpoint, plus refused handshakes by HTTP status.
- * @internal
+ * @hidden
  */
 export class MetricsRecorder {
   readonly rejected = new Map<number, number>();

@@ -1,4 +1,4 @@
-import { BROKER_MESSAGE, PAYLOAD, type BrokerMessage, type PayloadKind } from "../broker/broker.js";
+import { BrokerMessageKinds, PayloadKinds, type BrokerMessage, type PayloadKind } from "../broker/broker.js";
 
 /**
  * The bytes a node publishes on the Redis channel: a small binary header (version, kinds, the origin
@@ -26,7 +26,7 @@ export interface Envelope {
 export function encodeEnvelope(origin: string, message: BrokerMessage): Buffer {
   const strings: Buffer[] = [Buffer.from(origin, "utf8")];
   let flags = 0;
-  if (message.kind === BROKER_MESSAGE.BROADCAST) {
+  if (message.kind === BrokerMessageKinds.BROADCAST) {
     if (message.room !== undefined) {
       flags |= HAS_ROOM;
       strings.push(Buffer.from(message.room, "utf8"));
@@ -38,13 +38,13 @@ export function encodeEnvelope(origin: string, message: BrokerMessage): Buffer {
     if (s.length > MAX_STRING) throw new RangeError(`an id or room name of ${s.length} bytes is too long to publish`);
     size += 2 + s.length;
   }
-  if (message.kind === BROKER_MESSAGE.BROADCAST) {
+  if (message.kind === BrokerMessageKinds.BROADCAST) {
     if (message.except.length > MAX_STRING) throw new RangeError(`except lists ${message.except.length} sessions; at most ${MAX_STRING} can be published`);
     size += 2;
   }
   const header = Buffer.allocUnsafe(size);
   header[0] = VERSION;
-  header[1] = message.kind === BROKER_MESSAGE.BROADCAST ? KIND_BROADCAST : KIND_TO_USER;
+  header[1] = message.kind === BrokerMessageKinds.BROADCAST ? KIND_BROADCAST : KIND_TO_USER;
   header[2] = message.payload.kind;
   header[3] = flags;
   let o = 4;
@@ -54,7 +54,7 @@ export function encodeEnvelope(origin: string, message: BrokerMessage): Buffer {
     o += 2 + s.length;
   };
   put(strings[0]!);
-  if (message.kind === BROKER_MESSAGE.BROADCAST) {
+  if (message.kind === BrokerMessageKinds.BROADCAST) {
     let i = 1;
     if (flags & HAS_ROOM) put(strings[i++]!);
     header.writeUInt16BE(message.except.length, o);
@@ -69,7 +69,7 @@ export function decodeEnvelope(buf: Buffer): Envelope {
   if (buf.length < 4 || buf[0] !== VERSION) throw new RangeError(`not a ws-endpoints envelope (version ${buf[0]})`);
   const kind = buf[1];
   const payloadKind = buf[2] as PayloadKind;
-  if (payloadKind !== PAYLOAD.TEXT && payloadKind !== PAYLOAD.BINARY && payloadKind !== PAYLOAD.OBJECT) throw new RangeError(`unknown payload kind ${payloadKind}`);
+  if (payloadKind !== PayloadKinds.TEXT && payloadKind !== PayloadKinds.BINARY && payloadKind !== PayloadKinds.OBJECT) throw new RangeError(`unknown payload kind ${payloadKind}`);
   const flags = buf[3]!;
   let o = 4;
   const take = (): string => {
@@ -89,10 +89,10 @@ export function decodeEnvelope(buf: Buffer): Envelope {
     o += 2;
     const except: string[] = [];
     for (let i = 0; i < n; i++) except.push(take());
-    message = { kind: BROKER_MESSAGE.BROADCAST, room, except, payload: { kind: payloadKind, data: buf.subarray(o) } };
+    message = { kind: BrokerMessageKinds.BROADCAST, room, except, payload: { kind: payloadKind, data: buf.subarray(o) } };
   } else if (kind === KIND_TO_USER) {
     const userId = take();
-    message = { kind: BROKER_MESSAGE.TO_USER, userId, payload: { kind: payloadKind, data: buf.subarray(o) } };
+    message = { kind: BrokerMessageKinds.TO_USER, userId, payload: { kind: payloadKind, data: buf.subarray(o) } };
   } else throw new RangeError(`unknown message kind ${kind}`);
   return { origin, message };
 }

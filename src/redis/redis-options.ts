@@ -1,6 +1,7 @@
 import type { ClusterNode, ClusterOptions, RedisOptions } from "ioredis";
 import { InvalidOptionsError, type BrokerError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
+import { checkDuration } from "../util/check-options.js";
 
 /** Options of `RedisBroker`. */
 export interface RedisBrokerOptions {
@@ -69,10 +70,7 @@ function checkOptions(o: RedisBrokerOptions): void {
   if (o.keyPrefix !== undefined && (typeof o.keyPrefix !== "string" || !/^[A-Za-z0-9._:-]{1,64}$/.test(o.keyPrefix))) {
     problems.push(`keyPrefix must be 1 to 64 letters, digits, ".", "_", ":" or "-"; got ${JSON.stringify(o.keyPrefix)}`);
   }
-  for (const name of ["heartbeatInterval", "nodeTimeout", "connectTimeout"] as const) {
-    const v = o[name];
-    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0)) problems.push(`${name} must be a positive integer of ms; got ${JSON.stringify(v)}`);
-  }
+  for (const name of ["heartbeatInterval", "nodeTimeout", "connectTimeout"] as const) checkDuration(problems, name, o[name]);
   if (o.heartbeatInterval !== undefined && o.nodeTimeout !== undefined && o.nodeTimeout <= o.heartbeatInterval) {
     problems.push(`nodeTimeout (${o.nodeTimeout}) must be longer than heartbeatInterval (${o.heartbeatInterval}), or every node looks dead between beats`);
   }

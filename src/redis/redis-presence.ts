@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
-import { PRESENCE_CHANGE, type PresenceChange, type PresenceEntry, type PresenceRecord } from "../broker/broker.js";
+import { PresenceChangeKinds, type PresenceChange, type PresenceEntry, type PresenceRecord } from "../broker/broker.js";
 
 /**
  * Presence in Redis. Every key carries the hash tag `{prefix}`, so all of them live in one slot and the
@@ -100,17 +100,17 @@ export class PresenceKeys {
 /** Writes one change of `node`'s presence. */
 export function writeChange(client: Client, keys: PresenceKeys, node: string, c: PresenceChange): Promise<unknown> {
   switch (c.kind) {
-    case PRESENCE_CHANGE.OPEN:
-    case PRESENCE_CHANGE.USER:
+    case PresenceChangeKinds.OPEN:
+    case PresenceChangeKinds.USER:
       return client.hset(keys.sessions(node), c.sessionId, c.userId ?? "");
-    case PRESENCE_CHANGE.JOIN:
+    case PresenceChangeKinds.JOIN:
       return client.multi().sadd(keys.room(node, c.room), c.sessionId).sadd(keys.rooms(node), c.room).exec();
-    case PRESENCE_CHANGE.LEAVE: {
+    case PresenceChangeKinds.LEAVE: {
       const m = client.multi().srem(keys.room(node, c.room), c.sessionId);
       if (c.roomEmpty) m.srem(keys.rooms(node), c.room);
       return m.exec();
     }
-    case PRESENCE_CHANGE.CLOSE:
+    case PresenceChangeKinds.CLOSE:
       return client.hdel(keys.sessions(node), c.sessionId);
   }
 }

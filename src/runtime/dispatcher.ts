@@ -68,7 +68,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private readonly textCheck: TextCheck;
   /** The instance's handler methods are not the compiled class's (a subclass, or shadowed): call by name. */
   private readonly byName: boolean;
-  /** @internal ErrorHost: @OnClose has run. */
+  /** @hidden ErrorHost: @OnClose has run. */
   finished = false;
   /** The close job has started: whatever of it times out still releases the session. */
   private closing = false;
@@ -87,9 +87,9 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   private running: CompiledHandler | null = null;
   /** Bumped when a wait is abandoned, so late continuations of the abandoned job do nothing. */
   private generation = 0;
-  /** @internal TimedWait */
+  /** @hidden TimedWait */
   armedAt = -1;
-  /** @internal TimedWait */
+  /** @hidden TimedWait */
   inWheel = false;
   /** Correlation id of the envelope being handled, echoed in its reply. */
   private replyId: unknown = undefined;
@@ -143,7 +143,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     if (!this.inWheel) wheel.track(this);
   }
 
-  /** @internal The pending handler outlived `handlerTimeout`: report it and move the queue on. */
+  /** @hidden The pending handler outlived `handlerTimeout`: report it and move the queue on. */
   timedOut(): void {
     if (this.armedAt === -1) return;
     this.armedAt = -1;
@@ -536,7 +536,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     if (refused) this.env.logger.debug({ err: refused, session: this.session.id }, "reply not sent");
   }
 
-  /** @internal ErrorHost: routes an error of the running job to @OnError or a close (error-routing.ts). */
+  /** @hidden ErrorHost: routes an error of the running job to @OnError or a close (error-routing.ts). */
   fail(raw: unknown): unknown {
     const failedIn = raw instanceof HandlerFailure ? raw.handler : null;
     const error = failedIn !== null ? deliverable(failedIn.label, (raw as HandlerFailure).thrown) : deliverable(this.endpoint.name, raw);
@@ -545,7 +545,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     return routeError(this, error, failedIn);
   }
 
-  /** @internal ErrorHost */
+  /** @hidden ErrorHost */
   callOnError(error: Error): unknown {
     this.ctx.error = error;
     try {
@@ -555,7 +555,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     }
   }
 
-  /** @internal ErrorHost */
+  /** @hidden ErrorHost */
   get logger(): Logger {
     return this.env.logger;
   }

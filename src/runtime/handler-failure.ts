@@ -3,7 +3,7 @@ import type { CompiledHandler } from "../endpoint/compiled.js";
 import { HandlerError } from "../errors.js";
 
 /**
- * @internal What a user handler threw (or rejected with) and which handler it was. It only travels from
+ * @hidden What a user handler threw (or rejected with) and which handler it was. It only travels from
  * the throw to error routing: @OnError receives the thrown error itself, as Tyrus passes the cause of
  * the InvocationTargetException, and the handler's name goes to the log entry. Not an Error on purpose:
  * nothing outside the dispatcher ever sees one.

@@ -1,11 +1,11 @@
-/** @internal A session that stops reading while the server's inbound budget is spent. */
+/** @hidden A session that stops reading while the server's inbound budget is spent. */
 export interface BudgetSleeper {
   /** The budget has room again: read on, unless paused for another reason. */
   budgetFreed(): void;
 }
 
 /**
- * @internal Bytes of inbound messages queued behind running handlers, summed over every session of one
+ * @hidden Bytes of inbound messages queued behind running handlers, summed over every session of one
  * server (`inboundBudget`). A session's own `inboundQueueBytes` bounds one connection; this bounds many:
  * a thousand connections each just under their own bound would otherwise still add up.
  *

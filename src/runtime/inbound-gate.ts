@@ -2,7 +2,7 @@ import type { OutboundQueue } from "../session/outbound-queue.js";
 import type { Transport } from "../transport/transport.js";
 import type { BudgetSleeper, InboundBudget } from "./inbound-budget.js";
 
-/** @internal The inbound bounds a gate applies (the server's options, or the client's). */
+/** @hidden The inbound bounds a gate applies (the server's options, or the client's). */
 export interface InboundBounds {
   /** Queued inbound messages above which reading from the socket pauses. */
   readonly inboundQueueLimit: number;
@@ -21,7 +21,7 @@ export interface InboundBounds {
 const PAUSE = { QUEUE: 1, BUDGET: 2, OUTBOUND: 4 } as const;
 
 /**
- * @internal When one session stops and resumes reading: the bytes of the messages waiting in its
+ * @hidden When one session stops and resumes reading: the bytes of the messages waiting in its
  * dispatcher's queue, the server's budget, and a full outbound queue. Created by the dispatcher the first
  * time a message has to wait (a session whose messages run as they arrive never has one), so the path of
  * a message that runs at once has no new work, and a queued one costs a few field adds.
@@ -86,7 +86,7 @@ export class InboundGate implements BudgetSleeper {
     this.resumeFrom(PAUSE.OUTBOUND);
   }
 
-  /** @internal BudgetSleeper */
+  /** @hidden BudgetSleeper */
   budgetFreed(): void {
     this.resumeFrom(PAUSE.BUDGET);
   }

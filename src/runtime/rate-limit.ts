@@ -1,6 +1,7 @@
 import { RateLimitedError } from "../errors.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
 import { OUT } from "../session/outbound-queue.js";
+import { checkInteger, checkKnownKeys, checkOneOf, checkPositiveNumber } from "../util/check-options.js";
 
 /** Per-session inbound message rate limit (token bucket). */
 export interface RateLimitOptions {
@@ -18,7 +19,7 @@ export interface RateLimitOptions {
   policy?: "close" | "drop" | undefined;
 }
 
-/** @internal Validated rate limit. */
+/** @hidden Validated rate limit. */
 export interface ResolvedRateLimit {
   readonly perMs: number;
   readonly burst: number;
@@ -27,24 +28,23 @@ export interface ResolvedRateLimit {
   readonly quietMs: number;
 }
 
+const KNOWN: Readonly<Record<keyof RateLimitOptions, true>> = { messagesPerSecond: true, burst: true, policy: true };
+
 /** Problems with a `rateLimit` option, one sentence each; `false` disables. */
 export function checkRateLimit(value: unknown, where: string): string[] {
   if (value === undefined || value === false) return [];
   if (typeof value !== "object" || value === null) return [`${where} must be false or { messagesPerSecond, burst?, policy? }`];
   const v = value as Record<string, unknown>;
   const problems: string[] = [];
-  for (const k of Object.keys(v)) if (!["messagesPerSecond", "burst", "policy"].includes(k)) problems.push(`${where} has unknown field "${k}"`);
-  if (typeof v.messagesPerSecond !== "number" || !(v.messagesPerSecond > 0) || !Number.isFinite(v.messagesPerSecond)) {
-    problems.push(`${where}.messagesPerSecond must be a positive number; got ${JSON.stringify(v.messagesPerSecond)}`);
-  }
-  if (v.burst !== undefined && (typeof v.burst !== "number" || !Number.isInteger(v.burst) || v.burst < 1)) {
-    problems.push(`${where}.burst must be a positive integer; got ${JSON.stringify(v.burst)}`);
-  }
-  if (v.policy !== undefined && v.policy !== "close" && v.policy !== "drop") problems.push(`${where}.policy must be "close" or "drop"; got ${JSON.stringify(v.policy)}`);
+  checkKnownKeys(problems, where, v, KNOWN);
+  if (v.messagesPerSecond === undefined) problems.push(`${where}.messagesPerSecond is required, e.g. { messagesPerSecond: 20 }`);
+  checkPositiveNumber(problems, `${where}.messagesPerSecond`, v.messagesPerSecond);
+  checkInteger(problems, `${where}.burst`, v.burst);
+  checkOneOf(problems, `${where}.policy`, v.policy, ["close", "drop"]);
   return problems;
 }
 
-/** @internal A checked `rateLimit` option, or null when disabled. */
+/** @hidden A checked `rateLimit` option, or null when disabled. */
 export function resolveRateLimit(value: RateLimitOptions | false | undefined): ResolvedRateLimit | null {
   if (value === undefined || value === false) return null;
   const perMs = value.messagesPerSecond / 1000;
@@ -52,14 +52,14 @@ export function resolveRateLimit(value: RateLimitOptions | false | undefined): R
   return Object.freeze({ perMs, burst, policy: value.policy ?? "close", quietMs: Math.max(1000, (2 * burst) / perMs) });
 }
 
-/** @internal Verdicts of {@link TokenBucket.admit}. */
+/** @hidden Verdicts of {@link TokenBucket.admit}. */
 export const RATE = { ADMIT: 0, DROP: 1, CLOSE: 2 } as const;
 
 const LIMITED = new RateLimitedError();
 const DROPPED_REPLY = JSON.stringify({ error: LIMITED.code, message: LIMITED.message });
 
 /**
- * @internal One bucket per session. Refilled continuously from the monotonic clock on every message
+ * @hidden One bucket per session. Refilled continuously from the monotonic clock on every message
  * (only sessions of rate-limited endpoints pay for the clock read).
  */
 export class TokenBucket {

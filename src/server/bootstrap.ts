@@ -140,7 +140,7 @@ function slowlorisLimits(handshakeTimeout: number): ServerOptions {
   };
 }
 
-/** @internal Compiles endpoints and builds the server without any listening (shared with the testing kit). */
+/** @hidden Compiles endpoints and builds the server without any listening (shared with the testing kit). */
 export function createEndpointServer(options: BootstrapOptions, compileExtras: CompileExtras = {}) {
   const settings = resolveOptions(options);
   const classes = settings.endpoints ?? registeredEndpoints();

@@ -6,8 +6,9 @@ import { pickOutbound, type ResolvedOptions } from "./options.js";
 import { checkRateLimit, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from "../runtime/rate-limit.js";
 import { Configurator } from "../handshake/configurator.js";
 import { checkDeflate, wsDeflateOptions, type PerMessageDeflateOptions } from "../handshake/deflate.js";
+import { checkBoolean, checkDuration, checkInteger } from "../util/check-options.js";
 
-/** @internal Everything the handshake and the session runtime need about one endpoint, resolved at bootstrap. */
+/** @hidden Everything the handshake and the session runtime need about one endpoint, resolved at bootstrap. */
 export interface EndpointPolicy {
   readonly configurator: Configurator;
   readonly requireSubprotocol: boolean;
@@ -48,12 +49,12 @@ export function resolvePolicies(
       ...checkOutbound(o.outbound, "outbound"),
       ...checkDeflate(o.perMessageDeflate, "perMessageDeflate"),
     ];
-    for (const k of ["maxConnections", "heartbeatInterval", "maxIdleTimeout", "sendTimeout"] as const) {
-      const v = o[k];
-      const min = k === "maxConnections" ? 1 : 0;
-      if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < min)) issues.push(`${k} must be an integer ≥ ${min}; got ${JSON.stringify(v)}`);
-    }
-    if (o.requireSubprotocol !== undefined && typeof o.requireSubprotocol !== "boolean") issues.push("requireSubprotocol must be a boolean");
+    // The same checkers and wording as the bootstrap options these override.
+    checkInteger(issues, "maxConnections", o.maxConnections);
+    checkDuration(issues, "heartbeatInterval", o.heartbeatInterval, { zeroDisables: true });
+    checkDuration(issues, "maxIdleTimeout", o.maxIdleTimeout, { zeroDisables: true });
+    checkDuration(issues, "sendTimeout", o.sendTimeout, { zeroDisables: true });
+    checkBoolean(issues, "requireSubprotocol", o.requireSubprotocol);
     if (o.requireSubprotocol === true && (o.subprotocols ?? []).length === 0) {
       issues.push("requireSubprotocol is true but subprotocols is empty, so every upgrade would be refused");
     }

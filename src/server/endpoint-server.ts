@@ -53,7 +53,7 @@ export class EndpointServer implements DispatchEnv {
   readonly container: ResolvedOptions["container"];
   readonly inboundQueueLimit: number;
   readonly inboundQueueBytes: number;
-  /** @internal Queued inbound bytes of all this server's sessions (`inboundBudget`). */
+  /** @hidden Queued inbound bytes of all this server's sessions (`inboundBudget`). */
   readonly inboundBudget: InboundBudget;
   readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Counters read by `ServerHandle.metrics()`. */
@@ -71,7 +71,7 @@ export class EndpointServer implements DispatchEnv {
   private readonly originPolicy: OriginPolicy;
   /** Handshakes waiting on async hooks; each entry refuses its upgrade (shutdown). */
   private readonly pending = new Set<() => void>();
-  /** @internal The one heartbeat / idle timer of this server. */
+  /** @hidden The one heartbeat / idle timer of this server. */
   readonly liveness: LivenessMonitor;
 
   constructor(
@@ -266,7 +266,7 @@ export class EndpointServer implements DispatchEnv {
   }
 
   /**
-   * @internal Starts a session on an accepted transport (the testing kit passes its own session): builds
+   * @hidden Starts a session on an accepted transport (the testing kit passes its own session): builds
    * the connection's plan from the endpoint's policy and opens it.
    */
   attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: EndpointSession): SessionDispatcher | null {

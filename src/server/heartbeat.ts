@@ -65,7 +65,7 @@ export class LivenessMonitor implements LivenessHost {
     this.timer?.unref();
   }
 
-  /** @internal One pass over every session. */
+  /** @hidden One pass over every session. */
   tick(): void {
     const now = nowMs();
     // A due time within half a tick counts as due, so a session pings every interval, not every other tick.

@@ -12,6 +12,7 @@ import type { UserIdSource } from "../broker/rooms.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import type { MetricsOptions } from "../metrics/metrics.js";
 import { checkOutbound, type OutboundOptions } from "../session/outbound-queue.js";
+import { checkBoolean, checkDuration, checkInteger, checkKnownKeys, MAX_TIMER_MS } from "../util/check-options.js";
 import { checkRateLimit, type RateLimitOptions } from "../runtime/rate-limit.js";
 
 /** Options of {@link bootstrap}. Every field is optional; defaults are safe for production. */
@@ -155,58 +156,43 @@ export const DEFAULTS = Object.freeze({
   handlerTimeout: 30_000,
 });
 
-/** Largest delay Node timers accept. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-const KNOWN = new Set<string>([
-  "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "inboundQueueBytes", "inboundBudget", "handlerTimeout", "logger", "container", "codecs", "metrics",
-  "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "perMessageDeflate",
-  "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout",
-  "broker", "userId", "nodeId",
-]);
-
-function positiveInt(name: string, v: unknown, problems: string[], allowZero = false): void {
-  if (v === undefined) return;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    problems.push(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer; got ${JSON.stringify(v)}`);
-  }
-}
+// A Record over keyof, not a list: adding an option to BootstrapOptions without listing it here fails to compile.
+const KNOWN: Readonly<Record<keyof BootstrapOptions, true>> = {
+  endpoints: true, port: true, host: true, server: true, maxMessageSize: true, closeTimeout: true, coalesceWrites: true,
+  inboundQueueLimit: true, inboundQueueBytes: true, inboundBudget: true, handlerTimeout: true, logger: true, container: true,
+  codecs: true, metrics: true, configurator: true, allowedOrigins: true, handshakeTimeout: true, maxConnections: true,
+  maxConnectionsPerIp: true, perMessageDeflate: true, heartbeatInterval: true, maxIdleTimeout: true, rateLimit: true,
+  outbound: true, sendTimeout: true, broker: true, userId: true, nodeId: true,
+};
 
 /** Validates once and freezes. @throws InvalidOptionsError naming every bad field. */
 export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions {
   const problems: string[] = [];
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) problems.push(`unknown option "${key}" (known: ${[...KNOWN].join(", ")})`);
-  }
+  checkKnownKeys(problems, "", options, KNOWN);
   if (options.server !== undefined && (options.port !== undefined || options.host !== undefined)) {
     problems.push("pass either server (attach to an existing server) or port/host (bootstrap starts one), not both");
   }
-  if (options.port !== undefined && (typeof options.port !== "number" || !Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
-    problems.push(`port must be an integer from 0 to 65535; got ${JSON.stringify(options.port)}`);
-  }
+  checkInteger(problems, "port", options.port, { min: 0, max: 65535 });
   if (options.endpoints !== undefined && !Array.isArray(options.endpoints)) problems.push("endpoints must be an array of classes");
-  positiveInt("maxMessageSize", options.maxMessageSize, problems);
-  positiveInt("closeTimeout", options.closeTimeout, problems, true);
-  positiveInt("inboundQueueLimit", options.inboundQueueLimit, problems);
-  positiveInt("inboundQueueBytes", options.inboundQueueBytes, problems);
-  positiveInt("inboundBudget", options.inboundBudget, problems);
+  checkInteger(problems, "maxMessageSize", options.maxMessageSize);
+  checkInteger(problems, "closeTimeout", options.closeTimeout, { min: 0, unit: "ms" });
+  checkInteger(problems, "inboundQueueLimit", options.inboundQueueLimit);
+  checkInteger(problems, "inboundQueueBytes", options.inboundQueueBytes);
+  checkInteger(problems, "inboundBudget", options.inboundBudget);
   const queueBytes = options.inboundQueueBytes ?? DEFAULTS.inboundQueueBytes;
   if (typeof options.inboundBudget === "number" && typeof queueBytes === "number" && options.inboundBudget < queueBytes) {
     problems.push(`inboundBudget (${options.inboundBudget}) is below inboundQueueBytes (${queueBytes}); raise inboundBudget or lower inboundQueueBytes`);
   }
-  positiveInt("handlerTimeout", options.handlerTimeout, problems, true);
-  if (typeof options.handlerTimeout === "number" && options.handlerTimeout > MAX_TIMER_MS) {
-    problems.push(`handlerTimeout must be at most ${MAX_TIMER_MS} ms (use 0 to disable it); got ${options.handlerTimeout}`);
-  }
-  if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") problems.push("coalesceWrites must be a boolean");
+  checkDuration(problems, "handlerTimeout", options.handlerTimeout, { zeroDisables: true, max: MAX_TIMER_MS });
+  checkBoolean(problems, "coalesceWrites", options.coalesceWrites);
   checkMetrics(options, problems);
   problems.push(...checkCodecOptions(options.codecs, "codecs"));
-  positiveInt("handshakeTimeout", options.handshakeTimeout, problems);
-  positiveInt("maxConnections", options.maxConnections, problems);
-  positiveInt("maxConnectionsPerIp", options.maxConnectionsPerIp, problems);
-  positiveInt("heartbeatInterval", options.heartbeatInterval, problems, true);
-  positiveInt("maxIdleTimeout", options.maxIdleTimeout, problems, true);
-  positiveInt("sendTimeout", options.sendTimeout, problems, true);
+  checkDuration(problems, "handshakeTimeout", options.handshakeTimeout);
+  checkInteger(problems, "maxConnections", options.maxConnections);
+  checkInteger(problems, "maxConnectionsPerIp", options.maxConnectionsPerIp);
+  checkDuration(problems, "heartbeatInterval", options.heartbeatInterval, { zeroDisables: true });
+  checkDuration(problems, "maxIdleTimeout", options.maxIdleTimeout, { zeroDisables: true });
+  checkDuration(problems, "sendTimeout", options.sendTimeout, { zeroDisables: true });
   const c = options.configurator as unknown;
   if (c !== undefined && typeof c !== "function" && (typeof c !== "object" || c === null)) problems.push("configurator must be a Configurator subclass or instance");
   problems.push(...checkAllowedOrigins(options.allowedOrigins, "allowedOrigins"));
@@ -251,6 +237,8 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   });
 }
 
+const METRICS_KNOWN: Readonly<Record<keyof MetricsOptions, true>> = { latency: true, prometheusPath: true };
+
 function checkMetrics(options: BootstrapOptions, problems: string[]): void {
   const m = options.metrics;
   if (m === undefined) return;
@@ -258,8 +246,8 @@ function checkMetrics(options: BootstrapOptions, problems: string[]): void {
     problems.push("metrics must be an object, e.g. { latency: true, prometheusPath: \"/metrics\" }");
     return;
   }
-  for (const key of Object.keys(m)) if (key !== "latency" && key !== "prometheusPath") problems.push(`unknown option "metrics.${key}" (known: latency, prometheusPath)`);
-  if (m.latency !== undefined && typeof m.latency !== "boolean") problems.push("metrics.latency must be a boolean");
+  checkKnownKeys(problems, "metrics", m, METRICS_KNOWN);
+  checkBoolean(problems, "metrics.latency", m.latency);
   const p = m.prometheusPath;
   if (p !== undefined && (typeof p !== "string" || !p.startsWith("/") || /[?#\s]/.test(p))) {
     problems.push(`metrics.prometheusPath must be a path such as "/metrics"; got ${JSON.stringify(p)}`);

@@ -28,7 +28,7 @@ export interface HandshakeInfo {
   readonly userProperties?: ReadonlyMap<string, unknown>;
 }
 
-/** @internal What a session tells its server's liveness monitor. */
+/** @hidden What a session tells its server's liveness monitor. */
 export interface LivenessHost {
   idleTimeoutChanged(session: EndpointSession): void;
 }
@@ -71,7 +71,7 @@ class WatchedProperties extends Map<string, unknown> {
   }
 }
 
-/** @internal The runtime session: the public `Session` over a transport and an outbound queue. */
+/** @hidden The runtime session: the public `Session` over a transport and an outbound queue. */
 export class EndpointSession extends Session implements RemoteHost {
   /** The session id (also returned by `getId()`). */
   readonly id: string;
@@ -114,7 +114,7 @@ export class EndpointSession extends Session implements RemoteHost {
   rateLimiter: { admit(session: EndpointSession): number } | null = null;
   /** @internal Told when the idle timeout changes (null: no monitor watches this session). */
   liveness: LivenessHost | null = null;
-  /** @internal What @OnClose reports for a close the server started on its own (see `closeReporting`). */
+  /** @internal What `@OnClose` reports for a close the server started on its own (see `closeReporting`). */
   reportedClose: CloseReason | null = null;
   // ── End of runtime slots ───────────────────────────────────────────────────────────────────────────
   private maxIdle = 0;
@@ -265,7 +265,7 @@ export class EndpointSession extends Session implements RemoteHost {
   }
 
   /**
-   * @internal A close the server decides on its own (the idle timeout): @OnClose reports the code and
+   * @internal A close the server decides on its own (the idle timeout): `@OnClose` reports the code and
    * reason sent here, not the peer's answer, which may be another code or, from a dead peer, nothing
    * (1006 after `closeTimeout`).
    */

@@ -1,4 +1,5 @@
 /** Options of a session's outbound queue, and their check (no run-time dependency on the queue). */
+import { checkInteger, checkKnownKeys, checkOneOf } from "../util/check-options.js";
 
 /**
  * What a full outbound queue does with one more message: `"await"` accepts Basic sends and replies by
@@ -25,7 +26,7 @@ export interface OutboundOptions {
   policy?: OverflowPolicy | undefined;
 }
 
-/** @internal Validated bounds of one session's queue. */
+/** @hidden Validated bounds of one session's queue. */
 export interface OutboundLimits {
   readonly maxMessages: number;
   readonly maxBytes: number;
@@ -35,12 +36,13 @@ export interface OutboundLimits {
   readonly sendTimeout: number;
 }
 
-/** @internal What the `"close"` policy closes: the session that owns the queue. */
+/** @hidden What the `"close"` policy closes: the session that owns the queue. */
 export interface OverflowCloser {
   closeForOverflow(code: number, reason: string): void;
 }
 
-const POLICIES: readonly string[] = ["await", "drop-oldest", "drop-newest", "close"];
+const POLICIES: readonly OverflowPolicy[] = ["await", "drop-oldest", "drop-newest", "close"];
+const KNOWN: Readonly<Record<keyof OutboundOptions, true>> = { maxMessages: true, maxBytes: true, highWaterMark: true, policy: true };
 
 /** Problems with an `outbound` option, one sentence each. */
 export function checkOutbound(value: unknown, where: string): string[] {
@@ -48,19 +50,16 @@ export function checkOutbound(value: unknown, where: string): string[] {
   if (typeof value !== "object" || value === null) return [`${where} must be an object { maxMessages?, maxBytes?, highWaterMark?, policy? }`];
   const v = value as Record<string, unknown>;
   const problems: string[] = [];
-  for (const k of Object.keys(v)) {
-    if (v[k] === undefined) continue; // absent, as `{ maxBytes: process.env.X }` may leave it
-    if (k === "policy") {
-      if (!POLICIES.includes(v[k] as string)) problems.push(`${where}.policy must be one of ${POLICIES.map((p) => `"${p}"`).join(", ")}; got ${JSON.stringify(v[k])}`);
-    } else if (k === "maxMessages" || k === "maxBytes" || k === "highWaterMark") {
-      const n = v[k];
-      if (typeof n !== "number" || !Number.isInteger(n) || n < 1) problems.push(`${where}.${k} must be a positive integer; got ${JSON.stringify(n)}`);
-    } else problems.push(`${where} has unknown field "${k}"`);
-  }
+  checkKnownKeys(problems, where, v, KNOWN);
+  // The checkers skip undefined: absent, as `{ maxBytes: process.env.X }` may leave it.
+  checkOneOf(problems, `${where}.policy`, v.policy, POLICIES);
+  checkInteger(problems, `${where}.maxMessages`, v.maxMessages);
+  checkInteger(problems, `${where}.maxBytes`, v.maxBytes, { unit: "bytes" });
+  checkInteger(problems, `${where}.highWaterMark`, v.highWaterMark, { unit: "bytes" });
   return problems;
 }
 
-/** @internal The limits of a queue nobody configured (client and harness sessions before `configure`). */
+/** @hidden The limits of a queue nobody configured (client and harness sessions before `configure`). */
 export const UNBOUNDED: OutboundLimits = Object.freeze({
   maxMessages: Infinity,
   maxBytes: Infinity,

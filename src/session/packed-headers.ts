@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 
 /**
- * @internal The handshake request headers as a session keeps them: the object itself, or packed into one
+ * @hidden The handshake request headers as a session keeps them: the object itself, or packed into one
  * string by {@link packHeaders}. A session keeps its request headers for `getRequestHeaders()` as long
  * as it lives, and an idle one rarely asks: the header object, its property array and one string per
  * value cost ~0.3 KB per connection (T5), the packed form a fraction of that.

@@ -14,7 +14,7 @@ export interface AsyncSendHandle extends PromiseLike<SendResult> {}
 
 const OK: SendResult = Object.freeze({ ok: true });
 
-/** @internal Lazy implementation of {@link AsyncSendHandle}. */
+/** @hidden Lazy implementation of {@link AsyncSendHandle}. */
 export class PendingSend implements AsyncSendHandle {
   private result: SendResult | undefined;
   private observed = false;

@@ -3,9 +3,13 @@ import { OUT, toSendError, type OutKind } from "./outbound-queue.js";
 import { PendingSend, type AsyncSendHandle, type SendResult } from "./pending-send.js";
 import type { BinaryData, RemoteEndpoint, SendHandler } from "./remote-endpoint.js";
 
-/** What the remotes need from their session. */
+/**
+ * What the remotes need from their session. Both members carry the internal tag like the session's own,
+ * so stripInternal drops both sides from the .d.ts together (`MockSession`, a public class, extends the
+ * session; a tag on this comment would drop the whole interface).
+ */
 export interface RemoteHost {
-  /** Queues a frame; returns why it was refused, or undefined when accepted. */
+  /** @internal Queues a frame; returns why it was refused, or undefined when accepted. */
   submit(
     kind: OutKind,
     data: string | Buffer,
@@ -15,7 +19,7 @@ export interface RemoteHost {
     partial?: boolean,
     awaited?: boolean,
   ): Error | undefined;
-  /** Encodes an object with the endpoint's encoders; throws `EncodeError`. */
+  /** @internal Encodes an object with the endpoint's encoders; throws `EncodeError`. */
   encode(value: unknown): { data: string | Buffer; binary: boolean };
 }
 

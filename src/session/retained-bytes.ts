@@ -7,14 +7,14 @@
  */
 const SMALL_BACKING_STORE = 8 * 1024;
 
-/** @internal Whether holding `buf` would keep alive a backing store much larger than `buf` itself. */
+/** @hidden Whether holding `buf` would keep alive a backing store much larger than `buf` itself. */
 export function pinsLargerStore(buf: Buffer): boolean {
   const backing = buf.buffer.byteLength;
   return backing > SMALL_BACKING_STORE && buf.length * 2 < backing;
 }
 
 /**
- * @internal `buf`, or a copy of it when holding it would pin a larger store. The check reads
+ * @hidden `buf`, or a copy of it when holding it would pin a larger store. The check reads
  * `Buffer#buffer`, a C++ builtin (about 150 instructions, a tenth of a small echo's framework cost), so
  * the outbound queue makes it only for bytes that will be held: queued behind a slow reader, or written
  * to a socket that earlier turns left unsent bytes in. Bytes written to a socket that keeps up leave at

@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from "../metrics/logger.js";
 import type { ServerMetrics } from "../metrics/metrics.js";
 import { metricsSnapshot } from "../server/metrics-snapshot.js";
 import type { SessionDispatcher } from "../runtime/dispatcher.js";
-import { HandshakeRejected } from "../errors.js";
+import { HandshakeRejectedError } from "../errors.js";
 import { createEndpointServer } from "../server/bootstrap.js";
 import { checkHandshakeParams } from "../server/handshake-params.js";
 import type { EndpointServer } from "../server/endpoint-server.js";
@@ -45,7 +45,7 @@ export interface HarnessOptions {
 }
 
 /** What a test sets about one simulated connection. */
-export interface ConnectOptions {
+export interface HarnessConnectOptions {
   /** Request path; required when the endpoint path is a template. */
   path?: string | undefined;
   /** Query string without `?`. */
@@ -119,9 +119,9 @@ export class EndpointHarness {
 
   /**
    * Opens a simulated connection and waits for `@OnOpen` to finish.
-   * @throws HandshakeRejected (status 400) for a typed path or query parameter that does not convert, as a server refuses it.
+   * @throws HandshakeRejectedError (status 400) for a typed path or query parameter that does not convert, as a server refuses it.
    */
-  async connect(options: ConnectOptions = {}): Promise<HarnessConnection> {
+  async connect(options: HarnessConnectOptions = {}): Promise<HarnessConnection> {
     const ep = this.server.endpoints[0]!;
     const url = options.path ?? ep.template.source;
     const match = this.server.route(url);
@@ -130,7 +130,7 @@ export class EndpointHarness {
     }
     // The handshake's own check: a server would answer these with HTTP 400 before any handler runs.
     const bad = checkHandshakeParams(ep, match.params, options.query ?? "");
-    if (bad !== undefined) throw new HandshakeRejected(400, bad);
+    if (bad !== undefined) throw new HandshakeRejectedError(400, bad);
     const session = new MockSession({
       path: url,
       pathParameters: { ...match.params },

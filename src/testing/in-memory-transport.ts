@@ -7,7 +7,7 @@ export type SentMessage =
   | { readonly type: "ping"; readonly data: Buffer }
   | { readonly type: "pong"; readonly data: Buffer };
 
-/** @internal A transport with no socket: records what is sent and lets a test play the peer. */
+/** @hidden A transport with no socket: records what is sent and lets a test play the peer. */
 export class InMemoryTransport implements Transport {
   isOpen = true;
   bufferedAmount = 0;

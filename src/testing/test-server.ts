@@ -27,7 +27,7 @@ export class TestClient {
   private waiters: Array<(m: ReceivedMessage | null) => void> = [];
   private ended = false;
 
-  /** @internal */
+  /** Wraps a `ws` client socket (open or still connecting): what the server sends is buffered from now on. */
   constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on("message", (data: RawData, isBinary: boolean) => {

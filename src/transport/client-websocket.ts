@@ -3,7 +3,7 @@ import { CloseCodes } from "../close-reason.js";
 import { tooBigReason } from "./too-big.js";
 
 /**
- * @internal The `ws` WebSocket class of client connections: a message over `maxMessageSize` closes with
+ * @hidden The `ws` WebSocket class of client connections: a message over `maxMessageSize` closes with
  * 1009 and a reason naming the limit, as on the server (`ServerWebSocket`).
  */
 export class ClientWebSocket extends WebSocket {

@@ -1,7 +1,7 @@
 import type { WebSocket } from "ws";
 
 /**
- * @internal The reason of a close for too many fragments. ws closes with 1008 and no reason when a message
+ * @hidden The reason of a close for too many fragments. ws closes with 1008 and no reason when a message
  * has more than `maxFragments` parts; the framework's own 1008 closes always pass a reason. 1008, not 1009:
  * the count of parts is a policy, and 1009 would send users to raise `maxMessageSize`.
  */

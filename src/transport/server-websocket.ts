@@ -5,7 +5,7 @@ import { CloseCodes } from "../close-reason.js";
 import { tooBigReason } from "./too-big.js";
 
 /**
- * @internal The `ws` WebSocket class of server connections. ws enforces `maxPayload` itself and closes
+ * @hidden The `ws` WebSocket class of server connections. ws enforces `maxPayload` itself and closes
  * with 1009 but no reason; here that close names the limit. One class for every connection rather than
  * an error listener per connection, which an idle connection would carry for its whole life (T5).
  *

@@ -6,7 +6,7 @@
 export const SMALL_FRAME = 1024;
 
 /**
- * @internal A final, unmasked, uncompressed data frame (RFC 6455 §5.2) of a payload of at most
+ * @hidden A final, unmasked, uncompressed data frame (RFC 6455 §5.2) of a payload of at most
  * {@link SMALL_FRAME} bytes, in one buffer: the frame ws's `Sender.frame` would produce as header and
  * payload. Only for a server's frames (clients mask) on a connection without permessage-deflate.
  */

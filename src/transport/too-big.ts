@@ -1,7 +1,7 @@
 import type { WebSocket } from "ws";
 
 /**
- * @internal What a close for a message over `maxPayload` says. ws closes with 1009 and no reason; the
+ * @hidden What a close for a message over `maxPayload` says. ws closes with 1009 and no reason; the
  * framework's own closes always pass one, so a reasonless 1009 is that case and gets this one.
  */
 export function tooBigReason(ws: WebSocket): string | undefined {

@@ -82,7 +82,7 @@ function onError(this: BoundSocket, error: Error): void {
   this[SINK]!.onError(error);
 }
 
-/** @internal Whether this side closed `ws` with 1009 for a message over its `maxPayload`. */
+/** @hidden Whether this side closed `ws` with 1009 for a message over its `maxPayload`. */
 export function closedTooBig(ws: WebSocket): boolean {
   return (ws as BoundSocket)[TOO_BIG] !== undefined;
 }

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import { asyncApiToYaml, generateAsyncApi, InvalidOptionsError, type AsyncApiDocument } from "../../src/index.js";
+import { asyncApiToYaml, generateAsyncApi, type AsyncApiDocument } from "../../src/asyncapi/index.js";
+import { InvalidOptionsError } from "../../src/index.js";
+import { cli } from "../../src/cli/cli.js";
 import { EchoApi, RoomEndpoint } from "../fixtures/asyncapi/chat-api.js";
 import { CliProcess } from "../support/cli-process.js";
 

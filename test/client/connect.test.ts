@@ -33,7 +33,7 @@ describe("connectToServer argument checks (at the call, before any network)", ()
       connectToServer(Ok, "ws://127.0.0.1:1/", { handshakeTimeout: 0, heartbeat: { interval: -1 }, subprotocols: ["a b"], bogus: true } as never);
     expect(call).toThrow(InvalidOptionsError);
     expect(call).toThrow(
-      /unknown option "bogus".*subprotocols must be a list of HTTP tokens.*handshakeTimeout must be a positive integer; got 0.*heartbeat\.interval must be a positive integer; got -1/s,
+      /unknown option "bogus".*subprotocols must be a list of HTTP tokens.*handshakeTimeout must be a positive integer of ms; got 0.*heartbeat\.interval must be a positive integer of ms; got -1/s,
     );
   });
 

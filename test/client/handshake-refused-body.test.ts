@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ClientEndpoint, Configurator, HandshakeRefusedError, HandshakeRejected, OnMessage, ServerEndpoint, type HandshakeRequest } from "../../src/index.js";
+import { ClientEndpoint, Configurator, HandshakeRefusedError, HandshakeRejectedError, OnMessage, ServerEndpoint, type HandshakeRequest } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
 import { ClientSessions } from "./client-sessions.js";
 
@@ -13,7 +13,7 @@ class Quiet {
 
 class DenyAll extends Configurator {
   override authenticate(_request: HandshakeRequest): string {
-    throw new HandshakeRejected(403, "account suspended until 2027-01-01");
+    throw new HandshakeRejectedError(403, "account suspended until 2027-01-01");
   }
 }
 
@@ -50,7 +50,7 @@ async function refusing(status: number, body: string | Buffer): Promise<string> 
 }
 
 describe("HandshakeRefusedError keeps the body the server sent", () => {
-  it("with this project's server: the reason given to HandshakeRejected reaches the client", async () => {
+  it("with this project's server: the reason given to HandshakeRejectedError reaches the client", async () => {
     server = await TestServer.start([Denied]);
     const error = await clients.connect(`${server.url}/denied`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HandshakeRefusedError);

@@ -49,7 +49,7 @@ describe("backoff schedule", () => {
     const call = () => backoffSchedule({ initialDelay: -1, jitter: 2, multiplier: 0.5, bogus: 1 } as never, 3);
     expect(call).toThrow(InvalidOptionsError);
     expect(call).toThrow(/reconnect\.initialDelay.*reconnect\.multiplier.*reconnect\.jitter/s);
-    expect(call).toThrow(/unknown reconnect option "bogus"/);
+    expect(call).toThrow(/unknown option "reconnect.bogus"/);
   });
 
   it("rejects initialDelay above maxDelay", () => {
@@ -94,8 +94,8 @@ describe("resolveReconnect", () => {
   it.each([
     [{ maxAttempts: 0 }, /reconnect\.maxAttempts must be a positive integer/],
     [{ bufferLimit: 1.5 }, /reconnect\.bufferLimit must be a non-negative integer/],
-    [{ bufferPolicy: "await" }, /reconnect\.bufferPolicy must be one of drop-newest, drop-oldest, close; got "await"/],
-    [{ instance: "new" }, /reconnect\.instance must be "same" or "fresh"/],
+    [{ bufferPolicy: "await" }, /reconnect\.bufferPolicy must be one of "drop-newest", "drop-oldest", "close"; got "await"/],
+    [{ instance: "new" }, /reconnect\.instance must be one of "same", "fresh"/],
     [{ onReconnect: 1 }, /reconnect\.onReconnect must be a function/],
   ])("reports %j", (options, message) => {
     const problems: string[] = [];

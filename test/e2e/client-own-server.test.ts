@@ -6,7 +6,7 @@ import {
   CloseCodes,
   CloseReason,
   Configurator,
-  HandshakeRejected,
+  HandshakeRejectedError,
   HandshakeRefusedError,
   OnClose,
   OnError,
@@ -53,7 +53,7 @@ class EchoServer {
 
 class TokenAuth extends Configurator {
   override authenticate(request: HandshakeRequest): string {
-    if (request.headers.authorization !== "Bearer good") throw new HandshakeRejected(401, "missing or invalid token", { "WWW-Authenticate": "Bearer" });
+    if (request.headers.authorization !== "Bearer good") throw new HandshakeRejectedError(401, "missing or invalid token", { "WWW-Authenticate": "Bearer" });
     return "ada";
   }
 }

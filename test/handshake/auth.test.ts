@@ -4,7 +4,7 @@ import WebSocket from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   Configurator,
-  HandshakeRejected,
+  HandshakeRejectedError,
   OnMessage,
   OnOpen,
   PRINCIPAL,
@@ -32,7 +32,7 @@ class TokenAuth extends Configurator {
     const token = header ?? request.queryParameters.get("token") ?? request.cookies.get("sid");
     await new Promise((r) => setImmediate(r)); // a real lookup would hit a store
     const user = token === undefined ? undefined : TOKENS.get(token);
-    if (user === undefined) throw new HandshakeRejected(401, "invalid or missing token");
+    if (user === undefined) throw new HandshakeRejectedError(401, "invalid or missing token");
     return user;
   }
 

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Configurator, HandshakeRejected, OnMessage, ServerEndpoint, type HandshakeRequest } from "../../src/index.js";
+import { Configurator, HandshakeRejectedError, OnMessage, ServerEndpoint, type HandshakeRequest } from "../../src/index.js";
 import { checkUpgradeRequest } from "../../src/handshake/upgrade-request.js";
 import type { IncomingMessage } from "node:http";
 import { TestServer } from "../../src/testing/index.js";
@@ -12,7 +12,7 @@ let created = 0;
 /** Only requests carrying the secret (which the fuzzer never sends) get through, so no fuzzed request may open an endpoint. */
 class SecretOnly extends Configurator {
   override authenticate(request: HandshakeRequest): unknown {
-    if (request.headers["x-fuzz-secret"] !== "s3cret") throw new HandshakeRejected(401, "no");
+    if (request.headers["x-fuzz-secret"] !== "s3cret") throw new HandshakeRejectedError(401, "no");
     return "ok";
   }
 }

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
-import { Configurator, HandshakeRejected, OnMessage, ServerEndpoint, type HandshakeRequest } from "../../src/index.js";
+import { Configurator, HandshakeRejectedError, OnMessage, ServerEndpoint, type HandshakeRequest } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
 import { rawRequest, upgradeRequest, type RawResponse } from "../support/raw-http.js";
 
@@ -8,7 +8,7 @@ let created = 0;
 
 class DenyUnlessKnown extends Configurator {
   override authenticate(request: HandshakeRequest): unknown {
-    if (request.headers["x-user"] === undefined) throw new HandshakeRejected(401, "credentials required", { "WWW-Authenticate": "Bearer" });
+    if (request.headers["x-user"] === undefined) throw new HandshakeRejectedError(401, "credentials required", { "WWW-Authenticate": "Bearer" });
     if (request.headers["x-user"] === "boom") throw new Error("database down: secret detail");
     return request.headers["x-user"];
   }
@@ -123,7 +123,7 @@ describe("refused upgrades are complete HTTP responses and create no endpoint in
     expect(created).toBe(0);
   });
 
-  it("401 carries the headers of HandshakeRejected and its message, never a hook's internal error text", async () => {
+  it("401 carries the headers of HandshakeRejectedError and its message, never a hook's internal error text", async () => {
     const port = await start();
     const denied = await rawRequest(port, upgradeRequest("/guarded"));
     expect(denied.headers["www-authenticate"]).toBe("Bearer");

@@ -21,6 +21,8 @@ let dir = "";
 const CJS_MAIN = `import "reflect-metadata";
 import { CloseReason, OnClose, OnMessage, PathParam, ServerEndpoint, Session } from "ws-endpoints";
 import { TestServer } from "ws-endpoints/testing";
+import { BrokerMessageKinds, type BrokerMessage } from "ws-endpoints/broker";
+import { generateAsyncApi } from "ws-endpoints/asyncapi";
 
 @ServerEndpoint("/echo/{n}")
 export class Echo {
@@ -34,6 +36,11 @@ export class Echo {
     void reason.getCloseCode();
   }
 }
+
+// The subpath entries resolve for require() with their types.
+const kind: BrokerMessage["kind"] = BrokerMessageKinds.BROADCAST;
+void kind;
+void generateAsyncApi;
 
 async function main(): Promise<void> {
   const server = await TestServer.start([Echo]);
@@ -49,6 +56,8 @@ const ESM_MAIN = `import "reflect-metadata";
 import { createRequire } from "node:module";
 import { bootstrap, OnMessage, ServerEndpoint, Session, silentLogger } from "ws-endpoints";
 import { TestClient } from "ws-endpoints/testing";
+import { PayloadKinds } from "ws-endpoints/broker";
+import { asyncApiToYaml } from "ws-endpoints/asyncapi";
 import WebSocket from "ws";
 
 @ServerEndpoint("/upper")
@@ -66,6 +75,8 @@ console.log(await client.nextText());
 // One runtime copy: the ESM entry and require() hand out the same classes.
 const cjs = createRequire(import.meta.url)("ws-endpoints") as { Session: unknown };
 console.log(cjs.Session === Session ? "same-copy" : "two-copies");
+// The subpath entries load through the import condition too.
+console.log(PayloadKinds.TEXT === 0 && typeof asyncApiToYaml === "function" ? "subpaths" : "no-subpaths");
 await handle.close();
 `;
 
@@ -123,12 +134,16 @@ describe("a fresh TypeScript project using the packed tarball", () => {
     expect(run(process.execPath, [TSC, "-p", "tsconfig.json"])).toBe("");
   }, 120_000);
 
+  it("the shipped declarations type-check themselves (skipLibCheck off): stripInternal left no dangling reference", () => {
+    expect(run(process.execPath, [TSC, "-p", "tsconfig.json", "--noEmit", "--skipLibCheck", "false"])).toBe("");
+  }, 120_000);
+
   it("runs a CommonJS endpoint: typed path param, reply over a real socket", () => {
     expect(run(process.execPath, ["dist/main.js"]).trim()).toBe("hi:number:7:true");
   });
 
   it("runs from ESM through the import entry, sharing one runtime copy with require()", () => {
-    expect(run(process.execPath, ["dist/esm-main.mjs"]).trim().split("\n")).toEqual(["ESM", "same-copy"]);
+    expect(run(process.execPath, ["dist/esm-main.mjs"]).trim().split("\n")).toEqual(["ESM", "same-copy", "subpaths"]);
   });
 
   it("the installed bin prints its help", () => {

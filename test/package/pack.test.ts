@@ -43,6 +43,12 @@ describe("npm pack contents", () => {
       "dist/esm/index.mjs",
       "dist/esm/index.d.mts",
       "dist/esm/testing.mjs",
+      "dist/esm/broker.mjs",
+      "dist/esm/broker.d.mts",
+      "dist/esm/asyncapi.mjs",
+      "dist/esm/asyncapi.d.mts",
+      "dist/src/broker/index.d.ts",
+      "dist/src/asyncapi/index.d.ts",
       "dist/esm/package.json",
       "CHANGELOG.md",
     ]) {
@@ -99,6 +105,11 @@ describe("npm pack contents", () => {
   it("ships no secrets or local configuration", () => {
     const secret = /(^|\/)(\.env(\..*)?|\.npmrc|\.netrc|id_rsa.*|.*\.pem|.*\.key|.*\.p12|credentials.*|\.git\/.*)$/i;
     expect(files.filter((f) => secret.test(f))).toEqual([]);
+  });
+
+  it("shipped declarations carry no @internal member (stripInternal): internals are not public API", () => {
+    const leaked = files.filter((f) => /\.d\.m?ts$/.test(f) && readFileSync(join(ROOT, f), "utf8").includes("@internal"));
+    expect(leaked).toEqual([]);
   });
 
   it("every module imported by a shipped declaration file is a dependency (or built in)", () => {

@@ -1,20 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BROKER_MESSAGE, PAYLOAD, type BrokerMessage } from "../../src/broker/broker.js";
+import { BrokerMessageKinds, PayloadKinds, type BrokerMessage } from "../../src/broker/broker.js";
 import { decodeEnvelope, encodeEnvelope } from "../../src/redis/envelope.js";
 
 const payload = fc.record({
-  kind: fc.constantFrom(PAYLOAD.TEXT, PAYLOAD.BINARY, PAYLOAD.OBJECT),
+  kind: fc.constantFrom(PayloadKinds.TEXT, PayloadKinds.BINARY, PayloadKinds.OBJECT),
   data: fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
 });
 const message: fc.Arbitrary<BrokerMessage> = fc.oneof(
   fc.record({
-    kind: fc.constant(BROKER_MESSAGE.BROADCAST),
+    kind: fc.constant(BrokerMessageKinds.BROADCAST),
     room: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }),
     except: fc.array(fc.string({ maxLength: 40 }), { maxLength: 5 }),
     payload,
   }),
-  fc.record({ kind: fc.constant(BROKER_MESSAGE.TO_USER), userId: fc.string({ minLength: 1, maxLength: 40 }), payload }),
+  fc.record({ kind: fc.constant(BrokerMessageKinds.TO_USER), userId: fc.string({ minLength: 1, maxLength: 40 }), payload }),
 );
 
 describe("Redis envelope", () => {

@@ -150,8 +150,8 @@ describe("handlerTimeout option", () => {
   it("defaults to 30 s, accepts 0 (disabled) and rejects negative or fractional values naming the field", () => {
     expect(resolveOptions({}).handlerTimeout).toBe(30_000);
     expect(resolveOptions({ handlerTimeout: 0 }).handlerTimeout).toBe(0);
-    expect(() => resolveOptions({ handlerTimeout: -1 })).toThrow(/handlerTimeout must be a non-negative integer; got -1/);
-    expect(() => resolveOptions({ handlerTimeout: 1.5 })).toThrow(/handlerTimeout must be a non-negative integer/);
+    expect(() => resolveOptions({ handlerTimeout: -1 })).toThrow(/handlerTimeout must be a non-negative integer of ms \(0 disables it\); got -1/);
+    expect(() => resolveOptions({ handlerTimeout: 1.5 })).toThrow(/handlerTimeout must be a non-negative integer of ms/);
     expect(() => resolveOptions({ handlerTimeout: 2 ** 31 })).toThrow(/handlerTimeout must be at most 2147483647 ms/);
   });
 });

@@ -126,7 +126,7 @@ describe("bootstrap limit options", () => {
     [{ heartbeatInterval: -1 }, /heartbeatInterval must be a non-negative integer/],
     [{ outbound: { policy: "block" } }, /outbound\.policy must be one of "await", "drop-oldest", "drop-newest", "close"/],
     [{ outbound: { maxBytes: 0 } }, /outbound\.maxBytes must be a positive integer/],
-    [{ rateLimit: { messagesPerSecond: 5, policy: "ignore" } }, /rateLimit\.policy must be "close" or "drop"/],
+    [{ rateLimit: { messagesPerSecond: 5, policy: "ignore" } }, /rateLimit\.policy must be one of "close", "drop"/],
   ])("%j is refused", async (options, message) => {
     const attempt = bootstrap({ endpoints: [Echo], port: 0, ...(options as object) });
     await expect(attempt).rejects.toBeInstanceOf(InvalidOptionsError);

@@ -1,4 +1,5 @@
-import { asyncApiToYaml, bootstrap, generateAsyncApi, type ServerHandle } from "ws-endpoints";
+import { bootstrap, type ServerHandle } from "ws-endpoints";
+import { asyncApiToYaml, generateAsyncApi } from "ws-endpoints/asyncapi";
 import { ShoutEndpoint } from "./explicit-payload.js";
 
 /** Counters, a latency histogram and Prometheus text at /metrics on the same port. */
