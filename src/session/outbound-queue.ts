@@ -1,4 +1,4 @@
-import { QueueOverflowError, SendTimeoutError, SessionClosedError, TransportError, WebSocketEndpointError } from "../errors.js";
+import { QueueOverflowError, SendTimeoutError, SessionClosedError } from "../errors.js";
 import { DISCARDED_COUNTERS, type EndpointCounters } from "../metrics/metrics.js";
 import type { Transport, WriteCallback } from "../transport/transport.js";
 import { inboundBytesOf } from "./inbound-text.js";
@@ -546,11 +546,4 @@ function framesSize(frames: readonly Buffer[]): number {
 function settle(e: Entry, error: Error): void {
   if (e.done) e.done(error);
   else if (e.pending) e.pending.fail(error);
-}
-
-/** Maps a raw write error to the typed error users see. */
-export function toSendError(error: Error): Error {
-  if (error instanceof WebSocketEndpointError) return error;
-  if (/not open|CLOSING|CLOSED/.test(error.message)) return new SessionClosedError(undefined, error);
-  return new TransportError(`The socket failed while sending: ${error.message}`, error);
 }
