@@ -4,7 +4,7 @@ import { HandlerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { connectionContainer } from "../di/injection.js";
 import { CloseCodes } from "../close-reason.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { EndpointSession, SessionRateLimiter } from "../session/endpoint-session.js";
 import type { OutboundLimits } from "../session/outbound-options.js";
 import { SessionDispatcher, type DispatchEnv } from "./dispatcher.js";
 
@@ -35,7 +35,7 @@ export interface ConnectionPlan {
   /** Outbound bounds, heartbeat and idle timeout; null: none apply (a client session keeps the queue's defaults). */
   readonly limits: SessionLimits | null;
   /** This session's own inbound rate limiter; null: not limited. */
-  readonly rateLimiter: EndpointSession["rateLimiter"];
+  readonly rateLimiter: SessionRateLimiter | null;
   /** Enforces `limits`' heartbeat and idle timeout; null: nothing does (a client runs its own heartbeat). */
   readonly liveness: LivenessTracker | null;
 }

@@ -1,67 +1,40 @@
-import { isUtf8 } from "node:buffer";
-import { withCorrelationId } from "../codec/json.js";
 import { decodeText, type MessageKind } from "../codec/payload.js";
 import { tooBig } from "../endpoint/message-router.js";
-import { ARG_SHAPE, type ArgResolver, type InvocationContext } from "../endpoint/arguments.js";
+import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, MessageRouter, RoutedMessage } from "../endpoint/compiled.js";
 import { HandlerTimeoutError, TransportError, UnsupportedMessageError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
-import { RATE } from "./rate-limit.js";
 import { CloseCodes, CloseReason } from "../close-reason.js";
 import type { EndpointSession } from "../session/endpoint-session.js";
-import { inboundText, releaseInboundText } from "../session/inbound-text.js";
-import { OUT } from "../session/outbound-queue.js";
-import { toBuffer } from "../session/remotes.js";
+import { inboundText } from "../session/inbound-text.js";
 import type { TransportSink } from "../transport/transport.js";
+import { admitByRate, invalidDecoded, invalidOnArrival, textCheckFor, type TextCheck } from "./admission.js";
 import { routeCloseFailure, routeError, routeUndecodable, type ErrorHost } from "./error-routing.js";
 import { deliverable, HandlerFailure } from "./handler-failure.js";
-import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
-import { InboundGate, type InboundBounds } from "./inbound-gate.js";
-import { isThenable, type Thenable } from "../util/thenable.js";
+import { handlerOf, hasClassMethods, invoke, type HandlerInstance } from "./invoke.js";
+import { JOB, JobQueue, type Job, type QueueEnv } from "./job-queue.js";
+import { submitReply } from "./reply.js";
+import { isThenable } from "../util/thenable.js";
 
 /** What a dispatcher needs from its owner (server or test harness). */
-export interface DispatchEnv extends InboundBounds {
+export interface DispatchEnv extends QueueEnv {
   readonly logger: Logger;
-  /** Bounds async handlers (`handlerTimeout`); `null` when disabled. */
-  readonly handlerTimeouts: HandlerTimeoutWheel | null;
   /** Called once, after @OnClose ran: the session and instance may be forgotten. */
   released(session: EndpointSession): void;
   /** Where this session's traffic is counted (absent: counted nowhere). */
   readonly metrics?: MetricsRecorder;
 }
 
-const JOB = { OPEN: 0, MESSAGE: 1, PONG: 2, ERROR: 3, CLOSE: 4 } as const;
-type Job = (typeof JOB)[keyof typeof JOB];
-
 /**
- * Where a text message is checked as UTF-8 (RFC 6455 §8.1). A `string` handler's message is checked
- * while it is decoded: text without U+FFFD after a replacing decode was valid, so only text containing
- * one is checked again. That costs a quarter of a separate check. A message that has to wait behind a
- * running handler is checked on arrival: an invalid one must stop everything read after it.
- */
-const TEXT_CHECK = { DONE: 0, IN_DECODE: 1, ON_ARRIVAL: 2 } as const;
-type TextCheck = (typeof TEXT_CHECK)[keyof typeof TEXT_CHECK];
-
-// Scheduling a drain through a settled promise costs a third of `queueMicrotask`, which allocates an
-// AsyncResource and a bound function per call in Node 20 (measured: ~0.25 µs against ~0.8 µs).
-const RESOLVED = Promise.resolve();
-
-/**
- * One ordered queue per session. Jobs (open, each message, errors, close) run one at a time in arrival
- * order: a message that finds the queue empty and idle runs at once (`runNow`), otherwise jobs wait and
- * a batch is drained in one microtask; a job that returns a promise holds the queue until it settles.
- * `@OnOpen` therefore completes before the first message, and `@OnClose` runs once, last.
+ * Runs a session's endpoint: transport events become jobs of its ordered queue (job-queue.ts), one at a
+ * time in arrival order, so `@OnOpen` completes before the first message, and `@OnClose` runs once, last.
+ * Here: admission (admission.ts), decoding and routing, the call (invoke.ts), the reply (reply.ts), async
+ * continuations and the handler timeout, errors (error-routing.ts), close and release.
  * A handler that does not settle within `handlerTimeout` is abandoned (its late result ignored), reported
  * as a `HandlerTimeoutError`, and the queue moves on.
  */
-export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
-  private kinds: Job[] = [];
-  private items: unknown[] = [];
-  private flags: boolean[] = [];
-  private head = 0;
-  private tail = 0;
-  private busy = false;
+export class SessionDispatcher extends JobQueue<DispatchEnv> implements TransportSink, ErrorHost {
   private closeQueued = false;
   /** Nothing more is read: the peer closed, or sent text that is not UTF-8. */
   private inputClosed = false;
@@ -72,28 +45,15 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   finished = false;
   /** The close job has started: whatever of it times out still releases the session. */
   private closing = false;
-  /** Byte bounds and pause reasons, from the first message that had to wait (inbound-gate.ts). */
-  private gate: InboundGate | null = null;
-  private instance: Record<string | symbol, (...args: unknown[]) => unknown> | null;
+  private instance: HandlerInstance | null;
   private readonly ctx: InvocationContext;
-  private readonly drainBound: () => void;
-  private outboundRoomBound: (() => void) | null = null;
-  // Continuations of async handlers, created the first time a handler returns a promise and recreated
-  // after a handler timeout (the abandoned pair turns inert).
-  private resumeBound: ((v: unknown) => void) | null = null;
-  private failBound: ((e: unknown) => void) | null = null;
   private current: CompiledHandler | null = null;
   /** The handler whose promise holds the queue (for the timeout's message). */
   private running: CompiledHandler | null = null;
   /** Bumped when a wait is abandoned, so late continuations of the abandoned job do nothing. */
   private generation = 0;
-  /** @hidden TimedWait */
-  armedAt = -1;
-  /** @hidden TimedWait */
-  inWheel = false;
   /** Correlation id of the envelope being handled, echoed in its reply. */
   private replyId: unknown = undefined;
-  private idleWaiters: Array<() => void> | null = null;
   private readonly counters: EndpointCounters;
   /** Start of the running @OnMessage handler when latency is measured, else -1. */
   private started = -1;
@@ -101,46 +61,16 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   constructor(
     readonly endpoint: CompiledEndpointBase,
     instance: object,
-    readonly session: EndpointSession,
-    private readonly env: DispatchEnv,
+    session: EndpointSession,
+    env: DispatchEnv,
   ) {
+    super(session, env);
     this.instance = instance as never;
     this.byName = !hasClassMethods(instance, endpoint);
     this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
-    // A bound method, not an arrow function: no context object per session (T5: idle memory).
-    this.drainBound = this.drain.bind(this);
     this.counters = env.metrics?.of(endpoint) ?? DISCARDED_COUNTERS;
     session.outbound.counters = this.counters;
-    this.textCheck = session.transport.textChecked
-      ? TEXT_CHECK.DONE
-      : endpoint.onText?.direct?.decode === decodeText
-        ? TEXT_CHECK.IN_DECODE
-        : TEXT_CHECK.ON_ARRIVAL;
-  }
-
-  /**
-   * (Re)creates the continuations handed to a pending handler's promise. After a timeout the old pair
-   * becomes inert: each checks that it is still the current one, which costs nothing per message.
-   */
-  private bindWaiters(): void {
-    const resume = (v: unknown): void => {
-      if (this.resumeBound === resume) this.afterAsync(v);
-    };
-    const fail = (e: unknown): void => {
-      if (this.failBound === fail) this.afterAsyncFailure(e);
-    };
-    this.resumeBound = resume;
-    this.failBound = fail;
-  }
-
-  private wait(result: Thenable): void {
-    // Continuations are created the first time a handler returns a promise (most sessions never do).
-    if (this.resumeBound === null) this.bindWaiters();
-    result.then(this.resumeBound!, this.failBound!);
-    const wheel = this.env.handlerTimeouts;
-    if (wheel === null) return;
-    this.armedAt = wheel.tick;
-    if (!this.inWheel) wheel.track(this);
+    this.textCheck = textCheckFor(endpoint, session.transport);
   }
 
   /** @hidden The pending handler outlived `handlerTimeout`: report it and move the queue on. */
@@ -176,15 +106,8 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     c.bytesIn += data.length;
     const s = this.session;
     s.active = true;
-    if (s.rateLimiter !== null) {
-      const verdict = s.rateLimiter.admit(s);
-      if (verdict !== RATE.ADMIT) {
-        // Messages admitted before the limit was hit are handled (and answered) before the close frame.
-        if (verdict === RATE.CLOSE) void this.whenIdle().then(() => s.closeWith(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
-        return;
-      }
-    }
-    if (!isBinary && this.textCheck !== TEXT_CHECK.DONE && (this.busy || this.textCheck === TEXT_CHECK.ON_ARRIVAL) && !isUtf8(data)) {
+    if (s.rateLimiter !== null && !admitByRate(s, this)) return;
+    if (invalidOnArrival(this.textCheck, this.busy, data, isBinary)) {
       this.invalidText(false);
       return;
     }
@@ -212,117 +135,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     this.push(JOB.CLOSE, close, false);
   }
 
-  /** Jobs waiting to run (excluding the one running). */
-  get depth(): number {
-    return this.tail - this.head;
-  }
-
-  private push(kind: Job, item: unknown, flag: boolean): void {
-    // A full outbound queue holds messages back (drain stops before them) until the peer reads.
-    if (!this.busy && kind === JOB.MESSAGE && !this.session.outbound.full) return this.runNow(item as Buffer, flag);
-    const t = this.tail++;
-    this.kinds[t] = kind;
-    this.items[t] = item;
-    this.flags[t] = flag;
-    if (kind === JOB.MESSAGE || kind === JOB.PONG) (this.gate ??= new InboundGate(this.session.transport, this.env)).queued((item as Buffer).length, this.tail - this.head);
-    if (!this.busy) {
-      this.busy = true;
-      void RESOLVED.then(this.drainBound);
-    }
-  }
-
-  /** The outbound queue is full when a message is due: flush this batch; still full, wait for room. True: stopped. */
-  private heldByOutbound(): boolean {
-    const out = this.session.outbound;
-    out.endBatch();
-    if (this.gate!.holdForOutbound(out, (this.outboundRoomBound ??= this.outboundRoom.bind(this)))) {
-      // Nothing more happens until the peer reads: whoever waits for idle (harness, rate-limit close) goes on.
-      if (this.idleWaiters !== null) this.wakeIdleWaiters();
-      return true;
-    }
-    out.beginBatch();
-    return false;
-  }
-
-  /** Called from the outbound queue's flush: the drain goes on a microtask later, outside it. */
-  private outboundRoom(): void {
-    this.gate!.outboundRoom();
-    void RESOLVED.then(this.drainBound);
-  }
-
-  /**
-   * Nothing queued and nothing running: the message is handled at once, as its own batch, instead of a
-   * microtask later (what it saves is the scheduling, not any ordering: the queue is empty).
-   */
-  private runNow(data: Buffer, isBinary: boolean): void {
-    this.busy = true;
-    const out = this.session.outbound;
-    out.beginBatch();
-    let result: unknown;
-    try {
-      result = this.run(JOB.MESSAGE, data, isBinary);
-    } catch (error) {
-      releaseInboundText();
-      result = this.fail(error);
-    }
-    out.endBatch();
-    if (isThenable(result)) return this.wait(result);
-    this.busy = false;
-    if (this.idleWaiters !== null) this.wakeIdleWaiters();
-  }
-
-  private drain(): void {
-    // Sends made by the handlers of this batch are written when it ends, in one corked write.
-    const out = this.session.outbound;
-    out.beginBatch();
-    while (this.head < this.tail) {
-      const i = this.head;
-      const kind = this.kinds[i]!;
-      if (kind === JOB.MESSAGE && out.full && this.heldByOutbound()) return;
-      this.head = i + 1;
-      const item = this.items[i];
-      const flag = this.flags[i]!;
-      this.items[i] = undefined;
-      if (kind === JOB.MESSAGE || kind === JOB.PONG) this.gate!.dequeued((item as Buffer).length);
-      let result: unknown;
-      try {
-        result = this.run(kind, item, flag);
-      } catch (error) {
-        releaseInboundText();
-        result = this.fail(error);
-      }
-      if (isThenable(result)) {
-        out.endBatch();
-        this.wait(result);
-        return;
-      }
-    }
-    // Emptied, not kept: an idle session holding three grown arrays costs ~0.4 KB (T5), and since
-    // messages reaching an idle queue skip it (runNow), only bursts behind a busy handler use them.
-    this.kinds.length = 0;
-    this.items.length = 0;
-    this.flags.length = 0;
-    this.head = 0;
-    this.tail = 0;
-    this.busy = false;
-    out.endBatch();
-    if (this.gate !== null) this.gate.drained();
-    if (this.idleWaiters !== null) this.wakeIdleWaiters();
-  }
-
-  private wakeIdleWaiters(): void {
-    const waiters = this.idleWaiters!;
-    this.idleWaiters = null;
-    for (const w of waiters) w();
-  }
-
-  /** Resolves when every queued job has run, or nothing runs until the peer reads (tests, the harness, the rate limit's close). */
-  whenIdle(): Promise<void> {
-    if (!this.busy || (this.gate !== null && this.gate.waitingForRoom)) return Promise.resolve();
-    return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
-  }
-
-  private afterAsync(value: unknown): void {
+  protected afterAsync(value: unknown): void {
     this.armedAt = -1;
     this.running = null;
     if (this.started !== -1) this.stopClock();
@@ -334,7 +147,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     this.continue();
   }
 
-  private afterAsyncFailure(error: unknown): void {
+  protected afterAsyncFailure(error: unknown): void {
     this.armedAt = -1;
     this.running = null;
     if (this.started !== -1) this.stopClock();
@@ -343,13 +156,7 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     else this.continue();
   }
 
-  /** Holds the queue until an async handler settles. */
-  private continue(): void {
-    if (this.gate !== null) this.gate.progressed(this.depth);
-    this.drain();
-  }
-
-  private run(kind: Job, item: unknown, flag: boolean): unknown {
+  protected run(kind: Job, item: unknown, flag: boolean): unknown {
     if (this.finished) return undefined;
     const ep = this.endpoint;
     switch (kind) {
@@ -383,20 +190,13 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     } catch (error) {
       return this.rejected(error, data, h.kind);
     }
-    if (isThenable(payload)) {
-      const generation = this.generation;
-      return payload.then(
-        (p) => (generation === this.generation ? this.invokeMessage(h, p) : undefined),
-        (error) => (generation === this.generation ? this.rejected(error, data, h.kind) : undefined),
-      );
-    }
-    return this.invokeMessage(h, payload);
+    return this.decoded(h, payload, data, h.kind);
   }
 
   /** A `string` handler's message: checked while decoded (TEXT_CHECK), its bytes kept for sends of it. */
   private text(h: CompiledMessageHandler, data: Buffer): unknown {
     const text = decodeText(data);
-    if (this.textCheck !== TEXT_CHECK.DONE && text.indexOf("\uFFFD") !== -1 && !isUtf8(data)) return this.invalidText(true);
+    if (invalidDecoded(this.textCheck, text, data)) return this.invalidText(true);
     // Cleared by the catch of runNow/drain when the handler throws.
     const t = inboundText;
     t.text = text;
@@ -429,15 +229,17 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
       return this.rejected(error, data, r.kind);
     }
     this.replyId = m.replyId;
-    const payload = m.payload;
-    if (isThenable(payload)) {
-      const generation = this.generation;
-      return payload.then(
-        (p) => (generation === this.generation ? this.invokeMessage(m.handler, p) : undefined),
-        (error) => (generation === this.generation ? this.rejected(error, data, r.kind) : undefined),
-      );
-    }
-    return this.invokeMessage(m.handler, payload);
+    return this.decoded(m.handler, m.payload, data, r.kind);
+  }
+
+  /** The handler runs now, or when an async decoder settles (unless a handler timeout abandoned the job). */
+  private decoded(h: CompiledMessageHandler, payload: unknown, data: Buffer, kind: MessageKind): unknown {
+    if (!isThenable(payload)) return this.invokeMessage(h, payload);
+    const generation = this.generation;
+    return payload.then(
+      (p) => (generation === this.generation ? this.invokeMessage(h, p) : undefined),
+      (error) => (generation === this.generation ? this.rejected(error, data, kind) : undefined),
+    );
   }
 
   /** An undecodable message: counted, then answered per the endpoint's policy (error-routing.ts). */
@@ -457,29 +259,10 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
   /** Calls a handler; a returned promise makes the queue wait (and its value becomes the reply). */
   private call(h: CompiledHandler, replies: boolean, payload?: unknown): unknown {
     const inst = this.instance!;
-    const fn = this.byName ? inst[h.method]! : h.fn;
+    const fn = handlerOf(h, inst, this.byName);
     let result: unknown;
     try {
-      // The common parameter lists are passed directly: no resolver calls, no context writes.
-      switch (h.shape) {
-        case ARG_SHAPE.PAYLOAD_SESSION:
-          result = fn.call(inst, payload, this.session);
-          break;
-        case ARG_SHAPE.PAYLOAD:
-          result = fn.call(inst, payload);
-          break;
-        case ARG_SHAPE.SESSION_PAYLOAD:
-          result = fn.call(inst, this.session, payload);
-          break;
-        case ARG_SHAPE.SESSION:
-          result = fn.call(inst, this.session);
-          break;
-        case ARG_SHAPE.NONE:
-          result = fn.call(inst);
-          break;
-        default:
-          result = this.resolveAndCall(fn, inst, h.args, payload);
-      }
+      result = invoke(h, fn, inst, this.session, this.ctx, payload);
     } catch (error) {
       // Unwrapped before @OnError sees it; the wrapper only remembers which handler failed.
       throw new HandlerFailure(h, error);
@@ -495,43 +278,18 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     return result;
   }
 
-  private resolveAndCall(fn: (...args: unknown[]) => unknown, inst: object, a: readonly ArgResolver[], payload: unknown): unknown {
-    const ctx = this.ctx;
-    ctx.payload = payload;
-    try {
-      switch (a.length) {
-        case 1:
-          return fn.call(inst, a[0]!(ctx));
-        case 2:
-          return fn.call(inst, a[0]!(ctx), a[1]!(ctx));
-        default:
-          return fn.apply(inst, a.map((r) => r(ctx)));
-      }
-    } finally {
-      ctx.payload = undefined;
-    }
-  }
-
   private reply(value: unknown): void {
     const replyId = this.replyId;
     this.replyId = undefined;
     if (value === undefined) return;
     if (!this.session.isOpen()) return void this.counters.outboundDropped++;
-    // Sent as awaited: a full queue takes it (policy "await", within its allowance) and holds the next message.
     let refused: Error | undefined;
-    if (typeof value === "string") refused = this.session.submit(OUT.TEXT, value, true, undefined, undefined, false, true);
-    else {
-      const bin = value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? toBuffer(value as Buffer) : undefined;
-      if (bin !== undefined) refused = this.session.submit(OUT.BINARY, bin, true, undefined, undefined, false, true);
-      else {
-        try {
-          const enc = replyId === undefined ? this.session.encode(value) : withCorrelationId(this.session.encode(value), this.endpoint.replies.idField!, replyId);
-          refused = this.session.submit(enc.binary ? OUT.BINARY : OUT.TEXT, enc.data, true, undefined, undefined, false, true);
-        } catch (error) {
-          this.fail(error);
-          return;
-        }
-      }
+    try {
+      refused = submitReply(this.session, value, replyId, this.endpoint.replies.idField);
+    } catch (error) {
+      // An encoder failed: the handler's error, routed like one.
+      this.fail(error);
+      return;
     }
     if (refused) this.env.logger.debug({ err: refused, session: this.session.id }, "reply not sent");
   }
@@ -610,15 +368,4 @@ export class SessionDispatcher implements TransportSink, TimedWait, ErrorHost {
     this.counters.observe(this.started);
     this.started = -1;
   }
-}
-
-/**
- * Whether `instance` runs the compiled class's own handler methods: its class is the endpoint class (not
- * a subclass a container provided) and no handler method is shadowed by an own property (a wrapper set in
- * the constructor). Then the dispatcher calls the compiled functions instead of looking each up by name.
- */
-function hasClassMethods(instance: object, endpoint: CompiledEndpointBase): boolean {
-  if (Object.getPrototypeOf(instance) !== endpoint.type.prototype) return false;
-  for (const m of endpoint.methods) if (Object.hasOwn(instance, m)) return false;
-  return true;
 }

@@ -71,6 +71,11 @@ class WatchedProperties extends Map<string, unknown> {
   }
 }
 
+/** What the dispatcher asks before it handles a message (runtime/rate-limit.ts's token bucket). */
+export interface SessionRateLimiter {
+  admit(session: EndpointSession): number;
+}
+
 /** @hidden The runtime session: the public `Session` over a transport and an outbound queue. */
 export class EndpointSession extends Session implements RemoteHost {
   /** The session id (also returned by `getId()`). */
@@ -111,7 +116,7 @@ export class EndpointSession extends Session implements RemoteHost {
   /** @internal Heartbeat interval of this session's endpoint (0: none). */
   heartbeatInterval = 0;
   /** @internal Inbound rate limit (null: none). */
-  rateLimiter: { admit(session: EndpointSession): number } | null = null;
+  rateLimiter: SessionRateLimiter | null = null;
   /** @internal Told when the idle timeout changes (null: no monitor watches this session). */
   liveness: LivenessHost | null = null;
   /** @internal What `@OnClose` reports for a close the server started on its own (see `closeReporting`). */

@@ -1,61 +1,24 @@
-import { QueueOverflowError, SendTimeoutError, SessionClosedError, TransportError, WebSocketEndpointError } from "../errors.js";
+import { QueueOverflowError, SessionClosedError } from "../errors.js";
 import { DISCARDED_COUNTERS, type EndpointCounters } from "../metrics/metrics.js";
 import type { Transport, WriteCallback } from "../transport/transport.js";
+import { DeferredSends } from "./deferred-sends.js";
+import { scheduleFlush } from "./flush-scheduler.js";
+import { roomThisTurn, writeAtOnce, writeFrame } from "./frame-write.js";
 import { inboundBytesOf } from "./inbound-text.js";
-import type { PendingSend } from "./pending-send.js";
+import { framesSize, OUT, settle, type Entry, type OutKind } from "./outbound-entry.js";
 import { UNBOUNDED, type OutboundLimits, type OverflowCloser } from "./outbound-options.js";
+import type { PendingSend } from "./pending-send.js";
+import { fitsAfterEviction, OVERFLOW, overflowVerdict, queueFull } from "./overflow-policy.js";
 import { unpinned } from "./retained-bytes.js";
+import { SendDeadlines, type DeadlineHost } from "./send-deadlines.js";
 
-// The option types and their check live in outbound-options.ts; re-exported for the modules that import them from here.
+// The option types and their check live in outbound-options.ts, the entry kinds in outbound-entry.ts;
+// re-exported for the modules that import them from here.
 export { checkOutbound, type OutboundLimits, type OutboundOptions, type OverflowCloser, type OverflowPolicy } from "./outbound-options.js";
-
-/** What an outbound entry carries. */
-export const OUT = { TEXT: 0, BINARY: 1, PING: 2, PONG: 3, FRAMES: 4, CLOSE: 5 } as const;
-export type OutKind = (typeof OUT)[keyof typeof OUT];
-
-interface Entry {
-  kind: OutKind;
-  data: string | Buffer | readonly Buffer[];
-  fin: boolean;
-  done: WriteCallback | undefined;
-  pending: PendingSend | undefined;
-  code: number;
-  size: number;
-  /** Part of a fragmented message: never discarded alone. */
-  partial: boolean;
-  /** Monotonic ms after which a Basic send fails; 0 when untimed. */
-  deadline: number;
-  /** Settled (timed out, discarded) or handed to the transport. */
-  gone: boolean;
-}
+export { OUT, type OutKind } from "./outbound-entry.js";
 
 /** Longest entry array a queue keeps between flushes. */
 const MAX_KEPT_SLOTS = 16;
-
-/** Strings shorter than this (UTF-16 units) are written as a Buffer. */
-const SHORT_TEXT = 256;
-
-// Shared by every queue with no timed send (most never have one): an array each costs 32 bytes (T5).
-const NO_TIMED: Entry[] = Object.freeze([]) as unknown as Entry[];
-
-// Queues with entries to flush, written in one microtask for all of them: a broadcast to N sessions
-// costs one scheduled callback, not N.
-const dirty: OutboundQueue[] = [];
-let flushScheduled = false;
-const RESOLVED = Promise.resolve();
-function flushDirty(): void {
-  // Queues marked while flushing (write callbacks, policy closes) are flushed in the same pass.
-  for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
-  dirty.length = 0;
-  flushScheduled = false;
-}
-function scheduleFlush(queue: OutboundQueue): void {
-  dirty.push(queue);
-  if (!flushScheduled) {
-    flushScheduled = true;
-    void RESOLVED.then(flushDirty);
-  }
-}
 
 /**
  * One FIFO per session for everything it sends: Basic and Async sends, replies, broadcasts and the
@@ -70,7 +33,7 @@ function scheduleFlush(queue: OutboundQueue): void {
  * bounded by `maxMessages`/`maxBytes` and the overflow policy. The fast path (socket not backed up)
  * costs two buffered-byte reads per batch.
  */
-export class OutboundQueue {
+export class OutboundQueue implements DeadlineHost<Entry> {
   private entries: Array<Entry | null> = [];
   private head = 0;
   /** Next free slot: the array is reused across flushes (truncating it each time cost 1.5% of an echo). */
@@ -84,17 +47,13 @@ export class OutboundQueue {
   private holding = false;
   private limits: OutboundLimits = UNBOUNDED;
   private closer: OverflowCloser | null = null;
-  private timed: Entry[] = NO_TIMED;
-  /** Other senders' messages held behind the session's open fragmented message (counted in `count`/`bytes`). */
-  private deferred: Entry[] | null = null;
-  private deferredCount = 0;
-  private deferredBytes = 0;
-  private timedHead = 0;
-  private timer: NodeJS.Timeout | null = null;
+  // Created on the first timed send (most queues never have one): a field each costs bytes per idle session (T5).
+  private deadlines: SendDeadlines<Entry> | null = null;
+  /** Other senders' messages held behind the session's open fragmented message (counted in `count`/`bytes` too). */
+  private deferred: DeferredSends | null = null;
   private readonly transport: Transport;
-  // Created on first use: most sessions never back up nor time a send.
+  // Created on first use: most sessions never back up.
   private drainBound: (() => void) | null = null;
-  private expireBound: (() => void) | null = null;
   /**
    * @internal At or over `maxMessages`/`maxBytes`: the dispatcher handles no more messages until it has
    * room (`whenRoom`). Set where entries are added, recomputed where they leave.
@@ -156,14 +115,14 @@ export class OutboundQueue {
     // Nothing queued and no timed send: handed to the transport at once. It leaves in the same corked
     // write at the end of the turn, in the same order, without an entry and a flush pass (a fifth of a
     // small echo's framework cost).
-    if (this.count === 0 && kind <= OUT.BINARY && (!awaited || done === undefined) && !partial && !this.holding && this.writeNow(kind, data as string | Buffer, fin, done, pending)) {
+    if (this.count === 0 && kind <= OUT.BINARY && (!awaited || done === undefined) && !partial && !this.holding && writeAtOnce(this.transport, this.limits, this.counters, kind === OUT.BINARY, data as string | Buffer, fin, done, pending)) {
       return undefined;
     }
     // Held for a slow reader: a small view of a large allocation is copied, so the queue pins only what
     // it counts (entries queued before the queue began holding are checked by hold()).
     if (this.holding && kind <= OUT.BINARY && typeof data !== "string") data = unpinned(data as Buffer);
     const e: Entry = { kind, data, fin, done, pending, code, size, partial, deadline: 0, gone: false };
-    if (awaited && l.sendTimeout > 0 && done !== undefined) this.track(e, done);
+    if (awaited && l.sendTimeout > 0 && done !== undefined) (this.deadlines ??= new SendDeadlines(this)).track(e, done, l.sendTimeout);
     this.entries[this.tail++] = e;
     this.count++;
     this.bytes += size;
@@ -182,7 +141,8 @@ export class OutboundQueue {
    */
   private overBound(): boolean {
     const l = this.limits;
-    return this.count - this.deferredCount >= l.maxMessages || this.bytes - this.deferredBytes >= l.maxBytes;
+    const d = this.deferred;
+    return d === null ? this.count >= l.maxMessages || this.bytes >= l.maxBytes : this.count - d.count >= l.maxMessages || this.bytes - d.bytes >= l.maxBytes;
   }
 
   /**
@@ -195,17 +155,15 @@ export class OutboundQueue {
     const size = kind === OUT.FRAMES ? framesSize(data as readonly Buffer[]) : (data as string | Buffer).length;
     const l = this.limits;
     if (this.count >= l.maxMessages || this.bytes + size > l.maxBytes) {
-      const refused = this.overflow(size, false, false) ?? (this.count >= l.maxMessages || this.bytes + size > l.maxBytes ? full(l) : undefined);
+      const refused = this.overflow(size, false, false) ?? (this.count >= l.maxMessages || this.bytes + size > l.maxBytes ? queueFull(l) : undefined);
       if (refused !== undefined) {
         this.counters.outboundDropped++;
         return refused;
       }
     }
-    (this.deferred ??= []).push({ kind, data, fin: true, done: undefined, pending: undefined, code: 0, size, partial: false, deadline: 0, gone: false });
+    (this.deferred ??= new DeferredSends()).add({ kind, data, fin: true, done: undefined, pending: undefined, code: 0, size, partial: false, deadline: 0, gone: false });
     this.count++;
     this.bytes += size;
-    this.deferredCount++;
-    this.deferredBytes += size;
     return undefined;
   }
 
@@ -214,10 +172,8 @@ export class OutboundQueue {
     const held = this.deferred;
     if (held === null) return;
     this.deferred = null;
-    this.deferredCount = 0;
-    this.deferredBytes = 0;
     if (this.overBound()) this.full = true;
-    for (const e of held) this.entries[this.tail++] = e;
+    for (const e of held.entries) this.entries[this.tail++] = e;
     if (!this.scheduled && !this.batching) {
       this.scheduled = true;
       scheduleFlush(this);
@@ -264,7 +220,7 @@ export class OutboundQueue {
     if (t.isOpen) {
       t.cork();
       const backlog = t.backlog;
-      room = this.room(backlog);
+      room = roomThisTurn(this.limits, t, backlog);
       if (room === 0) return this.hold();
       behind = backlog !== 0;
     }
@@ -287,7 +243,7 @@ export class OutboundQueue {
       switch (e.kind) {
         case OUT.TEXT:
         case OUT.BINARY:
-          this.write(e.kind, e.data as string | Buffer, e.fin, done, behind);
+          writeFrame(t, c, e.kind === OUT.BINARY, e.data as string | Buffer, e.fin, done, behind);
           break;
         case OUT.PING:
           t.ping(e.data as Buffer, done);
@@ -339,53 +295,11 @@ export class OutboundQueue {
     waiter();
   }
 
-  /**
-   * Writes a message when nothing is queued, as `flush` would write it right away; false when the
-   * queue has to take it instead: closed, not coalescing, compressed, or the reader is behind. The
-   * transport must coalesce and not compress: an Async handle awaited after the hand-over then learns
-   * from it (`whenFlushed`) when the turn's write has left.
-   */
-  private writeNow(kind: OutKind, data: string | Buffer, fin: boolean, done: WriteCallback | undefined, pending: PendingSend | undefined): boolean {
-    const t = this.transport;
-    if (!t.isOpen || t.compressed || !t.cork()) return false;
-    const backlog = t.backlog;
-    if (this.room(backlog) === 0) return false;
-    this.write(kind, data, fin, done ?? pending?.writeCallback(t), backlog !== 0);
-    return true;
-  }
-
-  /**
-   * Bytes this turn may still hand the corked transport, 0 when the queue must hold: the reader is behind
-   * (`backlog` at the high-water mark) or the turn has had max(highWaterMark, maxBytes) already.
-   */
-  private room(backlog: number): number {
-    const l = this.limits;
-    if (backlog >= l.highWaterMark) return 0;
-    const room = (l.highWaterMark > l.maxBytes ? l.highWaterMark : l.maxBytes) - (this.transport.bufferedAmount - backlog);
-    return room > 0 ? room : 0;
-  }
-
-  /** Hands one text or binary frame to the transport; `behind`: it will stay in the socket a while. */
-  private write(kind: OutKind, data: string | Buffer, fin: boolean, done: WriteCallback | undefined, behind: boolean): void {
-    const c = this.counters;
-    if (fin) c.messagesOut++;
-    // A short string is cheaper to write as bytes: a string chunk makes the socket's writev build a
-    // chunk/encoding list and encode it, and ws measures its byte length first (measured: 32 chars
-    // 10-17% less CPU per message, break-even near 300 chars, longer strings cost more).
-    if (typeof data === "string") {
-      if (data.length < SHORT_TEXT) data = Buffer.from(data, "utf8");
-    } else if (behind) data = unpinned(data);
-    c.bytesOut += typeof data === "string" ? Buffer.byteLength(data) : data.length;
-    this.transport.send(data, kind === OUT.BINARY, fin, done);
-  }
-
   /** @internal Fails everything still queued (the connection is gone, or the policy closed it). */
   abort(error: Error): void {
     if (this.deferred !== null) {
-      this.counters.outboundDropped += this.deferred.length;
+      this.counters.outboundDropped += this.deferred.count;
       this.deferred = null;
-      this.deferredCount = 0;
-      this.deferredBytes = 0;
     }
     const entries = this.entries;
     this.entries = [];
@@ -405,12 +319,7 @@ export class OutboundQueue {
     if (this.full) this.recheck();
     // Sends already handed to the socket settle through their write callbacks (Node fails them when the
     // socket is destroyed); the timer must not keep a closed session reachable until sendTimeout.
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    this.timed = NO_TIMED;
-    this.timedHead = 0;
+    if (this.deadlines !== null) this.deadlines.stop();
   }
 
   private hold(): void {
@@ -436,36 +345,21 @@ export class OutboundQueue {
 
   private overflow(size: number, awaited: boolean, partial: boolean): Error | undefined {
     const l = this.limits;
-    switch (l.policy) {
-      // A piece of a fragmented message is never dropped for a whole one, but it too stops at the allowance:
-      // a loop of unawaited partial sends must not queue without limit either.
-      case "await":
-        return (partial || awaited) && this.withinAllowance(size) ? undefined : full(l);
-      case "drop-newest":
-        return partial && this.withinAllowance(size) ? undefined : full(l);
-      case "drop-oldest":
+    switch (overflowVerdict(l, this.count, this.bytes, size, awaited, partial)) {
+      case OVERFLOW.ACCEPT:
+        return undefined;
+      case OVERFLOW.REFUSE:
+        return queueFull(l);
+      case OVERFLOW.EVICT:
         this.evict(size);
-        // Only pieces of a fragmented message and control frames left to evict.
-        return this.count < l.maxMessages && this.bytes + size <= l.maxBytes ? undefined : this.withinAllowance(size) ? undefined : full(l);
-      case "close": {
-        const error = full(l);
+        return fitsAfterEviction(l, this.count, this.bytes, size) ? undefined : queueFull(l);
+      case OVERFLOW.CLOSE: {
+        const error = queueFull(l);
         this.abort(error);
         this.closer?.closeForOverflow(error.closeCode!, "outbound queue full: peer too slow");
         return error;
       }
     }
-  }
-
-  /**
-   * Whether a waiting send (Basic, or a reply) past the bound still fits: the queue takes one more bound's
-   * worth (`maxMessages` messages, `maxBytes` bytes) beyond it, and any single message while it is not
-   * over its byte bound. What a handler sends without awaiting, in a loop, fails fast past that instead of
-   * queuing without limit; a handler that awaits each send, or sends once per message, never gets there
-   * (the dispatcher handles no message while the queue is full).
-   */
-  private withinAllowance(size: number): boolean {
-    const l = this.limits;
-    return this.count < l.maxMessages * 2 && (this.bytes <= l.maxBytes || this.bytes + size <= l.maxBytes * 2);
   }
 
   /** Discards the oldest whole messages until `size` more bytes and one more message fit. */
@@ -485,72 +379,17 @@ export class OutboundQueue {
     if (this.full) this.recheck();
   }
 
-  /** Basic sends fail after `sendTimeout`; one timer per queue, armed only while such sends are pending. */
-  private track(e: Entry, done: WriteCallback): void {
-    e.deadline = performance.now() + this.limits.sendTimeout;
-    let settled = false;
-    e.done = (error) => {
-      if (settled) return;
-      settled = true;
-      e.deadline = 0;
-      done(error);
-    };
-    if (this.timed === NO_TIMED) this.timed = [];
-    this.timed.push(e);
-    if (this.timer === null) {
-      this.timer = setTimeout((this.expireBound ??= () => this.expire()), this.limits.sendTimeout);
-      this.timer.unref();
-    }
+  /** @hidden DeadlineHost: a timed send expired; still queued, it is taken out so it is not sent after its caller was told it failed. */
+  expireEntry(e: Entry): void {
+    if (e.gone || e.partial) return;
+    e.gone = true;
+    this.count--;
+    this.bytes -= e.size;
+    this.counters.outboundDropped++;
   }
 
-  private expire(): void {
-    this.timer = null;
-    const now = performance.now();
-    const timed = this.timed;
-    while (this.timedHead < timed.length) {
-      const e = timed[this.timedHead]!;
-      if (e.deadline !== 0 && e.deadline > now + 1) {
-        this.timer = setTimeout(this.expireBound!, e.deadline - now);
-        this.timer.unref();
-        break;
-      }
-      timed[this.timedHead++] = undefined as never;
-      if (e.deadline === 0) continue;
-      // Still queued: take it out so it is not sent after its caller was told it failed.
-      if (!e.gone && !e.partial) {
-        e.gone = true;
-        this.count--;
-        this.bytes -= e.size;
-        this.counters.outboundDropped++;
-      }
-      e.done!(new SendTimeoutError(this.limits.sendTimeout));
-    }
+  /** @hidden DeadlineHost */
+  expired(): void {
     if (this.full) this.recheck();
-    if (this.timedHead === timed.length) {
-      this.timed = NO_TIMED;
-      this.timedHead = 0;
-    }
   }
-}
-
-function full(l: OutboundLimits): QueueOverflowError {
-  return new QueueOverflowError(`The outbound queue is full (${l.maxMessages} messages / ${l.maxBytes} bytes, policy "${l.policy}"): the peer reads too slowly.`);
-}
-
-function framesSize(frames: readonly Buffer[]): number {
-  let n = 0;
-  for (let i = 0; i < frames.length; i++) n += frames[i]!.length;
-  return n;
-}
-
-function settle(e: Entry, error: Error): void {
-  if (e.done) e.done(error);
-  else if (e.pending) e.pending.fail(error);
-}
-
-/** Maps a raw write error to the typed error users see. */
-export function toSendError(error: Error): Error {
-  if (error instanceof WebSocketEndpointError) return error;
-  if (/not open|CLOSING|CLOSED/.test(error.message)) return new SessionClosedError(undefined, error);
-  return new TransportError(`The socket failed while sending: ${error.message}`, error);
 }

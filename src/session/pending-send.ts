@@ -1,5 +1,5 @@
 import type { Transport, WriteCallback } from "../transport/transport.js";
-import { toSendError } from "./outbound-queue.js";
+import { toSendError } from "./send-error.js";
 
 /** Outcome of an asynchronous send. Never a rejection: failures are values. */
 export type SendResult = { readonly ok: true } | { readonly ok: false; readonly error: Error };
@@ -45,7 +45,7 @@ export class PendingSend implements AsyncSendHandle {
           const via = this.via;
           this.via = undefined;
           // Still in this turn's coalesced write: resolve when it has left, as if awaited before the hand-over.
-          if (via === undefined || !via.whenFlushed(this.written())) this.settle(OK);
+          if (via === undefined || !via.whenFlushed(this.written(via))) this.settle(OK);
         }
       }
     }
@@ -59,11 +59,12 @@ export class PendingSend implements AsyncSendHandle {
       this.via = transport;
       return undefined;
     }
-    return this.written();
+    return this.written(transport);
   }
 
-  private written(): WriteCallback {
-    return (error?: Error) => this.settle(error == null ? OK : { ok: false, error: toSendError(error) });
+  /** The write's completion; a failure is classified by the state of `transport` when it is reported. */
+  private written(transport: Transport): WriteCallback {
+    return (error?: Error) => this.settle(error == null ? OK : { ok: false, error: toSendError(error, transport) });
   }
 
   fail(error: Error): void {

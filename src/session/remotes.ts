@@ -1,7 +1,9 @@
 import { SessionClosedError } from "../errors.js";
-import { OUT, toSendError, type OutKind } from "./outbound-queue.js";
+import type { Transport } from "../transport/transport.js";
+import { OUT, type OutKind } from "./outbound-queue.js";
 import { PendingSend, type AsyncSendHandle, type SendResult } from "./pending-send.js";
 import type { BinaryData, RemoteEndpoint, SendHandler } from "./remote-endpoint.js";
+import { toSendError } from "./send-error.js";
 
 /**
  * What the remotes need from their session. Both members carry the internal tag like the session's own,
@@ -19,6 +21,8 @@ export interface RemoteHost {
     partial?: boolean,
     awaited?: boolean,
   ): Error | undefined;
+  /** @internal Where the frames go: a failed write is classified by its state (send-error.ts). */
+  readonly transport: Transport;
   /** @internal Encodes an object with the endpoint's encoders; throws `EncodeError`. */
   encode(value: unknown): { data: string | Buffer; binary: boolean };
 }
@@ -82,7 +86,7 @@ export class BasicRemote implements RemoteEndpoint.Basic {
 
   private send(kind: OutKind, data: string | Buffer, fin: boolean, partial = false): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const done = (error?: Error): void => (error ? reject(toSendError(error)) : resolve());
+      const done = (error?: Error): void => (error ? reject(toSendError(error, this.host.transport)) : resolve());
       const refused = this.host.submit(kind, data, fin, done, undefined, partial, true);
       if (refused) reject(refused);
     });
@@ -132,16 +136,16 @@ export class AsyncRemote implements RemoteEndpoint.Async {
 
   private send(kind: OutKind, data: string | Buffer, callback: SendHandler | undefined): AsyncSendHandle {
     const pending = new PendingSend();
-    const done = callback === undefined ? undefined : callbackDone(pending, callback);
+    const done = callback === undefined ? undefined : callbackDone(pending, callback, this.host.transport);
     const refused = this.host.submit(kind, data, true, done, done === undefined ? pending : undefined);
     if (refused) return refuse(refused, callback);
     return pending;
   }
 }
 
-function callbackDone(pending: PendingSend, callback: SendHandler): (error?: Error) => void {
+function callbackDone(pending: PendingSend, callback: SendHandler, transport: Transport): (error?: Error) => void {
   return (error) => {
-    const result: SendResult = error == null ? { ok: true } : { ok: false, error: toSendError(error) };
+    const result: SendResult = error == null ? { ok: true } : { ok: false, error: toSendError(error, transport) };
     pending.settle(result);
     invokeCallback(callback, result);
   };

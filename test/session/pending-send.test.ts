@@ -7,6 +7,7 @@ import type { Transport, WriteCallback } from "../../src/transport/transport.js"
 function transport(waiting: boolean): { t: Transport; flushed: WriteCallback[] } {
   const flushed: WriteCallback[] = [];
   const t = {
+    isOpen: true,
     whenFlushed(cb: WriteCallback): boolean {
       if (!waiting) return false;
       flushed.push(cb);
