@@ -1,6 +1,6 @@
 import * as ws from "ws";
 import type { ObjectEncoder } from "../codec/coders.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import { OUT } from "../session/outbound-queue.js";
 
 interface FrameOptions {
@@ -50,7 +50,7 @@ export interface LocalOutcome {
  * connection). Everything goes through each session's own outbound queue, so per-session ordering and
  * backpressure hold and a slow member delays nobody else.
  */
-export function deliverLocally(targets: Iterable<EndpointSession>, outgoing: Outgoing, except: ReadonlySet<string> | undefined): LocalOutcome {
+export function deliverLocally(targets: Iterable<WsSession>, outgoing: Outgoing, except: ReadonlySet<string> | undefined): LocalOutcome {
   const outcome: LocalOutcome = { queued: 0, failed: 0, error: undefined };
   let encoded: Map<ObjectEncoder, PreparedMessage | Error> | undefined;
   for (const session of targets) {
@@ -73,12 +73,12 @@ export function deliverLocally(targets: Iterable<EndpointSession>, outgoing: Out
   return outcome;
 }
 
-function submit(session: EndpointSession, m: PreparedMessage): Error | undefined {
+function submit(session: WsSession, m: PreparedMessage): Error | undefined {
   if (session.transport.compressed) return session.deliver(m.binary ? OUT.BINARY : OUT.TEXT, m.data);
   return session.deliver(OUT.FRAMES, m.framed());
 }
 
-function encodeFor(session: EndpointSession, value: unknown): PreparedMessage | Error {
+function encodeFor(session: WsSession, value: unknown): PreparedMessage | Error {
   try {
     const { data, binary } = session.encode(value);
     return new PreparedMessage(typeof data === "string" ? Buffer.from(data, "utf8") : data, binary);

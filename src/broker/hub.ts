@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { deserialize, serialize } from "node:v8";
 import { BrokerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import { toBuffer } from "../session/remotes.js";
 import { checkRoom } from "../session/room-name.js";
 import { Session } from "../session/session.js";
@@ -106,12 +106,12 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
   }
 
   /** A session opened on this node. */
-  add(session: EndpointSession): void {
+  add(session: WsSession): void {
     this.registry.add(session);
   }
 
   /** A session finished (safety net: it normally left when it started closing). */
-  release(session: EndpointSession): void {
+  release(session: WsSession): void {
     this.registry.remove(session);
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from "../metrics/logger.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import type { RoomMembership } from "../session/room-membership.js";
 import type { Session } from "../session/session.js";
 import { PresenceChangeKinds, type PresenceChange, type PresenceEntry, type PresenceRecord } from "./broker.js";
@@ -36,7 +36,7 @@ function asId(v: unknown): string | undefined {
   return undefined;
 }
 
-const NONE: ReadonlySet<EndpointSession> = new Set();
+const NONE: ReadonlySet<WsSession> = new Set();
 
 /**
  * This node's open sessions indexed by room and by user. Sessions report their joins and leaves here;
@@ -44,10 +44,10 @@ const NONE: ReadonlySet<EndpointSession> = new Set();
  * (and every room) the moment it starts closing, so counts taken in `@OnClose` no longer include it.
  */
 export class RoomRegistry implements RoomMembership {
-  readonly sessions = new Set<EndpointSession>();
-  private readonly rooms = new Map<string, Set<EndpointSession>>();
-  private readonly users = new Map<string, Set<EndpointSession>>();
-  private readonly userOf = new Map<EndpointSession, string>();
+  readonly sessions = new Set<WsSession>();
+  private readonly rooms = new Map<string, Set<WsSession>>();
+  private readonly users = new Map<string, Set<WsSession>>();
+  private readonly userOf = new Map<WsSession, string>();
 
   constructor(
     private readonly resolveUser: (session: Session) => string | undefined,
@@ -56,7 +56,7 @@ export class RoomRegistry implements RoomMembership {
   ) {}
 
   /** A session opened. */
-  add(session: EndpointSession): void {
+  add(session: WsSession): void {
     if (this.sessions.has(session) || !session.isOpen()) return;
     this.sessions.add(session);
     const user = this.safeResolve(session);
@@ -67,7 +67,7 @@ export class RoomRegistry implements RoomMembership {
   }
 
   /** A session is closing: it leaves every room and presence. Idempotent. */
-  remove(session: EndpointSession): void {
+  remove(session: WsSession): void {
     if (!this.sessions.delete(session)) return;
     for (const room of session.getRooms()) this.left(session, room);
     const user = this.userOf.get(session);
@@ -76,7 +76,7 @@ export class RoomRegistry implements RoomMembership {
   }
 
   /** A member session joined `room`. */
-  joined(session: EndpointSession, room: string): void {
+  joined(session: WsSession, room: string): void {
     if (!this.sessions.has(session)) return;
     let members = this.rooms.get(room);
     if (members === undefined) this.rooms.set(room, (members = new Set()));
@@ -85,7 +85,7 @@ export class RoomRegistry implements RoomMembership {
   }
 
   /** A member session left `room`. */
-  left(session: EndpointSession, room: string): void {
+  left(session: WsSession, room: string): void {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(session)) return;
     if (members.size === 0) this.rooms.delete(room);
@@ -93,7 +93,7 @@ export class RoomRegistry implements RoomMembership {
   }
 
   /** A user property changed: the user id may have too. */
-  userMayHaveChanged(session: EndpointSession): void {
+  userMayHaveChanged(session: WsSession): void {
     if (!this.sessions.has(session)) return;
     const next = this.safeResolve(session);
     const prev = this.userOf.get(session);
@@ -104,16 +104,16 @@ export class RoomRegistry implements RoomMembership {
   }
 
   /** Open sessions in `room`, or every open session. */
-  members(room?: string): ReadonlySet<EndpointSession> {
+  members(room?: string): ReadonlySet<WsSession> {
     return room === undefined ? this.sessions : (this.rooms.get(room) ?? NONE);
   }
 
   /** Open sessions of a user. */
-  sessionsOf(userId: string): ReadonlySet<EndpointSession> {
+  sessionsOf(userId: string): ReadonlySet<WsSession> {
     return this.users.get(userId) ?? NONE;
   }
 
-  userIdOf(session: EndpointSession): string | undefined {
+  userIdOf(session: WsSession): string | undefined {
     return this.userOf.get(session);
   }
 
@@ -129,20 +129,20 @@ export class RoomRegistry implements RoomMembership {
     return out;
   }
 
-  private indexUser(session: EndpointSession, user: string): void {
+  private indexUser(session: WsSession, user: string): void {
     this.userOf.set(session, user);
     let set = this.users.get(user);
     if (set === undefined) this.users.set(user, (set = new Set()));
     set.add(session);
   }
 
-  private unindexUser(session: EndpointSession, user: string): void {
+  private unindexUser(session: WsSession, user: string): void {
     this.userOf.delete(session);
     const set = this.users.get(user);
     if (set !== undefined && set.delete(session) && set.size === 0) this.users.delete(user);
   }
 
-  private safeResolve(session: EndpointSession): string | undefined {
+  private safeResolve(session: WsSession): string | undefined {
     try {
       return this.resolveUser(session);
     } catch (error) {

@@ -7,7 +7,7 @@ import type { Logger } from "../metrics/logger.js";
 import { createEndpointInstance, openConnection } from "../runtime/connection.js";
 import type { DispatchEnv, SessionDispatcher } from "../runtime/dispatcher.js";
 import { CloseCodes, CloseReason } from "../close-reason.js";
-import type { EndpointSession, HandshakeInfo } from "../session/endpoint-session.js";
+import type { WsSession, HandshakeInfo } from "../session/ws-session.js";
 import type { Session } from "../session/session.js";
 import type { TransportSink } from "../transport/transport.js";
 import { closedTooBig, WsTransport } from "../transport/ws-transport.js";
@@ -83,7 +83,7 @@ export class ClientConnection implements DispatchEnv, ClientTransportOwner, Sess
   }
 
   /** The dispatcher of a connection finished its @OnClose. */
-  released(_session: EndpointSession): void {
+  released(_session: WsSession): void {
     this.dispatcher = null;
     if (this.state === STATE.RECONNECTING) this.scheduleAttempt();
     else if (this.state === STATE.CLOSED) this.session.finish(this.lastClose);

@@ -1,6 +1,6 @@
 import { CloseReason } from "../close-reason.js";
 import type { ObjectEncoder } from "../codec/coders.js";
-import { EndpointSession, type HandshakeInfo } from "../session/endpoint-session.js";
+import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { Session } from "../session/session.js";
 import type { ClientTransport } from "./client-transport.js";
@@ -26,11 +26,11 @@ export interface SessionControl {
 }
 
 /**
- * @hidden One `EndpointSession` for the client's whole life, over a {@link ClientTransport}. Each
+ * @hidden One `WsSession` for the client's whole life, over a {@link ClientTransport}. Each
  * connection runs its own dispatcher on it, so handlers receive this object on every connection and
  * what they keep of it stays usable. Only closes the application asks for (or a final disconnect) end it.
  */
-export class ClientSessionImpl extends EndpointSession implements ClientSession {
+export class ClientSessionImpl extends WsSession implements ClientSession {
   readonly closed: Promise<CloseReason>;
   /** @internal */ resolveClosed!: (reason: CloseReason) => void;
   private subprotocol = "";

@@ -2,13 +2,13 @@ import type { LifecycleKind, ParamRecord } from "../../decorators/metadata.js";
 import { builtInPayload, type PayloadBinding } from "../codec/payload.js";
 import { CloseReason } from "../close-reason.js";
 import type { DefinitionProblem } from "../errors.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import { Session } from "../session/session.js";
 import { typeName } from "../util/type-name.js";
 
 /** Mutable per-session context the resolvers read; one object per session, reused for every call. */
 export interface InvocationContext {
-  session: EndpointSession;
+  session: WsSession;
   payload: unknown;
   closeReason: CloseReason | undefined;
   error: Error | undefined;

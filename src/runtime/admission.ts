@@ -3,7 +3,7 @@ import { decodeText } from "../codec/payload.js";
 import type { CompiledEndpointBase } from "../endpoint/compiled.js";
 import { RATE } from "./rate-limit.js";
 import { CloseCodes } from "../close-reason.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import type { Transport } from "../transport/transport.js";
 
 // Whether an inbound message is let in: the rate limit and the UTF-8 policy. The byte bounds of what
@@ -44,7 +44,7 @@ export interface IdleWaitable {
  * Asks the session's rate limiter (set: call only when `s.rateLimiter` is not null) whether one more
  * message is admitted. A refused message is dropped; the `"close"` policy also closes with 1008.
  */
-export function admitByRate(s: EndpointSession, jobs: IdleWaitable): boolean {
+export function admitByRate(s: WsSession, jobs: IdleWaitable): boolean {
   const verdict = s.rateLimiter!.admit(s);
   if (verdict === RATE.ADMIT) return true;
   // Messages admitted before the limit was hit are handled (and answered) before the close frame.

@@ -4,7 +4,7 @@ import { HandlerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { connectionContainer } from "../di/injection.js";
 import { CloseCodes } from "../close-reason.js";
-import type { EndpointSession, SessionRateLimiter } from "../session/endpoint-session.js";
+import type { WsSession, SessionRateLimiter } from "../session/ws-session.js";
 import type { OutboundLimits } from "../session/outbound-options.js";
 import { SessionDispatcher, type DispatchEnv } from "./dispatcher.js";
 
@@ -19,7 +19,7 @@ export interface SessionLimits {
 
 /** Watches sessions for heartbeat and idle timeout (the server's `LivenessMonitor`). */
 export interface LivenessTracker {
-  track(session: EndpointSession, heartbeatInterval: number, maxIdleTimeout: number): void;
+  track(session: WsSession, heartbeatInterval: number, maxIdleTimeout: number): void;
 }
 
 /**
@@ -29,7 +29,7 @@ export interface LivenessTracker {
  */
 export interface ConnectionPlan {
   /** The session; the owner creates it (the client and the harness bring their own subclass). */
-  readonly session: EndpointSession;
+  readonly session: WsSession;
   /** The endpoint instance, from {@link createEndpointInstance}. */
   readonly instance: object;
   /** Outbound bounds, heartbeat and idle timeout; null: none apply (a client session keeps the queue's defaults). */
@@ -48,7 +48,7 @@ export interface ConnectionPlan {
  */
 export function createEndpointInstance<E extends CompiledEndpointBase>(
   endpoint: E,
-  session: EndpointSession,
+  session: WsSession,
   container: DependencyContainer,
   logger: Logger,
   create?: (endpoint: E, child: () => DependencyContainer) => object,

@@ -6,7 +6,7 @@ import { HandlerTimeoutError, TransportError, UnsupportedMessageError } from "..
 import type { Logger } from "../metrics/logger.js";
 import { DISCARDED_COUNTERS, now, type EndpointCounters, type MetricsRecorder } from "../metrics/metrics.js";
 import { CloseCodes, CloseReason } from "../close-reason.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import { inboundText } from "../session/inbound-text.js";
 import type { TransportSink } from "../transport/transport.js";
 import { admitByRate, invalidDecoded, invalidOnArrival, textCheckFor, type TextCheck } from "./admission.js";
@@ -21,7 +21,7 @@ import { isThenable } from "../util/thenable.js";
 export interface DispatchEnv extends QueueEnv {
   readonly logger: Logger;
   /** Called once, after @OnClose ran: the session and instance may be forgotten. */
-  released(session: EndpointSession): void;
+  released(session: WsSession): void;
   /** Where this session's traffic is counted (absent: counted nowhere). */
   readonly metrics?: MetricsRecorder;
 }
@@ -61,7 +61,7 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
   constructor(
     readonly endpoint: CompiledEndpointBase,
     instance: object,
-    session: EndpointSession,
+    session: WsSession,
     env: DispatchEnv,
   ) {
     super(session, env);

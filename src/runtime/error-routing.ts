@@ -4,7 +4,7 @@ import type { CompiledEndpointBase, CompiledHandler } from "../endpoint/compiled
 import { DecodeError, TransportError, UnsupportedMessageError, WebSocketEndpointError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes, MAX_REASON_BYTES, truncateUtf8 } from "../close-reason.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { deliverable, thrownOf } from "./handler-failure.js";
 import { isThenable } from "../util/thenable.js";
@@ -15,7 +15,7 @@ import { isThenable } from "../util/thenable.js";
 /** What error routing needs from the dispatcher of the failing session. */
 export interface ErrorHost {
   readonly endpoint: CompiledEndpointBase;
-  readonly session: EndpointSession;
+  readonly session: WsSession;
   readonly logger: Logger;
   /** @OnClose has run: a later error is only logged. */
   readonly finished: boolean;

@@ -1,6 +1,6 @@
 import { ARG_SHAPE, type ArgResolver, type InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler } from "../endpoint/compiled.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 
 // How a compiled handler is called: module functions over the compiled model, with no state of their
 // own, so the per-message path allocates nothing here and the shapes can be tested on their own.
@@ -21,7 +21,7 @@ export function invoke(
   h: CompiledHandler,
   fn: (...args: unknown[]) => unknown,
   inst: object,
-  session: EndpointSession,
+  session: WsSession,
   ctx: InvocationContext,
   payload: unknown,
 ): unknown {

@@ -1,4 +1,4 @@
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import { releaseInboundText } from "../session/inbound-text.js";
 import type { HandlerTimeoutWheel, TimedWait } from "./handler-timeout.js";
 import { InboundGate, type InboundBounds } from "./inbound-gate.js";
@@ -49,7 +49,7 @@ export abstract class JobQueue<E extends QueueEnv> implements TimedWait {
   inWheel = false;
 
   constructor(
-    readonly session: EndpointSession,
+    readonly session: WsSession,
     protected readonly env: E,
   ) {
     // A bound method, not an arrow function: no context object per session (T5: idle memory; the

@@ -1,5 +1,5 @@
 import { RateLimitedError } from "../errors.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { checkInteger, checkKnownKeys, checkOneOf, checkPositiveNumber } from "../util/check-options.js";
 
@@ -79,7 +79,7 @@ export class TokenBucket {
    * refill does not end the episode: under a sustained flood every token admits one message, and ending
    * the episode there sent one notice per admitted message.
    */
-  admit(session: EndpointSession): number {
+  admit(session: WsSession): number {
     const now = performance.now();
     const l = this.limit;
     const t = Math.min(l.burst, this.tokens + (now - this.last) * l.perMs);

@@ -1,5 +1,5 @@
 import { withCorrelationId } from "../codec/json.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import { OUT } from "../session/outbound-queue.js";
 import { toBuffer } from "../session/remotes.js";
 
@@ -9,7 +9,7 @@ import { toBuffer } from "../session/remotes.js";
  * Returns why the queue refused it, or undefined; throws what encoding throws (`EncodeError`).
  * Sent as awaited: a full queue takes it (policy "await", within its allowance) and holds the next message.
  */
-export function submitReply(session: EndpointSession, value: unknown, replyId: unknown, idField: string | null): Error | undefined {
+export function submitReply(session: WsSession, value: unknown, replyId: unknown, idField: string | null): Error | undefined {
   if (typeof value === "string") return session.submit(OUT.TEXT, value, true, undefined, undefined, false, true);
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return session.submit(OUT.BINARY, toBuffer(value as Buffer)!, true, undefined, undefined, false, true);
   const enc = replyId === undefined ? session.encode(value) : withCorrelationId(session.encode(value), idField!, replyId);

@@ -15,7 +15,7 @@ import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
 import type { Logger } from "../metrics/logger.js";
 import { MetricsRecorder } from "../metrics/metrics.js";
 import { CloseCodes } from "../close-reason.js";
-import { EndpointSession, type HandshakeInfo } from "../session/endpoint-session.js";
+import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
 import type { Session } from "../session/session.js";
 import type { Transport } from "../transport/transport.js";
 import { ServerWebSocket } from "../transport/server-websocket.js";
@@ -59,7 +59,7 @@ export class EndpointServer implements DispatchEnv {
   /** Counters read by `ServerHandle.metrics()`. */
   readonly metrics: MetricsRecorder;
   /** Every session that has not finished its @OnClose yet. */
-  readonly sessions = new Set<EndpointSession>();
+  readonly sessions = new Set<WsSession>();
   /** Rooms, broadcast and presence of this server (this node). */
   readonly hub: BroadcastHub;
   private readonly router: Router;
@@ -221,7 +221,7 @@ export class EndpointServer implements DispatchEnv {
     } else rejectRequest(res, 404);
   }
 
-  released(session: EndpointSession): void {
+  released(session: WsSession): void {
     this.sessions.delete(session);
     this.hub.release(session);
     if (this.sessions.size === 0 && this.idleWaiters.length > 0) {
@@ -269,8 +269,8 @@ export class EndpointServer implements DispatchEnv {
    * @hidden Starts a session on an accepted transport (the testing kit passes its own session): builds
    * the connection's plan from the endpoint's policy and opens it.
    */
-  attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: EndpointSession): SessionDispatcher | null {
-    const s = session ?? new EndpointSession(transport, info, this.open.get(ep)!, ep.encode);
+  attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: WsSession): SessionDispatcher | null {
+    const s = session ?? new WsSession(transport, info, this.open.get(ep)!, ep.encode);
     const instance = createEndpointInstance(ep, s, this.container, this.logger, this.instanceOf);
     if (instance === null) return null;
     const policy = this.policies.get(ep)!;

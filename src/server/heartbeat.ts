@@ -1,5 +1,5 @@
 import { CloseCodes } from "../close-reason.js";
-import type { EndpointSession, LivenessHost } from "../session/endpoint-session.js";
+import type { WsSession, LivenessHost } from "../session/ws-session.js";
 
 const EMPTY = Buffer.alloc(0);
 /** Idle timeouts are checked at a quarter of the shortest one, so a session closes within 1.25× its timeout. */
@@ -24,10 +24,10 @@ export class LivenessMonitor implements LivenessHost {
   private period = Infinity;
   private stopped = false;
 
-  constructor(private readonly sessions: ReadonlySet<EndpointSession>) {}
+  constructor(private readonly sessions: ReadonlySet<WsSession>) {}
 
   /** Starts watching a session with its endpoint's heartbeat interval and idle timeout (0: off). */
-  track(session: EndpointSession, heartbeatInterval: number, maxIdleTimeout: number): void {
+  track(session: WsSession, heartbeatInterval: number, maxIdleTimeout: number): void {
     const now = nowMs();
     session.liveness = this;
     session.heartbeatInterval = heartbeatInterval;
@@ -37,7 +37,7 @@ export class LivenessMonitor implements LivenessHost {
     if (maxIdleTimeout > 0) session.setMaxIdleTimeout(maxIdleTimeout);
   }
 
-  idleTimeoutChanged(session: EndpointSession): void {
+  idleTimeoutChanged(session: WsSession): void {
     const ms = session.getMaxIdleTimeout();
     if (ms > 0) {
       session.lastActive = nowMs();

@@ -1,5 +1,5 @@
 import type { EndpointServer } from "./endpoint-server.js";
-import type { EndpointSession } from "../session/endpoint-session.js";
+import type { WsSession } from "../session/ws-session.js";
 import type { Session } from "../session/session.js";
 import { latencySnapshot, type EndpointMetrics, type ServerMetrics } from "../metrics/metrics.js";
 
@@ -10,7 +10,7 @@ export function metricsSnapshot(server: EndpointServer): ServerMetrics {
     const c = server.metrics.of(ep);
     let queued = 0;
     let buffered = 0;
-    for (const s of server.openSessionsOf(ep) as ReadonlySet<Session> as ReadonlySet<EndpointSession>) {
+    for (const s of server.openSessionsOf(ep) as ReadonlySet<Session> as ReadonlySet<WsSession>) {
       queued += s.outbound.depth;
       buffered += s.transport.bufferedAmount;
     }

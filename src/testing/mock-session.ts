@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { jsonEncoder } from "../codec/json.js";
 import type { ObjectEncoder } from "../codec/coders.js";
-import { EndpointSession } from "../session/endpoint-session.js";
+import { WsSession } from "../session/ws-session.js";
 import type { Session } from "../session/session.js";
 import { InMemoryTransport, type SentMessage } from "./in-memory-transport.js";
 
@@ -42,7 +42,7 @@ export interface MockSessionOptions {
  * expect(session.lastSent()).toEqual({ type: "text", data: "welcome to lobby" });
  * ```
  */
-export class MockSession extends EndpointSession {
+export class MockSession extends WsSession {
   /** @internal */
   readonly memory: InMemoryTransport;
 

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { OnMessage, ServerEndpoint, Session } from "../../src/index.js";
-import type { EndpointSession } from "../../src/session/endpoint-session.js";
+import type { WsSession } from "../../src/session/ws-session.js";
 import { TestServer } from "../../src/testing/index.js";
 import { forceGc } from "../support/heap.js";
 import { clientFrame, rawRequest, upgradeRequest } from "../support/raw-http.js";
@@ -65,7 +65,7 @@ async function retained(): Promise<number> {
   return last;
 }
 
-function isPaused(s: EndpointSession): boolean {
+function isPaused(s: WsSession): boolean {
   return (s.transport as unknown as { ws: { isPaused: boolean } }).ws.isPaused;
 }
 
@@ -73,7 +73,7 @@ function isPaused(s: EndpointSession): boolean {
 async function untilServerStopsReading(s: TestServer, path: string, sessions: number, total: number): Promise<void> {
   const read = (): number => s.handle.metrics().endpoints[path]!.messagesIn;
   const stopped = (): boolean => {
-    const open = [...s.handle.sessions] as EndpointSession[];
+    const open = [...s.handle.sessions] as WsSession[];
     return read() >= total || (open.length === sessions && open.every(isPaused));
   };
   for (let i = 0; i < 3000 && !stopped(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -93,7 +93,7 @@ describe("a peer that floods and never reads: the server's memory is bounded in 
     // Queue bound (4 MiB) + the parked message and its echo + ws's partial frame; 64 MB read before the fix.
     expect(grown).toBeLessThan(24 * MIB);
     expect(server.handle.metrics().inboundQueuedBytes).toBeLessThanOrEqual(4 * MIB + 1_000_000);
-    const session = [...server.handle.sessions][0] as EndpointSession;
+    const session = [...server.handle.sessions][0] as WsSession;
     expect(isPaused(session)).toBe(true);
     expect(server.handle.metrics().endpoints["/echo"]!.messagesIn).toBeLessThan(FRAMES / 4);
   });

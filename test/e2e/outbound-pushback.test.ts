@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
 import { OnMessage, QueueOverflowError, ServerEndpoint, Session } from "../../src/index.js";
-import type { EndpointSession } from "../../src/session/endpoint-session.js";
+import type { WsSession } from "../../src/session/ws-session.js";
 import { TestServer, type TestClient } from "../../src/testing/index.js";
 
 const CHUNK = "c".repeat(4096);
@@ -59,11 +59,11 @@ afterEach(async () => {
 
 const limits = { heartbeatInterval: 0, closeTimeout: 500, outbound: { maxMessages: MAX_MESSAGES, maxBytes: MAX_BYTES, highWaterMark: 64 * 1024 } } as const;
 
-function sessionAt(s: TestServer, path: string): EndpointSession {
-  return [...s.handle.sessions].find((x) => x.getRequestPath() === path) as EndpointSession;
+function sessionAt(s: TestServer, path: string): WsSession {
+  return [...s.handle.sessions].find((x) => x.getRequestPath() === path) as WsSession;
 }
 
-function isPaused(s: EndpointSession): boolean {
+function isPaused(s: WsSession): boolean {
   return (s.transport as unknown as { ws: { isPaused: boolean } }).ws.isPaused;
 }
 

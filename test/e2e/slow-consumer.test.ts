@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
 import { OnMessage, QueueOverflowError, ServerEndpoint, Session } from "../../src/index.js";
-import type { EndpointSession } from "../../src/session/endpoint-session.js";
+import type { WsSession } from "../../src/session/ws-session.js";
 import { TestServer } from "../../src/testing/index.js";
 import { clientTextFrame, rawRequest, upgradeRequest } from "../support/raw-http.js";
 
@@ -77,8 +77,8 @@ async function waitForStable(value: () => number, what: string): Promise<void> {
   if (same < 20) throw new Error(`timed out waiting for ${what}`);
 }
 
-function sessionAt(s: TestServer, path: string): EndpointSession {
-  return [...s.handle.sessions].find((x) => x.getRequestPath() === path) as EndpointSession;
+function sessionAt(s: TestServer, path: string): WsSession {
+  return [...s.handle.sessions].find((x) => x.getRequestPath() === path) as WsSession;
 }
 
 async function echoTraffic(s: TestServer, clients: number, messages: number): Promise<string[][]> {

@@ -6,7 +6,7 @@ import { OnMessage, OnOpen, ServerEndpoint, Session } from "../../src/index.js";
 import type { Logger } from "../../src/metrics/logger.js";
 import { createEndpointInstance, openConnection, type ConnectionPlan, type LivenessTracker } from "../../src/runtime/connection.js";
 import type { DispatchEnv } from "../../src/runtime/dispatcher.js";
-import { EndpointSession } from "../../src/session/endpoint-session.js";
+import { WsSession } from "../../src/session/ws-session.js";
 import type { OutboundLimits } from "../../src/session/outbound-options.js";
 import { InMemoryTransport } from "../../src/testing/in-memory-transport.js";
 
@@ -38,7 +38,7 @@ function sessionOf(type: typeof Planned | typeof Broken) {
   const ep = compileEndpoint(type, { maxMessageSize: 1024 });
   const transport = new InMemoryTransport();
   const info = { path: ep.template.source, query: "", headers: {}, remoteAddress: "", pathParams: {}, subprotocol: "" };
-  return { ep, transport, session: new EndpointSession(transport, info, new Set(), ep.encode) };
+  return { ep, transport, session: new WsSession(transport, info, new Set(), ep.encode) };
 }
 
 describe("openConnection", () => {

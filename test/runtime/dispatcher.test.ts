@@ -8,7 +8,7 @@ import type { DefinitionProblem } from "../../src/errors.js";
 import { CloseReason, OnClose, OnError, OnMessage, OnOpen, ServerEndpoint, Session } from "../../src/index.js";
 import type { Logger } from "../../src/metrics/logger.js";
 import { SessionDispatcher, type DispatchEnv } from "../../src/runtime/dispatcher.js";
-import { EndpointSession } from "../../src/session/endpoint-session.js";
+import { WsSession } from "../../src/session/ws-session.js";
 import { InMemoryTransport } from "../../src/testing/in-memory-transport.js";
 
 // The dispatcher on its own: a compiled endpoint, a session over the in-memory transport, and the test
@@ -38,15 +38,15 @@ interface Rig<T> {
   t: InMemoryTransport;
   d: SessionDispatcher;
   instance: T;
-  released: EndpointSession[];
+  released: WsSession[];
   texts(): string[];
 }
 
 function open<T extends object>(type: new () => T, bounds: Partial<DispatchEnv> = {}): Rig<T> {
   const endpoint = compile(type);
   const t = new InMemoryTransport();
-  const session = new EndpointSession(t, { path: "/", query: "", headers: {} as never, remoteAddress: "127.0.0.1", pathParams: {}, subprotocol: "" }, new Set(), endpoint.encode);
-  const released: EndpointSession[] = [];
+  const session = new WsSession(t, { path: "/", query: "", headers: {} as never, remoteAddress: "127.0.0.1", pathParams: {}, subprotocol: "" }, new Set(), endpoint.encode);
+  const released: WsSession[] = [];
   const env: DispatchEnv = {
     logger: silent,
     handlerTimeouts: null,

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { ARG_SHAPE, type ArgResolver, type ArgShape, type InvocationContext } from "../../src/endpoint/arguments.js";
 import type { CompiledHandler } from "../../src/endpoint/compiled.js";
 import { handlerOf, hasClassMethods, invoke, resolveAndCall, type HandlerInstance } from "../../src/runtime/invoke.js";
-import type { EndpointSession } from "../../src/session/endpoint-session.js";
+import type { WsSession } from "../../src/session/ws-session.js";
 
 // The argument-shape table on its own: a fake instance records what each shape passes.
 
-const session = { id: "s1" } as unknown as EndpointSession;
+const session = { id: "s1" } as unknown as WsSession;
 
 function context(): InvocationContext {
   return { session, payload: undefined, closeReason: undefined, error: undefined };

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
 import { OnMessage, ServerEndpoint } from "../../src/index.js";
-import type { EndpointSession } from "../../src/session/endpoint-session.js";
+import type { WsSession } from "../../src/session/ws-session.js";
 import { EndpointHarness, TestServer } from "../../src/testing/index.js";
 
 let gate: Promise<void> = Promise.resolve();
@@ -50,7 +50,7 @@ describe("inbound backpressure", () => {
     closeGate();
     const c = await server.connect("/slow-handler");
     const sends = Array.from({ length: 500 }, (_, i) => c.send(`m${i}`));
-    const session = [...server.handle.sessions][0] as EndpointSession;
+    const session = [...server.handle.sessions][0] as WsSession;
     const ws = (session.transport as unknown as { ws: { isPaused: boolean } }).ws;
     for (let i = 0; i < 1000 && !ws.isPaused; i++) await new Promise((r) => setImmediate(r));
     expect(ws.isPaused).toBe(true);

@@ -30,7 +30,7 @@ export interface HandshakeInfo {
 
 /** @hidden What a session tells its server's liveness monitor. */
 export interface LivenessHost {
-  idleTimeoutChanged(session: EndpointSession): void;
+  idleTimeoutChanged(session: WsSession): void;
 }
 
 const STATE = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
@@ -52,7 +52,7 @@ const NO_ROOMS: ReadonlySet<string> = new ReadOnlySet([], "getRooms()");
 
 /** User properties that tell the room registry when they change (the user id may come from one). */
 class WatchedProperties extends Map<string, unknown> {
-  constructor(private readonly owner: EndpointSession) {
+  constructor(private readonly owner: WsSession) {
     super();
   }
   override set(key: string, value: unknown): this {
@@ -73,11 +73,11 @@ class WatchedProperties extends Map<string, unknown> {
 
 /** What the dispatcher asks before it handles a message (runtime/rate-limit.ts's token bucket). */
 export interface SessionRateLimiter {
-  admit(session: EndpointSession): number;
+  admit(session: WsSession): number;
 }
 
-/** @hidden The runtime session: the public `Session` over a transport and an outbound queue. */
-export class EndpointSession extends Session implements RemoteHost {
+/** @hidden The session of one `ws` connection, server or client (`ClientSessionImpl` extends it): the public `Session` over a transport and an outbound queue. */
+export class WsSession extends Session implements RemoteHost {
   /** The session id (also returned by `getId()`). */
   readonly id: string;
   /** @internal */
