@@ -17,6 +17,7 @@ const ENTRIES = [
   ["redis", "dist/src/redis/index.js"],
   ["broker", "dist/src/broker/index.js"],
   ["asyncapi", "dist/src/asyncapi/index.js"],
+  ["contract", "dist/src/contract/index.js"],
 ];
 
 const out = join(root, "dist", "esm");

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
  * top-level file of src/ (`src/errors`), or `decorators`.
  */
 export const LAYERS: readonly (readonly string[])[] = [
-  ["src/errors", "src/close-reason", "src/util"],
+  ["src/errors", "src/close-reason", "src/util", "src/contract"],
   ["src/peers", "src/metrics", "src/transport"],
   ["src/session"],
   ["decorators", "src/codec", "src/di"],

@@ -17,6 +17,7 @@ const ENTRIES = {
   "ws-endpoints/redis": "src/redis/index.ts",
   "ws-endpoints/broker": "src/broker/index.ts",
   "ws-endpoints/asyncapi": "src/asyncapi/index.ts",
+  "ws-endpoints/contract": "src/contract/index.ts",
 } as const;
 
 interface EntryExports {
