@@ -69,7 +69,7 @@ export type { HandshakeRequest, ResponseHeaders } from "./handshake/configurator
 export type { AllowedOrigin } from "./handshake/origin.js";
 export type { PerMessageDeflateOptions } from "./handshake/deflate.js";
 export type { RateLimitOptions } from "./runtime/rate-limit.js";
-export type { OutboundOptions, OverflowPolicy } from "./session/outbound-queue.js";
+export type { OutboundOptions, OverflowPolicy } from "./session/outbound-options.js";
 export { PRINCIPAL } from "./di/injection.js";
 
 export { Broadcaster, Presence } from "./broker/broadcaster.js";

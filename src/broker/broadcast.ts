@@ -1,7 +1,7 @@
 import * as ws from "ws";
 import type { ObjectEncoder } from "../codec/coders.js";
 import type { WsSession } from "../session/ws-session.js";
-import { OUT } from "../session/outbound-queue.js";
+import { OUT } from "../session/outbound-entry.js";
 
 interface FrameOptions {
   fin: boolean;

@@ -1,7 +1,7 @@
 import { CloseReason } from "../close-reason.js";
 import type { ObjectEncoder } from "../codec/coders.js";
 import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
-import { OUT } from "../session/outbound-queue.js";
+import { OUT } from "../session/outbound-entry.js";
 import { Session } from "../session/session.js";
 import type { ClientTransport } from "./client-transport.js";
 

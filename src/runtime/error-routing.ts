@@ -5,7 +5,7 @@ import { DecodeError, TransportError, UnsupportedMessageError, WebSocketEndpoint
 import type { Logger } from "../metrics/logger.js";
 import { CloseCodes, MAX_REASON_BYTES, truncateUtf8 } from "../close-reason.js";
 import type { WsSession } from "../session/ws-session.js";
-import { OUT } from "../session/outbound-queue.js";
+import { OUT } from "../session/outbound-entry.js";
 import { deliverable, thrownOf } from "./handler-failure.js";
 import { isThenable } from "../util/thenable.js";
 

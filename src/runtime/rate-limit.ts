@@ -1,6 +1,6 @@
 import { RateLimitedError } from "../errors.js";
 import type { WsSession } from "../session/ws-session.js";
-import { OUT } from "../session/outbound-queue.js";
+import { OUT } from "../session/outbound-entry.js";
 import { checkInteger, checkKnownKeys, checkOneOf, checkPositiveNumber } from "../util/check-options.js";
 
 /** Per-session inbound message rate limit (token bucket). */

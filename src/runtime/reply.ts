@@ -1,6 +1,6 @@
 import { withCorrelationId } from "../codec/json.js";
 import type { WsSession } from "../session/ws-session.js";
-import { OUT } from "../session/outbound-queue.js";
+import { OUT } from "../session/outbound-entry.js";
 import { toBuffer } from "../session/remotes.js";
 
 /**

@@ -1,7 +1,7 @@
 import { injectable } from "tsyringe";
 import type { CompiledEndpoint } from "../endpoint/compiled.js";
 import type { DefinitionProblem } from "../errors.js";
-import { checkOutbound, type OutboundLimits, type OutboundOptions } from "../session/outbound-queue.js";
+import { checkOutbound, type OutboundLimits, type OutboundOptions } from "../session/outbound-options.js";
 import { pickOutbound, type ResolvedOptions } from "./options.js";
 import { checkRateLimit, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from "../runtime/rate-limit.js";
 import { Configurator } from "../handshake/configurator.js";

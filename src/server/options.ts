@@ -11,7 +11,7 @@ import type { Broker } from "../broker/broker.js";
 import type { UserIdSource } from "../broker/rooms.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import type { MetricsOptions } from "../metrics/metrics.js";
-import { checkOutbound, type OutboundOptions } from "../session/outbound-queue.js";
+import { checkOutbound, type OutboundOptions } from "../session/outbound-options.js";
 import { checkBoolean, checkDuration, checkInteger, checkKnownKeys, MAX_TIMER_MS } from "../util/check-options.js";
 import { checkRateLimit, type RateLimitOptions } from "../runtime/rate-limit.js";
 

@@ -12,10 +12,6 @@ import { fitsAfterEviction, OVERFLOW, overflowVerdict, queueFull } from "./overf
 import { unpinned } from "./retained-bytes.js";
 import { SendDeadlines, type DeadlineHost } from "./send-deadlines.js";
 
-// The option types and their check live in outbound-options.ts, the entry kinds in outbound-entry.ts;
-// re-exported for the modules that import them from here.
-export { checkOutbound, type OutboundLimits, type OutboundOptions, type OverflowCloser, type OverflowPolicy } from "./outbound-options.js";
-export { OUT, type OutKind } from "./outbound-entry.js";
 
 /** Longest entry array a queue keeps between flushes. */
 const MAX_KEPT_SLOTS = 16;

@@ -1,6 +1,6 @@
 import { SessionClosedError } from "../errors.js";
 import type { Transport } from "../transport/transport.js";
-import { OUT, type OutKind } from "./outbound-queue.js";
+import { OUT, type OutKind } from "./outbound-entry.js";
 import { PendingSend, type AsyncSendHandle, type SendResult } from "./pending-send.js";
 import type { BinaryData, RemoteEndpoint, SendHandler } from "./remote-endpoint.js";
 import { toSendError } from "./send-error.js";

@@ -1,7 +1,9 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
 import { QueueOverflowError, SendTimeoutError, SessionClosedError } from "../../src/index.js";
-import { OUT, OutboundQueue, type OutboundLimits, type OverflowPolicy } from "../../src/session/outbound-queue.js";
+import { OUT } from "../../src/session/outbound-entry.js";
+import type { OutboundLimits, OverflowPolicy } from "../../src/session/outbound-options.js";
+import { OutboundQueue } from "../../src/session/outbound-queue.js";
 import { PendingSend } from "../../src/session/pending-send.js";
 import { InMemoryTransport } from "../../src/testing/in-memory-transport.js";
 import { MockSession } from "../../src/testing/index.js";
