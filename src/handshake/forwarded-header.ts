@@ -28,7 +28,7 @@ export function readHops(header: string, format: ForwardedHeader, max: number): 
   const out: (IpGroups | null)[] = [];
   let end = header.length;
   while (out.length < max) {
-    const sep = format === "forwarded" ? previousElement(header, end) : header.lastIndexOf(",", end - 1);
+    const sep = previousSeparator(header, end, format === "forwarded");
     const hop = sep === -2 || end - sep - 1 > MAX_ENTRY ? null : hopAddress(header, sep + 1, end, format);
     out.push(hop);
     if (hop === null || sep < 0) break;
@@ -38,19 +38,22 @@ export function readHops(header: string, format: ForwardedHeader, max: number): 
 }
 
 /**
- * The comma before the `Forwarded` element ending at `end`, outside quoted strings; -1 at the start of
- * the header, -2 when the element is unbalanced or too long. Quotes are matched scanning backwards: a
- * quote preceded by an odd number of backslashes is escaped.
+ * The comma before the entry ending at `end`: -1 at the start of the header, -2 when the entry is
+ * longer than `MAX_ENTRY` or (with `quotes`, for `Forwarded`) leaves a quoted string open. Scans at most
+ * `MAX_ENTRY` characters. Quotes are matched backwards: a quote after an odd number of backslashes is
+ * escaped.
  */
-function previousElement(h: string, end: number): number {
+function previousSeparator(h: string, end: number, quotes: boolean): number {
   let quoted = false;
-  for (let i = end - 1; i >= 0 && end - i <= MAX_ENTRY + 1; i--) {
+  const stop = Math.max(0, end - MAX_ENTRY - 1);
+  for (let i = end - 1; i >= stop; i--) {
     const c = h.charCodeAt(i);
-    if (c === QUOTE) {
+    if (c === COMMA && !quoted) return i;
+    if (quotes && c === QUOTE) {
       let b = 0;
-      while (i - 1 - b >= 0 && h.charCodeAt(i - 1 - b) === BACKSLASH) b++;
+      while (i - 1 - b >= stop && h.charCodeAt(i - 1 - b) === BACKSLASH) b++;
       if (b % 2 === 0) quoted = !quoted;
-    } else if (c === COMMA && !quoted) return i;
+    }
   }
   return quoted || end > MAX_ENTRY + 1 ? -2 : -1;
 }
@@ -75,13 +78,14 @@ function forParameter(element: string): string | null {
     let value: string;
     let next: number;
     if (element.charCodeAt(eq + 1) === QUOTE) {
-      value = "";
       let j = eq + 2;
+      let escaped = false;
       for (; j < element.length && element.charCodeAt(j) !== QUOTE; j++) {
-        if (element.charCodeAt(j) === BACKSLASH) j++;
-        value += element.charAt(j);
+        if (element.charCodeAt(j) === BACKSLASH) [j, escaped] = [j + 1, true];
       }
       if (j >= element.length) return null;
+      value = element.slice(eq + 2, j);
+      if (escaped) value = value.replace(/\\(.)/g, "$1");
       next = element.indexOf(";", j + 1);
       if (element.slice(j + 1, next === -1 ? element.length : next).trim() !== "") return null;
     } else {

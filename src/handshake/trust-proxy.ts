@@ -21,8 +21,8 @@ export type TrustProxy = boolean | number | string | readonly string[] | ((addre
 
 function noop(): void {}
 
-/** How one hop is judged: its parsed address, its text, its distance from the server (0: the socket's peer). */
-type Trust = (groups: IpGroups, address: string, hop: number) => boolean;
+/** How one hop is judged: its parsed address and its distance from the server (0: the socket's peer). */
+type Trust = (groups: IpGroups, hop: number) => boolean;
 
 /** Problems with `trustProxy` and `forwardedHeader`, one sentence each. */
 export function checkTrustProxy(value: unknown, header: unknown): string[] {
@@ -79,23 +79,24 @@ export class ProxyTrust {
    */
   clientAddress(headers: IncomingHttpHeaders, peer: string): string {
     const peerGroups = parseIp(peer);
-    if (peerGroups === null || !this.trust(peerGroups, peer, 0)) return peer;
+    if (peerGroups === null || !this.trust(peerGroups, 0)) return peer;
     const raw = headers[this.header];
     if (typeof raw !== "string" || raw === "") return peer;
     const hops = readHops(raw, this.header, this.maxHops);
-    let address = peer;
+    let last: IpGroups | null = null;
     for (let i = 0; i < hops.length; i++) {
       const g = hops[i]!;
-      if (g === null) return address;
-      address = formatIp(g);
-      if (i === hops.length - 1 || !this.trust(g, address, i + 1)) return address;
+      if (g === null) break;
+      last = g;
+      // The left-most entry is the answer whether trusted or not (as in Express): no need to ask.
+      if (i === hops.length - 1 || !this.trust(g, i + 1)) break;
     }
-    return address;
+    return last === null ? peer : formatIp(last);
   }
 
   private compile(value: Exclude<TrustProxy, false>): Trust {
     if (value === true) return () => true;
-    if (typeof value === "number") return (_g, _a, hop) => hop < value;
+    if (typeof value === "number") return (_g, hop) => hop < value;
     if (typeof value === "function") return this.guarded(value);
     const ranges: IpRange[] = splitEntries(typeof value === "string" ? [value] : value).flatMap(parseRanges);
     return (g) => {
@@ -111,10 +112,10 @@ export class ProxyTrust {
    * that hop's) and is logged once per server, not per handshake.
    */
   private guarded(fn: (address: string, hop: number) => unknown): Trust {
-    return (_g, address, hop) => {
+    return (g, hop) => {
       let verdict: unknown;
       try {
-        verdict = fn(address, hop);
+        verdict = fn(formatIp(g), hop);
       } catch (error) {
         this.warnOnce(error, "trustProxy function threw; treating the hop as untrusted");
         return false;

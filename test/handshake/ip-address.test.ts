@@ -90,21 +90,22 @@ describe("ranges", () => {
     expect(inRange(parseIp("10.1.2.3")!, parseRanges("::ffff:10.0.0.0/104")[0]!)).toBe(true);
   });
 
-  it("names, netmasks and single addresses", () => {
-    const has = (entry: string, address: string): boolean => parseRanges(entry).some((r) => inRange(parseIp(address)!, r));
-    expect(has("loopback", "127.255.0.1")).toBe(true);
-    expect(has("loopback", "::1")).toBe(true);
-    expect(has("loopback", "::2")).toBe(false);
-    expect(has("uniquelocal", "172.31.255.255")).toBe(true);
-    expect(has("uniquelocal", "172.32.0.0")).toBe(false);
-    expect(has("uniquelocal", "fd12::1")).toBe(true);
-    expect(has("linklocal", "fe80::abcd")).toBe(true);
-    expect(has("linklocal", "169.254.9.9")).toBe(true);
-    expect(has("10.1.0.0/255.255.0.0", "10.1.200.3")).toBe(true);
-    expect(has("10.1.0.0/255.255.0.0", "10.2.0.3")).toBe(false);
-    expect(has("10.0.0.7", "10.0.0.7")).toBe(true);
-    expect(has("10.0.0.7", "10.0.0.8")).toBe(false);
-    expect(has("2001:db8::/32", "2001:db8:ffff::1")).toBe(true);
+  it.each<[string, string, boolean]>([
+    ["loopback", "127.255.0.1", true],
+    ["loopback", "::1", true],
+    ["loopback", "::2", false],
+    ["uniquelocal", "172.31.255.255", true],
+    ["uniquelocal", "172.32.0.0", false],
+    ["uniquelocal", "fd12::1", true],
+    ["linklocal", "fe80::abcd", true],
+    ["linklocal", "169.254.9.9", true],
+    ["10.1.0.0/255.255.0.0", "10.1.200.3", true],
+    ["10.1.0.0/255.255.0.0", "10.2.0.3", false],
+    ["10.0.0.7", "10.0.0.7", true],
+    ["10.0.0.7", "10.0.0.8", false],
+    ["2001:db8::/32", "2001:db8:ffff::1", true],
+  ])("names, netmasks and single addresses: %s holds %s: %s", (entry, address, expected) => {
+    expect(parseRanges(entry).some((r) => inRange(parseIp(address)!, r))).toBe(expected);
   });
 
   it.each([

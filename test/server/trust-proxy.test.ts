@@ -58,24 +58,17 @@ async function statusVia(s: TestServer, path: string, headers: Record<string, st
 }
 
 describe("trustProxy on the wire: the address every layer sees", () => {
-  it("off (the default): forwarding headers are ignored; session and configurator see the TCP peer", async () => {
-    const s = await start();
-    const r = await rawRequest(s.handle.address.port, upgradeRequest("/whoami", { "X-Forwarded-For": "203.0.113.9", Forwarded: "for=203.0.113.9" }));
+  it.each<[string, Omit<BootstrapOptions, "endpoints">, Record<string, string>, string]>([
+    ["off (the default): forwarding headers are ignored", {}, { "X-Forwarded-For": "203.0.113.9", Forwarded: "for=203.0.113.9" }, "127.0.0.1"],
+    ["loopback trusted: the client's address", { trustProxy: "loopback" }, { "X-Forwarded-For": "6.6.6.6, 203.0.113.9" }, "203.0.113.9"],
+  ])("%s, in HandshakeRequest.remoteAddress and in getRemoteAddress() in @OnOpen", async (_case, options, headers, expected) => {
+    const s = await start(options);
+    const r = await rawRequest(s.handle.address.port, upgradeRequest("/whoami", headers));
     expect(r.status).toBe(101);
-    expect(r.headers["x-seen-address"]).toBe("127.0.0.1");
+    expect(r.headers["x-seen-address"]).toBe(expected);
     r.socket.destroy();
-    const c = await s.connect("/whoami", { headers: { "X-Forwarded-For": "203.0.113.9" } });
-    expect(await c.nextText()).toBe("127.0.0.1");
-  });
-
-  it("loopback trusted: getRemoteAddress() in @OnOpen and HandshakeRequest.remoteAddress are the client's", async () => {
-    const s = await start({ trustProxy: "loopback" });
-    const r = await rawRequest(s.handle.address.port, upgradeRequest("/whoami", { "X-Forwarded-For": "6.6.6.6, 203.0.113.9" }));
-    expect(r.status).toBe(101);
-    expect(r.headers["x-seen-address"]).toBe("203.0.113.9");
-    r.socket.destroy();
-    const c = await s.connect("/whoami", { headers: { "X-Forwarded-For": "6.6.6.6, 203.0.113.9" } });
-    expect(await c.nextText()).toBe("203.0.113.9");
+    const c = await s.connect("/whoami", { headers });
+    expect(await c.nextText()).toBe(expected);
   });
 
   it("an IPv6 client behind the proxy, written in any form, is one canonical address", async () => {
