@@ -62,6 +62,8 @@ function splitEntries(entries: readonly string[]): string[] {
 export class ProxyTrust {
   private readonly trust: Trust;
   private readonly maxHops: number;
+  /** Whether a failing `trustProxy` function was logged already. */
+  private warned = false;
 
   constructor(
     value: Exclude<TrustProxy, false>,
@@ -104,8 +106,6 @@ export class ProxyTrust {
       return false;
     };
   }
-
-  private warned = false;
 
   /**
    * A user function: truthy trusts, as in Express. A throw or a promise trusts nothing (the address is
