@@ -68,6 +68,7 @@ export { Configurator } from "./handshake/configurator.js";
 export type { HandshakeRequest, ResponseHeaders } from "./handshake/configurator.js";
 export type { AllowedOrigin } from "./handshake/origin.js";
 export type { PerMessageDeflateOptions } from "./handshake/deflate.js";
+export type { TrustProxy } from "./handshake/trust-proxy.js";
 export type { RateLimitOptions } from "./runtime/rate-limit.js";
 export type { OutboundOptions, OverflowPolicy } from "./session/outbound-options.js";
 export { PRINCIPAL } from "./di/injection.js";

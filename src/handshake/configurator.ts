@@ -23,7 +23,10 @@ export interface HandshakeRequest {
   readonly cookies: ReadonlyMap<string, string>;
   /** Decoded values of the endpoint's path template variables. */
   readonly pathParameters: Readonly<Record<string, string>>;
-  /** Peer IP address as this server sees it (IPv4-mapped IPv6 addresses are unmapped). */
+  /**
+   * The client's IP address: the TCP peer's, or with `trustProxy` the one the trusted proxies forwarded
+   * (IPv4-mapped IPv6 addresses are unmapped). The peer itself is `raw.socket.remoteAddress`.
+   */
   readonly remoteAddress: string;
   /** The endpoint class the request is routed to. */
   readonly endpoint: EndpointClass;

@@ -10,6 +10,7 @@ import { packHeaders } from "../session/packed-headers.js";
 import { rejectRequest, rejectUpgrade } from "../handshake/http-reject.js";
 import { ConnectionLimits, holdUntilClose, isRefusal, peerAddress } from "../handshake/limits.js";
 import { OriginPolicy } from "../handshake/origin.js";
+import { compileTrustProxy, type ProxyTrust } from "../handshake/trust-proxy.js";
 import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type HandshakeAccepted, type HandshakeOutcome } from "../handshake/pipeline.js";
 import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
 import type { Logger } from "../metrics/logger.js";
@@ -69,6 +70,8 @@ export class EndpointServer implements DispatchEnv {
   private idleWaiters: Array<() => void> = [];
   private readonly limits: ConnectionLimits;
   private readonly originPolicy: OriginPolicy;
+  /** Null without `trustProxy`: the address is the socket's peer and no header is read. */
+  private readonly proxyTrust: ProxyTrust | null;
   /** Handshakes waiting on async hooks; each entry refuses its upgrade (shutdown). */
   private readonly pending = new Set<() => void>();
   /** @hidden The one heartbeat / idle timer of this server. */
@@ -94,6 +97,7 @@ export class EndpointServer implements DispatchEnv {
     this.router = new Router(endpoints);
     this.limits = new ConnectionLimits(options.maxConnections, options.maxConnectionsPerIp);
     this.originPolicy = new OriginPolicy(options.allowedOrigins);
+    this.proxyTrust = compileTrustProxy(options.trustProxy, options.forwardedHeader, options.logger);
     this.liveness = new LivenessMonitor(this.sessions);
     for (const ep of endpoints) {
       this.open.set(ep, new Set());
@@ -158,7 +162,8 @@ export class EndpointServer implements DispatchEnv {
     if (bad) return this.refuse(socket, 400, bad);
     const ep = match.endpoint;
     const policy = this.policies.get(ep)!;
-    const ip = peerAddress(req.socket.remoteAddress);
+    const peer = peerAddress(req.socket.remoteAddress);
+    const ip = this.proxyTrust === null ? peer : this.proxyTrust.clientAddress(req.headers, peer);
     const ticket = this.limits.reserve(ep, policy.maxConnections, ip);
     if (isRefusal(ticket)) return this.refuse(socket, ticket.status, ticket.message);
     holdUntilClose(socket, ticket);

@@ -7,6 +7,8 @@ import { InvalidOptionsError } from "../errors.js";
 import type { Configurator } from "../handshake/configurator.js";
 import { checkAllowedOrigins, type AllowedOrigin } from "../handshake/origin.js";
 import { checkDeflate, type PerMessageDeflateOptions } from "../handshake/deflate.js";
+import type { ForwardedHeader } from "../handshake/forwarded-header.js";
+import { checkTrustProxy, type TrustProxy } from "../handshake/trust-proxy.js";
 import type { Broker } from "../broker/broker.js";
 import type { UserIdSource } from "../broker/rooms.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
@@ -77,8 +79,21 @@ export interface BootstrapOptions {
   handshakeTimeout?: number | undefined;
   /** Concurrent connections (and handshakes in progress) per server; more get 503. Default 10000. */
   maxConnections?: number | undefined;
-  /** Concurrent connections per peer IP; more get 429. Default 1000 (raise it behind a proxy that hides client IPs). */
+  /** Concurrent connections per client IP (see `trustProxy`); more get 429. Default 1000. */
   maxConnectionsPerIp?: number | undefined;
+  /**
+   * Which proxies may tell the client's address (default false: none; the address is the TCP peer's).
+   * Same values as Express and Fastify: `true`, a hop count, addresses / CIDR ranges / `"loopback"`,
+   * `"linklocal"`, `"uniquelocal"`, or `(address, hop) => boolean`. The address found is
+   * `session.getRemoteAddress()`, `HandshakeRequest.remoteAddress`, and the key of `maxConnectionsPerIp`.
+   * Headers from peers that are not trusted are ignored.
+   */
+  trustProxy?: TrustProxy | undefined;
+  /**
+   * The header trusted proxies write the client address into: `"x-forwarded-for"` (default) or
+   * `"forwarded"` (RFC 7239). Only that one is read, so a client cannot pass the other through.
+   */
+  forwardedHeader?: "x-forwarded-for" | "forwarded" | undefined;
   /** permessage-deflate: off by default; `true` or options to offer it with bounded zlib memory. */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
   /** Ping every session this often, in ms; a peer that has not answered the previous ping is terminated (default 30000; 0 disables). */
@@ -125,6 +140,8 @@ export interface ResolvedOptions {
   readonly handshakeTimeout: number;
   readonly maxConnections: number;
   readonly maxConnectionsPerIp: number;
+  readonly trustProxy: TrustProxy;
+  readonly forwardedHeader: ForwardedHeader;
   readonly perMessageDeflate: boolean | PerMessageDeflateOptions;
   readonly heartbeatInterval: number;
   readonly maxIdleTimeout: number;
@@ -161,7 +178,7 @@ const KNOWN: Readonly<Record<keyof BootstrapOptions, true>> = {
   endpoints: true, port: true, host: true, server: true, maxMessageSize: true, closeTimeout: true, coalesceWrites: true,
   inboundQueueLimit: true, inboundQueueBytes: true, inboundBudget: true, handlerTimeout: true, logger: true, container: true,
   codecs: true, metrics: true, configurator: true, allowedOrigins: true, handshakeTimeout: true, maxConnections: true,
-  maxConnectionsPerIp: true, perMessageDeflate: true, heartbeatInterval: true, maxIdleTimeout: true, rateLimit: true,
+  maxConnectionsPerIp: true, trustProxy: true, forwardedHeader: true, perMessageDeflate: true, heartbeatInterval: true, maxIdleTimeout: true, rateLimit: true,
   outbound: true, sendTimeout: true, broker: true, userId: true, nodeId: true,
 };
 
@@ -197,6 +214,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
   if (c !== undefined && typeof c !== "function" && (typeof c !== "object" || c === null)) problems.push("configurator must be a Configurator subclass or instance");
   problems.push(...checkAllowedOrigins(options.allowedOrigins, "allowedOrigins"));
   problems.push(...checkDeflate(options.perMessageDeflate, "perMessageDeflate"));
+  problems.push(...checkTrustProxy(options.trustProxy, options.forwardedHeader));
   problems.push(...checkRateLimit(options.rateLimit, "rateLimit"));
   problems.push(...checkOutbound(options.outbound, "outbound"));
   if (typeof options.maxConnections === "number" && typeof options.maxConnectionsPerIp === "number" && options.maxConnectionsPerIp > options.maxConnections) {
@@ -225,6 +243,8 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     handshakeTimeout: options.handshakeTimeout ?? DEFAULTS.handshakeTimeout,
     maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? Math.min(DEFAULTS.maxConnectionsPerIp, options.maxConnections ?? Infinity),
+    trustProxy: options.trustProxy ?? false,
+    forwardedHeader: options.forwardedHeader ?? "x-forwarded-for",
     perMessageDeflate: options.perMessageDeflate ?? DEFAULTS.perMessageDeflate,
     heartbeatInterval: options.heartbeatInterval ?? DEFAULTS.heartbeatInterval,
     maxIdleTimeout: options.maxIdleTimeout ?? DEFAULTS.maxIdleTimeout,

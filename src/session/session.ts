@@ -36,7 +36,10 @@ export abstract class Session {
   abstract close(reason?: CloseReason): void;
   /** The subprotocol selected at the handshake, or `""`. */
   abstract getNegotiatedSubprotocol(): string;
-  /** The peer's IP address (as seen by this server; see the deployment guide behind proxies). */
+  /**
+   * The peer's IP address: on a server, the client's, which behind a reverse proxy is the address the
+   * trusted proxies forwarded (`trustProxy`, see the deployment guide); on a client, the server's.
+   */
   abstract getRemoteAddress(): string;
   /** The principal established by authentication at the handshake, or `undefined`. */
   abstract getUserPrincipal(): unknown;

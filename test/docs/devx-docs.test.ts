@@ -51,6 +51,11 @@ describe("guides: endpoints, sessions, deployment, migrations, FAQ", () => {
     expect(conf.split("{").length).toBe(conf.split("}").length);
   });
 
+  it("the HAProxy config adds X-Forwarded-For and bounds upgraded connections with a tunnel timeout", () => {
+    const conf = readFileSync(join(ROOT, "docs/snippets/deployment/haproxy.cfg"), "utf8");
+    for (const directive of ["mode http", "option forwardfor", "timeout tunnel", "balance leastconn"]) expect(conf).toContain(directive);
+  });
+
   it("the JSR 356 'before' code compiles with javac (against API stubs)", (ctx) => {
     java.guard(ctx);
     const out = mkdtempSync(join(tmpdir(), "wse-javac-"));

@@ -27,7 +27,7 @@ describe("optional options given as undefined", () => {
   it("bootstrap: every option undefined resolves exactly like no options", () => {
     const keys = [
       "endpoints", "port", "host", "server", "maxMessageSize", "closeTimeout", "coalesceWrites", "inboundQueueLimit", "handlerTimeout", "logger",
-      "container", "codecs", "metrics", "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp",
+      "container", "codecs", "metrics", "configurator", "allowedOrigins", "handshakeTimeout", "maxConnections", "maxConnectionsPerIp", "trustProxy", "forwardedHeader",
       "perMessageDeflate", "heartbeatInterval", "maxIdleTimeout", "rateLimit", "outbound", "sendTimeout", "broker", "userId", "nodeId",
     ] as const;
     expect(resolveOptions(allUndefined(keys))).toEqual(resolveOptions({}));
