@@ -113,6 +113,17 @@ describe("reconnect and the outage buffer", () => {
     expect(delays).toEqual([20, 40, 80, 100, 100, 100, 100, 100, 100, 100, 100].slice(0, delays.length));
   });
 
+  it("a request made by an open listener goes out before the held messages (to re-join or re-authenticate first)", async () => {
+    const server = await raw();
+    const c = client(server.url);
+    c.onState((s) => {
+      if (s.state === "open") void c.request("join", { room: "again" }).catch(() => {});
+    });
+    c.send("say", { text: "held" });
+    await server.message(2);
+    expect(server.received.map(json)).toEqual([{ type: "join", room: "again", id: 1 }, { type: "say", text: "held" }]);
+  });
+
   it("rejects a request that was sent when the connection drops; one still held waits for the reconnect", async () => {
     const server = await raw();
     const c = client(server.url);
