@@ -290,7 +290,14 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     const full = `The outage buffer is full (bufferLimit ${this.s.bufferLimit}, bufferBytes ${this.s.bufferBytes})`;
     if (dropped === null) {
       const error = new BufferOverflowError(`${full}; "${type}" was not sent.`);
-      if (policy === "close") this.close(1006, "outage buffer overflow");
+      if (policy === "close") {
+        // 1006 is only reported, never sent: a socket still connecting is closed with the default code.
+        if (ws) {
+          this.detach(ws);
+          ws.close();
+        }
+        this.end(1006, "outage buffer overflow", new ConnectionClosedError(`${full}; the client closed (bufferPolicy "close").`, 1006));
+      }
       throw error;
     }
     for (const d of dropped) if (d.id !== undefined) this.settle(d.id, new BufferOverflowError(`${full}; a held request was dropped for a newer message.`));
@@ -328,13 +335,16 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
       delete payload[typeField];
       delete payload[idField];
     }
-    if (typeof id === "number" && this.pending.has(id)) {
+    // A numeric id is the echo of one of our requests; one nobody waits for any more (timed out) is dropped.
+    if (typeof id === "number") {
+      if (!this.pending.has(id)) return;
       if (type !== "error") return this.settle(id, { reply: payload });
       const b = (payload && typeof payload === "object" ? { ...m, ...payload } : m) as { code?: unknown; message?: unknown; errors?: FieldError[]; accepted?: string[] };
       const code = typeof b.code === "string" ? b.code : "ERROR";
-      const detail = b.errors?.flatMap((f) => Object.values(f.constraints ?? {})).join("; ");
+      const errors = Array.isArray(b.errors) ? b.errors : [];
+      const detail = errors.flatMap((f) => Object.values(f.constraints ?? {})).join("; ");
       const message = typeof b.message === "string" ? b.message : `"${this.pending.get(id)!.type}" failed: ${code}${detail ? ` (${detail})` : ""}`;
-      return this.settle(id, new RequestError(code, message, b.errors, b.accepted));
+      return this.settle(id, new RequestError(code, message, errors, Array.isArray(b.accepted) ? b.accepted : undefined));
     }
     if (typeof type !== "string") return;
     if (typeof id === "string") return void this.serve(ws, type, id, payload);

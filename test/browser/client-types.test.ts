@@ -1,22 +1,8 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { connect, type BrowserClient, type ClientState } from "../../src/browser/index.js";
 import { defineContract, payloadType } from "../../src/contract/index.js";
-
-// DTO classes as the server declares them: methods and decorators do not reach the client's types.
-class Say {
-  text!: string;
-  shout(): string {
-    return this.text.toUpperCase();
-  }
-}
-class Join {
-  room!: string;
-}
-class Joined {
-  room!: string;
-  online!: number;
-  at!: Date;
-}
+// The DTO classes of contract-types.test.ts: methods and a Date, as a server declares them.
+import { Join, Joined, Say } from "../contract/sample-dtos.js";
 
 const chat = defineContract({
   client: { say: { payload: Say }, join: { payload: Join, reply: Joined } },

@@ -86,6 +86,29 @@ describe("server → client requests ($reply)", () => {
   });
 });
 
+describe("replies", () => {
+  it("drops a reply that comes after its request timed out: no listener sees it as an event", async () => {
+    const server = await raw();
+    const c = client(server.url);
+    const heard: unknown[] = [];
+    c.on("said", (m) => heard.push(m));
+    await expect(c.request("join", { room: "slow" }, { timeout: 30 })).rejects.toThrow('No reply to "join" within 30 ms.');
+    const ws = await server.connection(1);
+    ws.send(JSON.stringify({ type: "said", text: "late", id: 1 }));
+    ws.send(JSON.stringify({ type: "said", text: "event" }));
+    await expect.poll(() => heard.length).toBe(1);
+    expect(heard).toEqual([{ text: "event" }]);
+  });
+
+  it("reads an application error reply: its code and message, no field errors", async () => {
+    const server = await raw();
+    const c = client(server.url);
+    const reply = c.request("join", { room: "x" });
+    (await server.connection(1)).send(JSON.stringify({ type: "error", code: "ROOM_FULL", message: "The room is full.", errors: "n/a", id: 1 }));
+    await expect(reply).rejects.toMatchObject({ name: "RequestError", code: "ROOM_FULL", message: "The room is full.", errors: [], accepted: undefined });
+  });
+});
+
 describe("reconnect and the outage buffer", () => {
   it("reconnects after the server restarts; sends and requests made meanwhile arrive in order", async () => {
     const first = await raw();
