@@ -5,47 +5,12 @@
  */
 import type { ContractShape, EventTypes, MessagePayload, ReplyPayload, RequestTypes } from "../contract/contract.js";
 import { backoffDelay } from "./backoff.js";
-import { BufferOverflowError, ClientOptionsError, ConnectionClosedError, RequestError, RequestTimeoutError, type FieldError } from "./errors.js";
+import { encode, payloadOf, requestError, type Json } from "./envelope.js";
+import { BufferOverflowError, ClientOptionsError, ConnectionClosedError, RequestTimeoutError } from "./errors.js";
 import { resolveOptions, type BrowserConnectOptions, type ClientSettings } from "./options.js";
 import { OutageBuffer, utf8Length } from "./outage-buffer.js";
 import { OPEN, type WebSocketLike } from "./socket.js";
-
-/** Where the connection stands, for a UI: each change is passed to `onState` listeners. */
-export type ClientState =
-  | {
-      /** Opening a WebSocket (the first one, or a reconnect attempt). */
-      readonly state: "connecting";
-    }
-  | {
-      /** Connected: sends go straight out. */
-      readonly state: "open";
-    }
-  | {
-      /** The connection was lost; the next attempt starts in `delay` ms. */
-      readonly state: "reconnecting";
-      /** 1 for the first attempt after a loss; counts consecutive failures after that. */
-      readonly attempt: number;
-      /** Milliseconds until the attempt. */
-      readonly delay: number;
-      /** Close code of the lost connection (1006 without a close frame, 4000 after a liveness timeout). */
-      readonly code: number;
-      /** Close reason of the lost connection. */
-      readonly reason: string;
-    }
-  | {
-      /** Closed for good: by `close()`, by the server with 1000, or reconnecting gave up. */
-      readonly state: "closed";
-      /** The last close code. */
-      readonly code: number;
-      /** The last close reason. */
-      readonly reason: string;
-    };
-
-/** Options of one `request`. */
-export interface RequestOptions {
-  /** Milliseconds to wait for the answer (default: the client's `requestTimeout`); 0 waits without limit. */
-  timeout?: number | undefined;
-}
+import type { ClientState, RequestOptions } from "./state.js";
 
 interface Pending {
   readonly type: string;
@@ -58,7 +23,6 @@ interface Pending {
 
 type Listener = (payload: never) => void;
 type Handler = (payload: never) => unknown;
-type Json = Record<string, unknown>;
 
 /** Code of the local close after a liveness timeout. */
 export const LIVENESS_TIMEOUT = 4000;
@@ -275,11 +239,7 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
   /** Encodes and writes now, or holds for the next connection; returns whether it was written. */
   private out(type: string, payload: unknown, id: number | undefined): boolean {
     if (this.ended) throw new ConnectionClosedError(`The client is closed; "${type}" was not sent.`, (this.current as { code: number }).code);
-    const { typeField, dataField, idField } = this.s;
-    const m: Json = dataField ? { [typeField]: type, [dataField]: payload } : { [typeField]: type, ...(payload as Json) };
-    m[typeField] = type;
-    if (id !== undefined) m[idField] = id;
-    const text = JSON.stringify(m);
+    const text = encode(this.s, type, payload, id);
     const ws = this.ws;
     if (ws && ws.readyState === OPEN) {
       ws.send(text);
@@ -325,26 +285,13 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     } catch (e) {
       return this.s.onError(new TypeError(`Unreadable message from the server: ${String(data).slice(0, 80)} (${(e as Error).message})`));
     }
-    const { typeField, idField, dataField } = this.s;
-    const type = m[typeField];
-    const id = m[idField];
-    let payload: Json = m;
-    if (dataField) payload = m[dataField] as Json;
-    else {
-      payload = { ...m };
-      delete payload[typeField];
-      delete payload[idField];
-    }
+    const type = m[this.s.typeField];
+    const id = m[this.s.idField];
+    const payload = payloadOf(this.s, m);
     // A numeric id is the echo of one of our requests; one nobody waits for any more (timed out) is dropped.
     if (typeof id === "number") {
       if (!this.pending.has(id)) return;
-      if (type !== "error") return this.settle(id, { reply: payload });
-      const b = (payload && typeof payload === "object" ? { ...m, ...payload } : m) as { code?: unknown; message?: unknown; errors?: FieldError[]; accepted?: string[] };
-      const code = typeof b.code === "string" ? b.code : "ERROR";
-      const errors = Array.isArray(b.errors) ? b.errors : [];
-      const detail = errors.flatMap((f) => Object.values(f.constraints ?? {})).join("; ");
-      const message = typeof b.message === "string" ? b.message : `"${this.pending.get(id)!.type}" failed: ${code}${detail ? ` (${detail})` : ""}`;
-      return this.settle(id, new RequestError(code, message, errors, Array.isArray(b.accepted) ? b.accepted : undefined));
+      return this.settle(id, type === "error" ? requestError(m, payload, this.pending.get(id)!.type) : { reply: payload });
     }
     if (typeof type !== "string") return;
     if (typeof id === "string") return void this.serve(ws, type, id, payload);
@@ -355,7 +302,8 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
   private async serve(ws: WebSocketLike, type: string, id: string, payload: unknown): Promise<void> {
     const handler = this.handlers.get(type);
     let reply: string;
-    const answer = (body: Json) => JSON.stringify({ [this.s.typeField]: "$reply", [this.s.idField]: id, ...body });
+    // `$reply` is always data-wrapped, whatever dataField says: ok and data/error beside the type and id.
+    const answer = (body: Json) => encode({ ...this.s, dataField: null }, "$reply", body, id);
     try {
       if (!handler) throw Object.assign(new Error(`The client has no handler for "${type}".`), { code: "NO_HANDLER" });
       const data = await handler(payload as never);

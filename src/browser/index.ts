@@ -28,7 +28,7 @@ export function connect<C extends ContractShape = ContractShape>(url: string, op
 }
 
 export { BrowserClient, LIVENESS_TIMEOUT } from "./client.js";
-export type { ClientState, RequestOptions } from "./client.js";
+export type { ClientState, RequestOptions } from "./state.js";
 export type { BrowserBufferPolicy, BrowserConnectOptions, BrowserReconnectOptions, EnvelopeOptions, LivenessOptions } from "./options.js";
 export { BrowserClientError, BufferOverflowError, ClientOptionsError, ConnectionClosedError, RequestError, RequestTimeoutError } from "./errors.js";
 export type { FieldError } from "./errors.js";
