@@ -67,3 +67,12 @@ describe("browser client types", () => {
     expectTypeOf<Extract<ClientState, { state: "closed" }>>().toEqualTypeOf<{ readonly state: "closed"; readonly code: number; readonly reason: string }>();
   });
 });
+
+// Without a contract: any name and object payload for events; requests need a contract to know their replies.
+function untyped(client: BrowserClient): void {
+  client.send("anything", { any: "fields" });
+  client.on("whatever", (m) => expectTypeOf(m).toEqualTypeOf<object>());
+  // @ts-expect-error no contract: nothing is known to have a reply
+  client.request("join", {});
+}
+expectTypeOf(untyped).toBeFunction();
