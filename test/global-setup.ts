@@ -58,4 +58,5 @@ function build(): void {
     process.stderr.write("global-setup: tsc reported errors (see above); testing what it emitted.\n");
   }
   execFileSync(process.execPath, [join(ROOT, "scripts", "build-esm.cjs")], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(process.execPath, [join(ROOT, "scripts", "build-browser.cjs")], { cwd: ROOT, stdio: "inherit" });
 }

@@ -1,56 +1,40 @@
-import {
-  CloseCodes,
-  CloseReason,
-  DecodeError,
-  OnClose,
-  OnError,
-  OnMessage,
-  OnOpen,
-  PathParam,
-  ServerEndpoint,
-  Session,
-} from "ws-endpoints";
-import { ChatMessage, PrivateMessage } from "./messages.js";
-import { NICKNAME, ProtocolError, type ServerMessage } from "./protocol.js";
+import { CloseCodes, CloseReason, DecodeError, OnClose, OnError, OnMessage, ServerEndpoint, Session } from "ws-endpoints";
+import { ChatMessage, JoinRequest, PrivateMessage } from "./messages.js";
+import { ProtocolError, type ServerMessage } from "./protocol.js";
 import { Roster } from "./roster.js";
-
-/** Close code for a refused nickname (application range 4000–4999). */
-export const NICKNAME_REFUSED = 4001;
 
 /**
  * The seed's group chat: everyone in one room, join/leave notices with the online count, and private
- * messages to one user by nickname. One instance per connection; the roster is shared.
+ * messages to one user by nickname. One instance per connection; the roster is shared. A connection
+ * joins with a `join` request (the page repeats it after each reconnect); the reply carries its id.
  */
-@ServerEndpoint("/chat/{user}")
+@ServerEndpoint("/chat")
 export class ChatEndpoint {
   private user = "";
 
   constructor(private readonly roster: Roster) {}
 
-  @OnOpen()
-  open(session: Session, @PathParam("user") user: string): void {
-    if (!NICKNAME.test(user)) {
-      session.close(new CloseReason(NICKNAME_REFUSED, "nickname must be 1-20 letters, digits, _ - or ."));
-      return;
-    }
-    if (!this.roster.join(user, session)) {
-      session.close(new CloseReason(NICKNAME_REFUSED, `nickname "${user}" is already in use`));
-      return;
-    }
-    this.user = user;
-    send(session, { type: "welcome", user, online: this.roster.size, users: this.roster.users() });
-    this.broadcast({ type: "joined", user, online: this.roster.size }, session);
+  // Peers send JSON envelopes routed by "type"; the framework decodes and validates them, and answers
+  // bad input itself ({"type":"error","code":"VALIDATION_FAILED"|"UNKNOWN_MESSAGE_TYPE"|"INVALID_JSON",...}),
+  // with the request's id when it had one.
+  @OnMessage({ type: "join" })
+  join(msg: JoinRequest, session: Session): ServerMessage {
+    if (this.user) return new ProtocolError("ALREADY_JOINED", `You already joined as "${this.user}".`).toMessage();
+    if (!this.roster.join(msg.nickname, session)) return new ProtocolError("NICKNAME_TAKEN", `nickname "${msg.nickname}" is already in use`).toMessage();
+    this.user = msg.nickname;
+    this.broadcast({ type: "joined", user: this.user, online: this.roster.size }, session);
+    return { type: "welcome", user: this.user, online: this.roster.size, users: this.roster.users() };
   }
 
-  // Peers send JSON envelopes routed by "type"; the framework decodes and validates them, and answers
-  // bad input itself ({"type":"error","code":"VALIDATION_FAILED"|"UNKNOWN_MESSAGE_TYPE"|"INVALID_JSON",...}).
   @OnMessage({ type: "chat" })
-  chat(msg: ChatMessage): void {
+  chat(msg: ChatMessage, session: Session): void {
+    if (!this.joined(session)) return;
     this.broadcast({ type: "chat", from: this.user, text: msg.text, at: new Date().toISOString() });
   }
 
   @OnMessage({ type: "private" })
   direct(msg: PrivateMessage, session: Session): void {
+    if (!this.joined(session)) return;
     const target = this.roster.find(msg.to);
     if (!target || !target.isOpen()) {
       return send(session, new ProtocolError("USER_OFFLINE", `"${msg.to}" is not online.`).toMessage());
@@ -73,6 +57,11 @@ export class ChatEndpoint {
     if (error instanceof DecodeError) return;
     console.error(`chat: ${this.user || "?"}: ${error.message}`);
     if (session.isOpen()) session.close(new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "internal error"));
+  }
+
+  private joined(session: Session): boolean {
+    if (!this.user) send(session, new ProtocolError("NOT_JOINED", "Join first: send a join request with your nickname.").toMessage());
+    return this.user !== "";
   }
 
   /** Encodes once, sends to everyone online (except `skip`) without waiting for slow peers. */

@@ -10,7 +10,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 startChat({ port, host: process.env.HOST }).then(
   (chat) => {
     const { port: actual } = chat.address;
-    console.log(`Chat running: open http://localhost:${actual}/ in two browser windows (WebSocket at ws://localhost:${actual}/chat/{nickname}). Ctrl+C stops it.`);
+    console.log(`Chat running: open http://localhost:${actual}/ in two browser windows (WebSocket at ws://localhost:${actual}/chat). Ctrl+C stops it.`);
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) process.exit(1);

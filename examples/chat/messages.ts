@@ -4,6 +4,14 @@ import { MAX_TEXT, NICKNAME } from "./protocol.js";
 
 const trim = ({ value }: { value: unknown }) => (typeof value === "string" ? value.trim() : value);
 
+/** `{"type":"join","nickname":"ada","id":1}`: a request; the reply is the welcome (or an error) with the same id. */
+export class JoinRequest {
+  @Transform(trim)
+  @IsString()
+  @Matches(NICKNAME, { message: "nickname must be 1-20 letters, digits, _ - or ." })
+  nickname!: string;
+}
+
 /** `{"type":"chat","text":"hello"}`: to everyone. Decoded and validated before the handler runs. */
 export class ChatMessage {
   @Transform(trim)

@@ -7,17 +7,13 @@ import {
   OnClose,
   OnError,
   OnMessage,
-  OnOpen,
-  PathParam,
   Presence,
   ServerEndpoint,
   Session,
 } from "ws-endpoints";
-import { ChatMessage, PrivateMessage } from "../chat/messages.js";
-import { NICKNAME, ProtocolError, type ServerMessage } from "../chat/protocol.js";
+import { ChatMessage, JoinRequest, PrivateMessage } from "../chat/messages.js";
+import { ProtocolError, type ServerMessage } from "../chat/protocol.js";
 
-/** Close code for a refused nickname, as in the single-node chat. */
-export const NICKNAME_REFUSED = 4001;
 /** The room everyone chats in. */
 export const LOBBY = "lobby";
 
@@ -26,7 +22,7 @@ export const LOBBY = "lobby";
  * but the online count, the user list, chat messages and private messages span every node sharing the
  * broker. Nothing here knows about Redis: the endpoint only talks to the injected Broadcaster and Presence.
  */
-@ServerEndpoint("/chat/{user}")
+@ServerEndpoint("/chat")
 export class ClusterChatEndpoint {
   private user = "";
 
@@ -35,26 +31,30 @@ export class ClusterChatEndpoint {
     private readonly presence: Presence,
   ) {}
 
-  @OnOpen()
-  async open(session: Session, @PathParam("user") user: string): Promise<void> {
-    if (!NICKNAME.test(user)) return session.close(new CloseReason(NICKNAME_REFUSED, "nickname must be 1-20 letters, digits, _ - or ."));
+  /** A request, as in the single-node chat: the welcome (or an error) is the reply, with the request's id. */
+  @OnMessage({ type: "join" })
+  async join(msg: JoinRequest, session: Session): Promise<ServerMessage> {
+    const user = msg.nickname;
+    if (this.user) return new ProtocolError("ALREADY_JOINED", `You already joined as "${this.user}".`).toMessage();
     // Best effort across nodes: two people taking the same free name at the same instant both get it.
-    if ((await this.onlineUsers()).includes(user)) return session.close(new CloseReason(NICKNAME_REFUSED, `nickname "${user}" is already in use`));
+    if ((await this.onlineUsers()).includes(user)) return new ProtocolError("NICKNAME_TAKEN", `nickname "${user}" is already in use`).toMessage();
     this.user = user;
     session.getUserProperties().set("user", user); // the user id sendToUser and presence use (see main options)
     session.join(LOBBY);
     const users = await this.onlineUsers();
-    send(session, { type: "welcome", user, online: users.length, users });
     void this.broadcaster.broadcast({ type: "joined", user, online: users.length } satisfies ServerMessage, { room: LOBBY, except: session });
+    return { type: "welcome", user, online: users.length, users };
   }
 
   @OnMessage({ type: "chat" })
-  chat(msg: ChatMessage): void {
+  chat(msg: ChatMessage, session: Session): void {
+    if (!this.joined(session)) return;
     void this.broadcaster.broadcast({ type: "chat", from: this.user, text: msg.text, at: new Date().toISOString() } satisfies ServerMessage, { room: LOBBY });
   }
 
   @OnMessage({ type: "private" })
   async direct(msg: PrivateMessage, session: Session): Promise<void> {
+    if (!this.joined(session)) return;
     if (!(await this.onlineUsers()).includes(msg.to)) return send(session, new ProtocolError("USER_OFFLINE", `"${msg.to}" is not online.`).toMessage());
     const note: ServerMessage = { type: "private", from: this.user, to: msg.to, text: msg.text, at: new Date().toISOString() };
     // Reaches the user's sessions on whichever node they are connected to.
@@ -81,6 +81,11 @@ export class ClusterChatEndpoint {
     }
     console.error(`cluster-chat: ${this.user || "?"}: ${error.message}`);
     if (session.isOpen()) session.close(new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "internal error"));
+  }
+
+  private joined(session: Session): boolean {
+    if (!this.user) send(session, new ProtocolError("NOT_JOINED", "Join first: send a join request with your nickname.").toMessage());
+    return this.user !== "";
   }
 
   private async onlineUsers(): Promise<string[]> {

@@ -16,7 +16,8 @@ import { ClientSessionImpl, type SessionControl } from "./client-session.js";
 import { ClientTransport, type ClientTransportOwner } from "./client-transport.js";
 import { ClientHeartbeat } from "./heartbeat.js";
 import { openSocket, type SocketRequest } from "./open-socket.js";
-import { backoffDelay, BufferPolicies, shouldReconnect, type DisconnectCause } from "./reconnect.js";
+import { backoffDelay } from "../browser/backoff.js";
+import { BufferPolicies, shouldReconnect, type DisconnectCause } from "./reconnect.js";
 
 const STATE = { CONNECTING: 0, OPEN: 1, RECONNECTING: 2, CLOSED: 3 } as const;
 type State = (typeof STATE)[keyof typeof STATE];

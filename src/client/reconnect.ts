@@ -6,6 +6,10 @@
 import { InvalidOptionsError } from "../errors.js";
 import type { CloseReason } from "../close-reason.js";
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf } from "../util/check-options.js";
+import { backoffDelay } from "../browser/backoff.js";
+
+// The schedule itself is pure math shared with the browser client (which may not import Node code).
+export type { BackoffPolicy } from "../browser/backoff.js";
 
 /** What happens to a message sent while disconnected once the reconnect buffer is full. */
 export const BufferPolicies = {
@@ -126,19 +130,6 @@ export function resolveReconnect(options: ReconnectOptions, problems: string[]):
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** The part of a policy that shapes the schedule. */
-export type BackoffPolicy = Pick<ReconnectPolicy, "initialDelay" | "maxDelay" | "multiplier" | "jitter">;
-
-/**
- * Delay before reconnect attempt `attempt` (1-based): `initialDelay · multiplier^(attempt-1)` capped at
- * `maxDelay`, of which the fraction `jitter` is scaled by `random` (0 ≤ random < 1). The result lies in
- * `[ceiling · (1 - jitter), ceiling]`; spreading attempts keeps a fleet of clients from reconnecting in step.
- */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: number): number {
-  const ceiling = Math.min(policy.maxDelay, policy.initialDelay * policy.multiplier ** Math.max(0, attempt - 1));
-  return Math.round(ceiling * (1 - policy.jitter * random));
 }
 
 /**

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ["src/errors", "src/close-reason", "src/util", "src/contract"],
-  ["src/peers", "src/metrics", "src/transport"],
+  ["src/peers", "src/metrics", "src/transport", "src/browser"],
   ["src/session"],
   ["decorators", "src/codec", "src/di"],
   ["src/broker", "src/endpoint"],
@@ -149,6 +149,18 @@ describe("source layers", () => {
       .filter((e) => !e.typeOnly && unitOf(e.from) !== unitOf(e.to))
       .map((e) => ({ from: unitOf(e.from), to: unitOf(e.to) }));
     expect(cycles(folderEdges).map((group) => group.join(" ⇄ "))).toEqual([]);
+  });
+
+  // The browser bundle must run where there is no Node and nothing else of the package: its files import
+  // each other, contract types (erased) and nothing more, not even a bare module.
+  it("src/browser imports only itself and, type-only, src/contract", () => {
+    const outside = edges
+      .filter((e) => unitOf(e.from) === "src/browser" && unitOf(e.to) !== "src/browser")
+      .filter((e) => !(e.typeOnly && unitOf(e.to) === "src/contract"))
+      .map((e) => `${e.from} → ${e.to}`);
+    expect(outside).toEqual([]);
+    const bare = files("src/browser").filter((f) => /^\s*(import|export)[^;]*from\s*"(?!\.)/m.test(readFileSync(join(root, f), "utf8")));
+    expect(bare).toEqual([]);
   });
 
   // Type-only edges count too: a type cycle still means neither file can be read without the other.

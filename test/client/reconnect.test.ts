@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backoffDelay, backoffSchedule, resolveReconnect, RECONNECT_DEFAULTS, shouldReconnect, type DisconnectCause } from "../../src/client/reconnect.js";
+import { backoffDelay } from "../../src/browser/backoff.js";
+import { backoffSchedule, resolveReconnect, RECONNECT_DEFAULTS, shouldReconnect, type DisconnectCause } from "../../src/client/reconnect.js";
 import { InvalidOptionsError } from "../../src/errors.js";
 
 describe("backoff schedule", () => {

@@ -7,21 +7,7 @@ import {
   type ReplyPayload,
   type RequestTypes,
 } from "../../src/contract/index.js";
-
-class Say {
-  text!: string;
-  shout(): string {
-    return this.text.toUpperCase();
-  }
-}
-class Join {
-  room!: string;
-}
-class Joined {
-  room!: string;
-  online!: number;
-  at!: Date;
-}
+import { Join, Joined, Say } from "./sample-dtos.js";
 
 const chat = defineContract({
   client: { say: { payload: Say }, join: { payload: Join, reply: Joined } },

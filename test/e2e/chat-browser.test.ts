@@ -43,9 +43,9 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-async function enter(nick: string): Promise<Page> {
+async function enter(nick: string, port = chat.address.port): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`http://127.0.0.1:${chat.address.port}/`);
+  await page.goto(`http://127.0.0.1:${port}/`);
   await page.fill('#join input[name="nick"]', nick);
   await page.click("#join button");
   await page.locator("#status").filter({ hasText: `connected as ${nick}` }).waitFor();
@@ -94,5 +94,46 @@ describe("examples/chat in headless Chromium", () => {
     mkdirSync(join(target, ".."), { recursive: true });
     await alice.screenshot({ path: target });
     expect(statSync(target).size).toBeGreaterThan(1000);
+    for (const p of [alice, bob]) await p.close();
+  }, 90_000);
+
+  it("refuses a taken nickname with the join reply's error, and keeps working across a server restart", async () => {
+    let server = await startChat({ port: 0, host: "127.0.0.1", logger: silentLogger });
+    const port = server.address.port;
+    try {
+      const alice = await enter("alice", port);
+      const bob = await enter("bob", port);
+      await expect.poll(() => alice.textContent("#online")).toBe("2");
+
+      const impostor = await context.newPage();
+      await impostor.goto(`http://127.0.0.1:${port}/`);
+      await impostor.fill('#join input[name="nick"]', "alice");
+      await impostor.click("#join button");
+      await log(impostor).filter({ hasText: 'nickname "alice" is already in use' }).waitFor();
+      await impostor.locator("#status").filter({ hasText: "disconnected (1000: join refused)" }).waitFor();
+      await impostor.close();
+
+      await server.close(); // every session gets 1001: the pages reconnect
+      await alice.locator("#banner").filter({ hasText: /Reconnecting in \d+ s \(attempt \d+\)/ }).waitFor();
+      await bob.locator("#banner").filter({ hasText: "Reconnecting" }).waitFor();
+      // Typed while the server is down: held by the client, sent after it rejoins, in order.
+      for (const text of ["held 1", "held 2", "held 3"]) await say(alice, text);
+      expect(await alice.inputValue("#send input[name=text]")).toBe(""); // accepted, not refused
+
+      server = await startChat({ port, host: "127.0.0.1", logger: silentLogger });
+      await alice.locator("#status").filter({ hasText: "connected as alice" }).waitFor({ timeout: 30_000 });
+      await alice.locator("#banner").waitFor({ state: "hidden" });
+      await log(alice).filter({ hasText: /alice:\s*held 3/ }).waitFor();
+      const lines = (await log(alice).allTextContents()).filter((l) => /alice:\s*held/.test(l));
+      expect(lines).toEqual(["alice:held 1", "alice:held 2", "alice:held 3"]);
+      // Both rejoined: the new server counts them, and they chat as before.
+      await expect.poll(() => alice.textContent("#online"), { timeout: 30_000 }).toBe("2");
+      await bob.locator("#status").filter({ hasText: "connected as bob" }).waitFor();
+      await say(bob, "back again");
+      await log(alice).filter({ hasText: /bob:\s*back again/ }).waitFor();
+      for (const p of [alice, bob]) await p.close();
+    } finally {
+      await server.close();
+    }
   }, 90_000);
 });

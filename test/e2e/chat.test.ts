@@ -11,13 +11,15 @@ afterEach(async () => {
   chat = undefined;
 });
 
+/** Connects to `/chat` and sends the join request (id 1), as the page does. */
 async function join(port: number, user: string): Promise<TestClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/chat/${encodeURIComponent(user)}`);
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/chat`);
   const client = new TestClient(ws);
   await new Promise((resolve, reject) => {
     ws.once("open", resolve);
     ws.once("error", reject);
   });
+  await client.send({ type: "join", nickname: user, id: 1 });
   return client;
 }
 
@@ -37,12 +39,15 @@ describe("chat demo end to end (real sockets)", () => {
     const port = chat.address.port;
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("new WebSocket(");
+    expect(await page.text()).toContain('import { connect } from "/ws-endpoints/browser.js";');
+    const module = await fetch(`http://127.0.0.1:${port}/ws-endpoints/browser.js`);
+    expect(module.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(await module.text()).toMatch(/^export \{[^}]*\bconnect\b/m);
 
     const ada = await join(port, "ada");
-    expect(await ada.nextJson()).toEqual({ type: "welcome", user: "ada", online: 1, users: ["ada"] });
+    expect(await ada.nextJson()).toEqual({ type: "welcome", user: "ada", online: 1, users: ["ada"], id: 1 });
     const bob = await join(port, "bob");
-    expect(await bob.nextJson()).toEqual({ type: "welcome", user: "bob", online: 2, users: ["ada", "bob"] });
+    expect(await bob.nextJson()).toEqual({ type: "welcome", user: "bob", online: 2, users: ["ada", "bob"], id: 1 });
     const cy = await join(port, "cy");
     expect(await cy.nextJson()).toMatchObject({ type: "welcome", online: 3 });
     expect(await until(ada, "joined")).toEqual({ type: "joined", user: "bob", online: 2 });

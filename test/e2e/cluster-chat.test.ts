@@ -27,8 +27,11 @@ async function twoNodes(): Promise<[ServerHandle, ServerHandle]> {
   return [nodes[0]!, nodes[1]!];
 }
 
-function join(node: ServerHandle, user: string): Promise<TestClient> {
-  return openClient(`ws://127.0.0.1:${node.address.port}/chat/${encodeURIComponent(user)}`);
+/** Connects to `/chat` and sends the join request (id 1), as the page does. */
+async function join(node: ServerHandle, user: string): Promise<TestClient> {
+  const client = await openClient(`ws://127.0.0.1:${node.address.port}/chat`);
+  await client.send({ type: "join", nickname: user, id: 1 });
+  return client;
 }
 
 type Msg = Record<string, unknown>;
@@ -53,11 +56,11 @@ describe("cluster chat example: two nodes over Redis", () => {
   it("shows a message typed on node A on node B, counts users globally and delivers private messages across nodes", async () => {
     const [a, b] = await twoNodes();
     const ada = await join(a, "ada");
-    expect(await ada.nextJson()).toEqual({ type: "welcome", user: "ada", online: 1, users: ["ada"] });
+    expect(await ada.nextJson()).toEqual({ type: "welcome", user: "ada", online: 1, users: ["ada"], id: 1 });
     const bob = await join(b, "bob");
     // ada's "joined" notice travels through Redis and may still be on its way: bob, already in the
     // lobby while his welcome is computed, can receive it first.
-    expect(await until(bob, "welcome")).toEqual({ type: "welcome", user: "bob", online: 2, users: ["ada", "bob"] });
+    expect(await until(bob, "welcome")).toEqual({ type: "welcome", user: "bob", online: 2, users: ["ada", "bob"], id: 1 });
     expect(await until(ada, "joined")).toEqual({ type: "joined", user: "bob", online: 2 });
 
     await ada.send({ type: "chat", text: "hello from A" });
@@ -82,12 +85,12 @@ describe("cluster chat example: two nodes over Redis", () => {
     await Promise.all([ada.drop(), bob.drop()]);
   });
 
-  it("refuses a nickname already online on the other node with 4001", async () => {
+  it("answers a join with a nickname already online on the other node with NICKNAME_TAKEN", async () => {
     const [a, b] = await twoNodes();
     const ada = await join(a, "ada");
     await until(ada, "welcome");
     const again = await join(b, "ada");
-    expect(await again.closed).toEqual({ code: 4001, reason: 'nickname "ada" is already in use' });
-    await ada.drop();
+    expect(await again.nextJson()).toEqual({ type: "error", code: "NICKNAME_TAKEN", message: 'nickname "ada" is already in use', id: 1 });
+    await Promise.all([ada.drop(), again.drop()]);
   });
 });

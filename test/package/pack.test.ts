@@ -32,7 +32,7 @@ beforeAll(() => {
 }, 60_000);
 
 describe("npm pack contents", () => {
-  it("ships the CommonJS build, its declarations, the ESM entries and the CLI", () => {
+  it("ships the CommonJS build, its declarations, the ESM entries, the browser module and the CLI", () => {
     for (const f of [
       "package.json",
       "dist/src/index.js",
@@ -53,6 +53,10 @@ describe("npm pack contents", () => {
       "dist/src/broker/index.d.ts",
       "dist/src/asyncapi/index.d.ts",
       "dist/esm/package.json",
+      "dist/browser/index.js",
+      "dist/browser/package.json",
+      "dist/browser/types/browser/index.d.ts",
+      "dist/browser/types/contract/contract.d.ts",
       "CHANGELOG.md",
     ]) {
       expect(files, f).toContain(f);
@@ -60,7 +64,7 @@ describe("npm pack contents", () => {
   });
 
   it("ships only built code, its source maps and docs: no tests, fixtures, sources, examples or benchmarks", () => {
-    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/[^/]+\.md|dist\/(src|decorators|esm)\/.+\.(js|mjs|d\.ts|d\.mts|json|js\.map))$/;
+    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/[^/]+\.md|dist\/(src|decorators|esm|browser)\/.+\.(js|mjs|d\.ts|d\.mts|json|js\.map))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /(^|\/)(test|tests|__tests__|fixtures)\//.test(f) || /\.(test|spec)\./.test(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith("dist/esm/") && !/^dist\/esm\/[a-z]+\.(mjs|d\.mts)$|^dist\/esm\/package\.json$/.test(f))).toEqual([]);
