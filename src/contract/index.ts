@@ -17,3 +17,11 @@ export type {
   RequestTypes,
   EventTypes,
 } from "./contract.js";
+export type {
+  ServerRequestOptions,
+  PayloadInput,
+  ServerEventType,
+  ServerRequestType,
+  ServerPayload,
+  ServerReply,
+} from "./session-types.js";

@@ -1,13 +1,19 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CloseReason } from "../close-reason.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
+import type { AsyncSendHandle } from "./pending-send.js";
+import type { ContractShape } from "../contract/contract.js";
+import type { ServerEventType, ServerPayload, ServerReply, ServerRequestOptions, ServerRequestType } from "../contract/session-types.js";
 
 /**
  * One WebSocket connection, as seen by an endpoint. Declare a parameter of this type on any lifecycle
  * method to receive it. (An abstract class rather than an interface so that it exists at run time for
  * type-driven parameter resolution; the implementation is internal.)
+ *
+ * `Session<C>`, with the type of a contract (`ws-endpoints/contract`), types {@link Session.send} and
+ * {@link Session.request} by the contract's `server` messages; plain `Session` takes any type name.
  */
-export abstract class Session {
+export abstract class Session<C extends ContractShape | undefined = undefined> {
   /** Unique id of this session. */
   abstract getId(): string;
   /** Values of the path template variables, as strings (a frozen object). */
@@ -76,4 +82,34 @@ export abstract class Session {
    * `join`/`leave` to change it (`add`/`delete`/`clear` throw a TypeError).
    */
   abstract getRooms(): ReadonlySet<string>;
+  /**
+   * Pushes one envelope message, `{"type":"said",...payload}` in the endpoint's envelope (docs/contract.md),
+   * like `getAsyncRemote().sendObject`: returns at once, never rejects; await the handle for the outcome.
+   *
+   * @example
+   * ```ts
+   * session.send("said", { from: "ann", text: "hi" });
+   * ```
+   * @throws TypeError when the endpoint's contract has no such server message, or the payload is not an
+   * object or carries an envelope field (`type`, `id`).
+   */
+  abstract send<K extends ServerEventType<C>>(type: K, payload: ServerPayload<C, K>): AsyncSendHandle;
+  /**
+   * Asks the peer and waits for its answer: sends `{"type":"confirm","id":"s1",...payload}` and resolves
+   * with the `data` of the peer's `{"type":"$reply","id":"s1","ok":true,"data":…}`. The browser client
+   * answers through `client.handle("confirm", …)`. A handler awaiting this holds its session's queue; the
+   * reply is matched before the queue, so it still arrives (docs/contract.md).
+   *
+   * Rejects with `RequestFailedError` (the peer answered `ok: false`; `reason` is its code),
+   * `RequestTimeoutError` (no answer within `timeout`), `SessionClosedError` (closed first) or
+   * `QueueOverflowError` (`maxPendingRequests` requests already wait).
+   *
+   * @example
+   * ```ts
+   * const { accepted } = await session.request("confirm", { question: "Leave?" }, { timeout: 5000 });
+   * ```
+   * @throws TypeError/RangeError for a type the contract lacks, a bad payload or timeout, or an endpoint
+   * whose `envelope.idField` is null.
+   */
+  abstract request<K extends ServerRequestType<C>>(type: K, payload: ServerPayload<C, K>, options?: ServerRequestOptions): Promise<ServerReply<C, K>>;
 }
