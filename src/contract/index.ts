@@ -17,11 +17,4 @@ export type {
   RequestTypes,
   EventTypes,
 } from "./contract.js";
-export type {
-  ServerRequestOptions,
-  PayloadInput,
-  ServerEventType,
-  ServerRequestType,
-  ServerPayload,
-  ServerReply,
-} from "./session-types.js";
+export type { ServerRequestOptions, PayloadInput, ServerPayload, PushResult, ContractSession } from "./session-types.js";

@@ -1,8 +1,7 @@
 /**
- * How a server session is typed by a contract (`Session<ChatContract>`): which message types it may push
- * and request, the payload each takes and what a request resolves to. Types only, over contract.ts, so this
- * entry stays free of the rest of the package. Without a contract (`Session`, i.e. `Session<undefined>`)
- * every name is a string, every payload an object and every reply `unknown`.
+ * The server side of a contract: `session.typed(chatContract)` returns the session as a
+ * {@link ContractSession}, whose `send` and `request` take only the contract's `server` messages with their
+ * payloads. Types only, over contract.ts, so this entry stays free of the rest of the package.
  */
 import type { ContractShape, EventTypes, MessageSpec, PayloadType, ReplyPayload, RequestTypes, Wire } from "./contract.js";
 
@@ -22,24 +21,33 @@ export type PayloadInput<S> = S extends PayloadType<infer T>
     ? I | Wire<I>
     : never;
 
-/** Names of the server's messages that expect no reply (any string for an untyped session). */
-export type ServerEventType<C extends ContractShape | undefined> = C extends ContractShape ? EventTypes<C, "server"> : string;
+/** The payload the server passes for its message `K` of contract `C`. */
+export type ServerPayload<C extends ContractShape, K extends keyof C["server"]> = C["server"][K] extends MessageSpec
+  ? PayloadInput<C["server"][K]["payload"]>
+  : never;
 
-/** Names of the server's messages that are requests (any string for an untyped session). */
-export type ServerRequestType<C extends ContractShape | undefined> = C extends ContractShape ? RequestTypes<C, "server"> : string;
+/** The outcome of a push: `{ ok: true }`, or `{ ok: false, error }` (the session's `SendResult`); never a rejection. */
+export type PushResult = { readonly ok: true } | { readonly ok: false; readonly error: Error };
 
-/** The payload the server passes for its message `K` (any object for an untyped session). */
-export type ServerPayload<C extends ContractShape | undefined, K extends string> = C extends ContractShape
-  ? K extends keyof C["server"]
-    ? C["server"][K] extends MessageSpec
-      ? PayloadInput<C["server"][K]["payload"]>
-      : never
-    : never
-  : object;
-
-/** What `session.request(K, …)` resolves to: the reply's wire type (`unknown` for an untyped session). */
-export type ServerReply<C extends ContractShape | undefined, K extends string> = C extends ContractShape
-  ? K extends keyof C["server"]
-    ? ReplyPayload<C, "server", K>
-    : never
-  : unknown;
+/**
+ * A session typed by contract `C` (what `session.typed(contract)` returns: the same session object).
+ * Pushing a message the contract does not list, a payload of the wrong shape, or requesting an event is a
+ * TypeScript error.
+ *
+ * @example
+ * ```ts
+ * @OnMessage({ type: "join", reply: Joined })
+ * async join(req: JoinRequest, session: Session) {
+ *   const chat = session.typed(chatContract);
+ *   chat.send("said", { from: "server", text: `welcome to ${req.room}` });
+ *   const { accepted } = await chat.request("confirm", { question: "Stay?" }, { timeout: 5000 });
+ *   return { type: "joined", room: req.room, online: 1 };
+ * }
+ * ```
+ */
+export interface ContractSession<C extends ContractShape> {
+  /** Pushes event `type` of the contract's `server` section (see `Session.send`). */
+  send<K extends EventTypes<C, "server">>(type: K, payload: ServerPayload<C, K>): PromiseLike<PushResult>;
+  /** Sends request `type` of the contract's `server` section and resolves with the peer's reply (see `Session.request`). */
+  request<K extends RequestTypes<C, "server">>(type: K, payload: ServerPayload<C, K>, options?: ServerRequestOptions): Promise<ReplyPayload<C, "server", K>>;
+}

@@ -48,6 +48,7 @@ export function compileProtocol(
     maxPendingRequests: typeof o.maxPendingRequests === "number" ? o.maxPendingRequests : DEFAULT_MAX_PENDING_REQUESTS,
     requestTimeout: typeof o.requestTimeout === "number" ? o.requestTimeout : DEFAULT_REQUEST_TIMEOUT,
     serverMessages,
+    contract,
     encode: messageEncoder(encode, routing),
   });
   return { protocol, liveness: o.liveness === true ? livenessFrames(routing.typeField) : null, contract };

@@ -17,6 +17,8 @@ export interface MessageProtocol {
    * type may be sent).
    */
   readonly serverMessages: ReadonlyMap<string, boolean> | null;
+  /** The endpoint's `contract` option, or `null`. */
+  readonly contract: object | null;
   /**
    * The JSON text of one message: the envelope fields, then the payload inline (or under the endpoint's
    * `dataField`). @throws EncodeError, TypeError for a payload that is not an object or carries an envelope field.

@@ -3,17 +3,14 @@ import type { CloseReason } from "../close-reason.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 import type { AsyncSendHandle } from "./pending-send.js";
 import type { ContractShape } from "../contract/contract.js";
-import type { ServerEventType, ServerPayload, ServerReply, ServerRequestOptions, ServerRequestType } from "../contract/session-types.js";
+import type { ContractSession, ServerRequestOptions } from "../contract/session-types.js";
 
 /**
  * One WebSocket connection, as seen by an endpoint. Declare a parameter of this type on any lifecycle
  * method to receive it. (An abstract class rather than an interface so that it exists at run time for
  * type-driven parameter resolution; the implementation is internal.)
- *
- * `Session<C>`, with the type of a contract (`ws-endpoints/contract`), types {@link Session.send} and
- * {@link Session.request} by the contract's `server` messages; plain `Session` takes any type name.
  */
-export abstract class Session<C extends ContractShape | undefined = undefined> {
+export abstract class Session {
   /** Unique id of this session. */
   abstract getId(): string;
   /** Values of the path template variables, as strings (a frozen object). */
@@ -93,7 +90,7 @@ export abstract class Session<C extends ContractShape | undefined = undefined> {
    * @throws TypeError when the endpoint's contract has no such server message, or the payload is not an
    * object or carries an envelope field (`type`, `id`).
    */
-  abstract send<K extends ServerEventType<C>>(type: K, payload: ServerPayload<C, K>): AsyncSendHandle;
+  abstract send(type: string, payload: object): AsyncSendHandle;
   /**
    * Asks the peer and waits for its answer: sends `{"type":"confirm","id":"s1",...payload}` and resolves
    * with the `data` of the peer's `{"type":"$reply","id":"s1","ok":true,"data":…}`. The browser client
@@ -108,8 +105,20 @@ export abstract class Session<C extends ContractShape | undefined = undefined> {
    * ```ts
    * const { accepted } = await session.request("confirm", { question: "Leave?" }, { timeout: 5000 });
    * ```
-   * @throws TypeError/RangeError for a type the contract lacks, a bad payload or timeout, or an endpoint
+   * @throws TypeError/RangeError for a type the endpoint's contract lacks, a bad payload or timeout, or an endpoint
    * whose `envelope.idField` is null.
    */
-  abstract request<K extends ServerRequestType<C>>(type: K, payload: ServerPayload<C, K>, options?: ServerRequestOptions): Promise<ServerReply<C, K>>;
+  abstract request(type: string, payload: object, options?: ServerRequestOptions): Promise<unknown>;
+  /**
+   * This session typed by `contract` (`ws-endpoints/contract`): its `send` and `request` accept only the
+   * contract's `server` messages, with their payloads, and `request` resolves to the reply's type. Returns
+   * this same object; no allocation.
+   *
+   * @example
+   * ```ts
+   * session.typed(chatContract).send("said", { from: "ann", text: "hi" });
+   * ```
+   * @throws TypeError when the endpoint declares another contract.
+   */
+  abstract typed<C extends ContractShape>(contract: C): ContractSession<C>;
 }

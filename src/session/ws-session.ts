@@ -9,6 +9,8 @@ import { OUT, OutboundQueue, type OutKind } from "./outbound-queue.js";
 import type { AsyncSendHandle, PendingSend } from "./pending-send.js";
 import { checkMessageType, requestTimeoutOf } from "./envelope-sends.js";
 import type { MessageProtocol } from "./message-protocol.js";
+import type { ContractShape } from "../contract/contract.js";
+import type { ContractSession } from "../contract/session-types.js";
 import { PendingRequests } from "./pending-requests.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 import { AsyncRemote, BasicRemote, type RemoteHost } from "./remotes.js";
@@ -312,6 +314,12 @@ export class WsSession extends Session implements RemoteHost {
     const timeout = requestTimeoutOf(p, options);
     if (!this.isOpen()) return Promise.reject(new SessionClosedError("The session is closed; the request was not sent."));
     return (this.requests ??= new PendingRequests(p)).start(type, payload, timeout, (text) => this.submit(OUT.TEXT, text, true, undefined, undefined));
+  }
+
+  typed<C extends ContractShape>(contract: C): ContractSession<C> {
+    const declared = this.protocol?.contract;
+    if (declared != null && declared !== contract) throw new TypeError("session.typed(contract): this endpoint declares another contract (its @ServerEndpoint contract option); pass that one.");
+    return this as unknown as ContractSession<C>;
   }
 
   private messageProtocol(): MessageProtocol {

@@ -5,6 +5,7 @@ import { WsSession } from "../session/ws-session.js";
 import { messageEncoder } from "../codec/message-encoder.js";
 import { DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_REQUEST_TIMEOUT } from "../endpoint/compile-contract.js";
 import { REPLY_TYPE } from "../session/message-protocol.js";
+import type { ContractShape } from "../contract/contract.js";
 import type { Session } from "../session/session.js";
 import { InMemoryTransport, type SentMessage } from "./in-memory-transport.js";
 
@@ -32,6 +33,11 @@ export interface MockSessionOptions {
   openSessions?: Set<Session> | undefined;
   /** Object encoder for `sendObject` (default JSON). */
   encoder?: ObjectEncoder | undefined;
+  /**
+   * The endpoint's contract: `send`/`request` then refuse types its `server` section lacks, as on a server,
+   * and `typed()` refuses another contract.
+   */
+  contract?: ContractShape | undefined;
 }
 
 /**
@@ -73,7 +79,8 @@ export class MockSession extends WsSession {
       idField: "id",
       maxPendingRequests: DEFAULT_MAX_PENDING_REQUESTS,
       requestTimeout: DEFAULT_REQUEST_TIMEOUT,
-      serverMessages: null,
+      serverMessages: options.contract === undefined ? null : new Map(Object.entries(options.contract.server).map(([type, spec]) => [type, spec.reply !== undefined])),
+      contract: options.contract ?? null,
       encode: messageEncoder(encode, { typeField: "type", idField: "id", dataField: null }),
     });
     for (const [k, v] of Object.entries(options.userProperties ?? {})) this.getUserProperties().set(k, v);
