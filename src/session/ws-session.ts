@@ -6,8 +6,8 @@ import type { ObjectEncoder } from "../codec/coders.js";
 import type { Transport } from "../transport/transport.js";
 import { CloseCodes, CloseReason, isSendableCloseCode } from "../close-reason.js";
 import { OUT, OutboundQueue, type OutKind } from "./outbound-queue.js";
-import type { AsyncSendHandle, PendingSend } from "./pending-send.js";
-import { checkMessageType, requestTimeoutOf } from "./envelope-sends.js";
+import { PendingSend, type AsyncSendHandle } from "./pending-send.js";
+import { checkMessageType, encodePush, requestTimeoutOf } from "./envelope-sends.js";
 import type { MessageProtocol } from "./message-protocol.js";
 import type { ContractShape } from "../contract/contract.js";
 import type { ContractSession } from "../contract/session-types.js";
@@ -302,15 +302,12 @@ export class WsSession extends Session implements RemoteHost {
   }
 
   send(type: string, payload: object): AsyncSendHandle {
-    const p = this.messageProtocol();
-    checkMessageType(p, "send", type);
-    // Encoded here, not by sendObject: the envelope fields join the payload's JSON text.
-    return this.getAsyncRemote().sendText(p.encode(type, undefined, payload));
+    const text = encodePush(checkMessageType(this.protocol, "send", type), type, payload);
+    return typeof text === "string" ? this.getAsyncRemote().sendText(text) : PendingSend.failed(text);
   }
 
   request(type: string, payload: object, options?: { timeout?: number | undefined }): Promise<unknown> {
-    const p = this.messageProtocol();
-    checkMessageType(p, "request", type);
+    const p = checkMessageType(this.protocol, "request", type);
     const timeout = requestTimeoutOf(p, options);
     if (!this.isOpen()) return Promise.reject(new SessionClosedError("The session is closed; the request was not sent."));
     return (this.requests ??= new PendingRequests(p)).start(type, payload, timeout, (text) => this.submit(OUT.TEXT, text, true, undefined, undefined));
@@ -320,11 +317,6 @@ export class WsSession extends Session implements RemoteHost {
     const declared = this.protocol?.contract;
     if (declared != null && declared !== contract) throw new TypeError("session.typed(contract): this endpoint declares another contract (its @ServerEndpoint contract option); pass that one.");
     return this as unknown as ContractSession<C>;
-  }
-
-  private messageProtocol(): MessageProtocol {
-    if (this.protocol === null) throw new TypeError("session.send/request: this session was not opened by an endpoint (no envelope settings).");
-    return this.protocol;
   }
 
   /** @internal The outbound queue's "close" policy fired: the close frame goes out past the discarded queue. */

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
-import { RequestFailedError, RequestTimeoutError, Session, SessionClosedError } from "../../src/index.js";
+import { EncodeError, RequestFailedError, RequestTimeoutError, Session, SessionClosedError } from "../../src/index.js";
 import { MockSession } from "../../src/testing/index.js";
 
 // An endpoint method that asks the peer stays unit-testable without a socket (issue 20).
@@ -37,5 +37,16 @@ describe("MockSession and session.request", () => {
     session.markClosed();
     await expect(waiting).rejects.toBeInstanceOf(SessionClosedError);
     await expect(session.request("confirm", {})).rejects.toBeInstanceOf(SessionClosedError);
+  });
+
+  it("send pushes {type,...payload}; an encoder's failure is the handle's outcome, misuse throws", async () => {
+    const session = new MockSession();
+    expect(await session.send("said", { text: "hi" })).toEqual({ ok: true });
+    expect(session.sentTexts()).toEqual(['{"type":"said","text":"hi"}']);
+    const failed = await session.send("said", { big: 10n });
+    expect(failed.ok).toBe(false);
+    expect(!failed.ok && failed.error).toBeInstanceOf(EncodeError);
+    expect(() => session.send("said", [1, 2] as never)).toThrow(/the payload must be an object/);
+    expect(session.sentTexts()).toHaveLength(1);
   });
 });
