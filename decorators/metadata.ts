@@ -6,6 +6,7 @@
 // Type-only imports: erased at run time, so this folder still has no run-time dependency on src/,
 // while the decorator options are checked against the real option types at compile time.
 import type { CodecOptions } from "../src/codec/codec-options.js";
+import type { ContractShape } from "../src/contract/contract.js";
 import type { Configurator } from "../src/handshake/configurator.js";
 import type { PerMessageDeflateOptions } from "../src/handshake/deflate.js";
 import type { RateLimitOptions } from "../src/runtime/rate-limit.js";
@@ -51,6 +52,21 @@ export interface ServerEndpointOptions extends CodecOptions {
   sendTimeout?: number | undefined;
   /** permessage-deflate for this endpoint (see `PerMessageDeflateOptions`). */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+  /**
+   * The message contract this endpoint implements (`defineContract`, `ws-endpoints/contract`): bootstrap
+   * checks that every contract `client` message has its `@OnMessage({ type })` handler with the contract's
+   * payload class, and `session.send`/`request` accept only the contract's `server` messages (docs/contract.md).
+   */
+  contract?: ContractShape | undefined;
+  /**
+   * Answer the exact text `{"type":"$ping"}` with `{"type":"$pong"}` before any parsing or dispatch: the
+   * liveness signal of browser clients, which cannot see ping frames (default false; docs/contract.md).
+   */
+  liveness?: boolean | undefined;
+  /** Server requests (`session.request`) one session may have waiting for their reply (default 16). */
+  maxPendingRequests?: number | undefined;
+  /** Default wait of `session.request` for the peer's reply, in ms (default 30 000). */
+  requestTimeout?: number | undefined;
 }
 
 /** Options accepted by `@ClientEndpoint`; codec options (`decoders`, `encoders`, `validation`,
@@ -71,6 +87,11 @@ export interface OnMessageOptions {
   type?: string | undefined;
   /** Largest message this handler accepts, in bytes. */
   maxMessageSize?: number | undefined;
+  /**
+   * The class of the object the handler returns (its reply), for documentation: the AsyncAPI generator
+   * cannot see through `Promise<T>`. The contract's `reply` is used when this is absent.
+   */
+  reply?: (abstract new (...args: never[]) => object) | undefined;
 }
 
 /** One lifecycle method as recorded by a decorator. */

@@ -24,6 +24,8 @@ export const ErrorCodes = {
   HANDLER_TIMEOUT: "WSE_ERR_HANDLER_TIMEOUT",
   MISSING_PEER_DEPENDENCY: "WSE_ERR_MISSING_PEER_DEPENDENCY",
   DUPLICATE_PEER_DEPENDENCY: "WSE_ERR_DUPLICATE_PEER_DEPENDENCY",
+  REQUEST_FAILED: "WSE_ERR_REQUEST_FAILED",
+  REQUEST_TIMEOUT: "WSE_ERR_REQUEST_TIMEOUT",
 } as const;
 /** One of the {@link ErrorCodes} values. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -206,10 +208,51 @@ export class SendTimeoutError extends WebSocketEndpointError {
   }
 }
 
-/** The session's outbound queue is full and its policy refused or dropped this message. */
+/**
+ * The session's outbound queue is full and its policy refused or dropped this message; or a
+ * `session.request` found `maxPendingRequests` requests already waiting (then `closeCode` is undefined:
+ * the session stays open).
+ */
 export class QueueOverflowError extends WebSocketEndpointError {
-  constructor(message: string) {
-    super(ErrorCodes.QUEUE_OVERFLOW, message, { closeCode: 1008 });
+  constructor(message: string, closeCode: number | undefined = 1008) {
+    super(ErrorCodes.QUEUE_OVERFLOW, message, closeCode === undefined ? {} : { closeCode });
+  }
+}
+
+/**
+ * The peer answered a `session.request` with `{"type":"$reply","ok":false,"error":{code,message}}`, or
+ * with a `$reply` that is not of that shape (`reason` `"INVALID_REPLY"`).
+ */
+export class RequestFailedError extends WebSocketEndpointError {
+  /** The peer's error code, e.g. `"HANDLER_FAILED"` or `"NO_HANDLER"` (browser client), or `"INVALID_REPLY"`. */
+  readonly reason: string;
+  /** The type of the request that failed. */
+  readonly requestType: string;
+  /** Its correlation id (`"s1"`, `"s2"`, …). */
+  readonly requestId: string;
+
+  constructor(requestType: string, requestId: string, reason: string, peerMessage: string) {
+    super(ErrorCodes.REQUEST_FAILED, `The peer refused request ${JSON.stringify(requestType)} (${requestId}): ${reason}${peerMessage === "" ? "" : `: ${peerMessage}`}`);
+    this.reason = reason;
+    this.requestType = requestType;
+    this.requestId = requestId;
+  }
+}
+
+/** A `session.request` got no `$reply` within its timeout; a reply arriving later is ignored. */
+export class RequestTimeoutError extends WebSocketEndpointError {
+  /** The type of the request. */
+  readonly requestType: string;
+  /** Its correlation id. */
+  readonly requestId: string;
+  /** The timeout in force, in ms. */
+  readonly timeoutMs: number;
+
+  constructor(requestType: string, requestId: string, timeoutMs: number) {
+    super(ErrorCodes.REQUEST_TIMEOUT, `The peer did not answer request ${JSON.stringify(requestType)} (${requestId}) within ${timeoutMs} ms.`);
+    this.requestType = requestType;
+    this.requestId = requestId;
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -52,6 +52,8 @@ export {
   BrokerError,
   MissingPeerDependencyError,
   DuplicatePeerDependencyError,
+  RequestFailedError,
+  RequestTimeoutError,
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 

@@ -5,8 +5,12 @@ import { compileEndpoint } from "../endpoint/compile-server.js";
 import type { CompiledEndpoint } from "../endpoint/compiled.js";
 import { parsePathTemplate } from "../endpoint/path-template.js";
 import { InvalidOptionsError } from "../errors.js";
+import { endpointCodecOptions, mergeCodecSettings } from "../codec/codec-options.js";
+import { ChannelBuilder, key, type DocumentParts } from "./channel-builder.js";
+import { describeHandlers, describeProtocol } from "./endpoint-operations.js";
 import { dtoSchemas } from "./dto-schema.js";
-import { shapeOf, type JsonSchema, type PayloadShape } from "./payload-schema.js";
+import type { JsonSchema } from "./payload-schema.js";
+import { handshakeSecurity } from "./security.js";
 import { toYaml } from "./yaml.js";
 
 /** `info` and `servers` of the generated document. */
@@ -58,12 +62,10 @@ export interface AsyncApiComponents {
   readonly messages: Readonly<Record<string, unknown>>;
   /** JSON Schemas of DTO classes, keyed by class name. */
   readonly schemas: Readonly<Record<string, JsonSchema>>;
+  /** Security Scheme Objects the endpoints' configurators declare (`static securitySchemes`), by name. */
+  readonly securitySchemes?: Readonly<Record<string, unknown>>;
 }
 
-const KEY_SAFE = /[^A-Za-z0-9_.-]/g;
-function key(text: string): string {
-  return text.replace(KEY_SAFE, "_");
-}
 
 /** Path parameter types as the handlers declare them (`@PathParam("id") id: number`): the first non-string wins. */
 function pathParamTypes(endpoint: CompiledEndpoint): Map<string, string> {
@@ -83,7 +85,12 @@ const DOCUMENTED: PayloadBinding = Object.freeze({ kind: "text", decode: (data: 
 
 /** Compiles one class the way the server does, minus codecs: the one reading of its decorators. */
 function compileForDocs(type: EndpointClass): CompiledEndpoint {
-  return compileEndpoint(type, { maxMessageSize: Number.MAX_SAFE_INTEGER, payloadFor: () => DOCUMENTED });
+  // The endpoint's own envelope fields (no global codec options: generation sees classes only).
+  return compileEndpoint(type, {
+    maxMessageSize: Number.MAX_SAFE_INTEGER,
+    payloadFor: () => DOCUMENTED,
+    routingFor: (options) => mergeCodecSettings(undefined, endpointCodecOptions(options as Readonly<Record<string, unknown>>)),
+  });
 }
 
 function serverOf(url: string): Record<string, unknown> {
@@ -129,20 +136,7 @@ export function generateAsyncApi(endpoints: readonly EndpointClass[] | undefined
   }
   const classes = endpoints ?? registeredEndpoints();
   const channels: Record<string, unknown> = {};
-  const operations: Record<string, unknown> = {};
-  const messages: Record<string, unknown> = {};
-  const dtos = new Set<EndpointClass>();
-
-  const messageFor = (name: string, title: string, shape: PayloadShape, discriminator?: string): void => {
-    let payload: JsonSchema = shape.dto ? { $ref: `#/components/schemas/${key(shape.dto.name)}` } : shape.schema;
-    if (shape.dto) dtos.add(shape.dto);
-    if (discriminator !== undefined) {
-      payload = {
-        allOf: [{ type: "object", properties: { type: { const: discriminator } }, required: ["type"] }, payload],
-      };
-    }
-    messages[name] = { name, title, contentType: shape.contentType, payload };
-  };
+  const parts: DocumentParts = { operations: {}, messages: {}, dtos: new Set(), securitySchemes: {} };
 
   for (const type of classes) {
     const options = typeof type === "function" ? readEndpoint(type) : undefined;
@@ -152,48 +146,27 @@ export function generateAsyncApi(endpoints: readonly EndpointClass[] | undefined
     const template = parsePathTemplate(options.path);
     if ("error" in template) throw new InvalidOptionsError(`generateAsyncApi: ${type.name}: @ServerEndpoint ${template.error}`);
     const endpoint = compileForDocs(type);
-    const channelId = key(type.name);
-    const channelMessages: Record<string, unknown> = {};
+    const channel = new ChannelBuilder(key(type.name), parts);
     const paramTypes = pathParamTypes(endpoint);
     const parameters: Record<string, unknown> = {};
     for (const v of template.variables) {
       parameters[v] = { description: `Path segment {${v}}${paramTypes.get(v) && paramTypes.get(v) !== "string" ? `, a ${paramTypes.get(v)}` : ""}.` };
     }
-
-    const documented = new Set<string | symbol>();
-    for (const h of endpoint.messages) {
-      // A type with text and binary decoders compiles to one handler per kind: document the method once.
-      if (documented.has(h.method)) continue;
-      documented.add(h.method);
-      const method = String(h.method);
-      const shape = shapeOf(h.payloadType);
-      if (shape === undefined) continue;
-      const inId = key(`${type.name}.${method}`);
-      messageFor(inId, `${type.name}.${method} input`, shape, h.messageType);
-      channelMessages[inId] = { $ref: `#/components/messages/${inId}` };
-      const operation: Record<string, unknown> = {
-        action: "receive",
-        channel: { $ref: `#/channels/${channelId}` },
-        summary: `Handled by ${type.name}.${method}.`,
-        messages: [{ $ref: `#/channels/${channelId}/messages/${inId}` }],
-      };
-      const replyShape = shapeOf(h.replyType);
-      if (replyShape !== undefined) {
-        const outId = key(`${type.name}.${method}.reply`);
-        messageFor(outId, `${type.name}.${method} reply`, replyShape);
-        channelMessages[outId] = { $ref: `#/components/messages/${outId}` };
-        operation.reply = { channel: { $ref: `#/channels/${channelId}` }, messages: [{ $ref: `#/channels/${channelId}/messages/${outId}` }] };
-      }
-      operations[key(`${type.name}.${method}`)] = operation;
-    }
-    channels[channelId] = {
+    const security = handshakeSecurity(options);
+    for (const [name, scheme] of Object.entries(security.schemes)) parts.securitySchemes[key(name)] = scheme;
+    channel.security = Object.keys(security.schemes).map((name) => ({ $ref: `#/components/securitySchemes/${key(name)}` }));
+    describeHandlers(endpoint, channel);
+    describeProtocol(endpoint, channel);
+    const description = [
+      ...(Array.isArray(options.subprotocols) && options.subprotocols.length > 0 ? [`Subprotocols: ${options.subprotocols.join(", ")}.`] : []),
+      ...security.notes,
+    ].join(" ");
+    channels[channel.channelId] = {
       address: options.path,
       title: type.name,
       ...(template.variables.length > 0 ? { parameters } : {}),
-      ...(Array.isArray(options.subprotocols) && options.subprotocols.length > 0
-        ? { description: `Subprotocols: ${options.subprotocols.join(", ")}.` }
-        : {}),
-      messages: channelMessages,
+      ...(description !== "" ? { description } : {}),
+      messages: channel.messages,
     };
   }
 
@@ -206,8 +179,12 @@ export function generateAsyncApi(endpoints: readonly EndpointClass[] | undefined
     ...(servers ? { servers } : {}),
     defaultContentType: "application/json",
     channels,
-    operations,
-    components: { messages, schemas: dtoSchemas([...dtos]) },
+    operations: parts.operations,
+    components: {
+      messages: parts.messages,
+      schemas: dtoSchemas([...parts.dtos]),
+      ...(Object.keys(parts.securitySchemes).length > 0 ? { securitySchemes: parts.securitySchemes } : {}),
+    },
   };
 }
 

@@ -17,3 +17,4 @@ export type {
   RequestTypes,
   EventTypes,
 } from "./contract.js";
+export type { ServerRequestOptions, PayloadInput, ServerPayload, PushResult, ContractSession } from "./session-types.js";

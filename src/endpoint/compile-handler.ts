@@ -95,7 +95,13 @@ export function compileHandler(record: HandlerRecord, scope: HandlerScope, probl
     return null;
   }
   const payloadType = compiledParams.find((p) => p.payload !== undefined)!.payloadType;
-  const replyType = readReturnType(type, record.method);
+  const r = record.options.reply;
+  if (r !== undefined && typeof r !== "function") {
+    problems.push({ where: label, problem: `@OnMessage reply must be a class; got ${typeof r}.`, fix: "e.g. @OnMessage({ type: \"join\", reply: Joined })." });
+    return null;
+  }
+  // Declared beats emitted: `design:returntype` of an async method is Promise, whose value type is erased.
+  const replyType = r ?? readReturnType(type, record.method);
   const messages: CompiledMessageHandler[] = [];
   // A type with text and binary decoders takes both kinds of message with the same method.
   for (let b: PayloadBinding | undefined = slot.payload; b !== undefined; b = b.also) {

@@ -8,6 +8,7 @@ import type { Converter } from "./arguments.js";
 import { compileHandler, type HandlerScope } from "./compile-handler.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, CompileSettings, EndpointSite } from "./compiled.js";
 import { compileRouter } from "./message-router.js";
+import { compileProtocol } from "./compile-contract.js";
 import { checkHttpTokens, checkInteger } from "../util/check-options.js";
 
 // The part of compilation server and client endpoints share; compile-server.ts and compile-client.ts add
@@ -74,6 +75,8 @@ export function compileEndpointBase(
   if (problems.length > before) return null;
 
   const encode = settings.encoderFor ? settings.encoderFor(options) : jsonEncoder;
+  const { protocol, liveness, contract } = compileProtocol(site, routing, encode, messages.text, problems);
+  if (problems.length > before) return null;
   const base: CompiledEndpointBase = Object.freeze({
     type,
     name,
@@ -91,6 +94,9 @@ export function compileEndpointBase(
     encode,
     injectsConstructor: type.length > 0 || (readConstructorParamTypes(type)?.length ?? 0) > 0,
     methods: Object.freeze([...methods]),
+    protocol,
+    liveness,
+    contract,
   });
   return { base, pathConverters, queryConverters };
 }

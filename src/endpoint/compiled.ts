@@ -5,6 +5,8 @@ import type { InvalidMessageSettings } from "../codec/invalid-message.js";
 import type { MessageKind, PayloadBinding, PayloadDecoder } from "../codec/payload.js";
 import type { ArgResolver, ArgShape, Converter } from "./arguments.js";
 import type { PathTemplate } from "./path-template.js";
+import type { ContractShape } from "../contract/contract.js";
+import type { MessageProtocol } from "../session/message-protocol.js";
 
 // The compiled endpoint model: what the compiler produces once at bootstrap and everything after it reads
 // (runtime/, server/, broker/, asyncapi/). Types only: readers depend on the model, never on the compiler,
@@ -64,6 +66,18 @@ export interface CompiledEndpointBase {
   readonly injectsConstructor: boolean;
   /** Names of the methods that handle lifecycle events and messages. */
   readonly methods: readonly (string | symbol)[];
+  /** Envelope settings, contract and encoding of `session.send`/`request`, shared by the endpoint's sessions. */
+  readonly protocol: MessageProtocol;
+  /** The `$ping` texts answered before dispatch (`liveness: true`), or `null`. */
+  readonly liveness: LivenessFrames | null;
+  /** The `contract` option, checked against the handlers; `null` when none. */
+  readonly contract: ContractShape | null;
+}
+
+/** The exact `$ping` texts an endpoint with `liveness: true` answers, and the `$pong` for each (same index). */
+export interface LivenessFrames {
+  readonly pings: readonly Buffer[];
+  readonly pongs: readonly string[];
 }
 
 /** A compiled server endpoint: the shared part plus what routing needs. */
@@ -120,6 +134,9 @@ export interface MessageRouter {
   readonly direct: CompiledMessageHandler | null;
   /** Every handler of this kind, in declaration order. */
   readonly handlers: readonly CompiledMessageHandler[];
-  /** Chooses and starts decoding. @throws DecodeError when no handler takes the message. */
-  route(data: Buffer): RoutedMessage;
+  /**
+   * Chooses and starts decoding; `null` for a `$reply` no request waits for (late, after its timeout),
+   * which is dropped. @throws DecodeError when no handler takes the message.
+   */
+  route(data: Buffer): RoutedMessage | null;
 }

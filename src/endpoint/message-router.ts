@@ -5,6 +5,7 @@ import { invalidJson } from "../codec/dto.js";
 import { parseJson } from "../codec/parse-json.js";
 import type { MessageKind } from "../codec/payload.js";
 import type { CompiledMessageHandler, MessageRouter, RoutedMessage } from "./compiled.js";
+import { REPLY_TYPE } from "../session/message-protocol.js";
 
 /** Compiles the handlers of one message kind into a router, reporting ambiguous declarations. */
 export function compileRouter(
@@ -41,7 +42,7 @@ function direct(): RoutedMessage {
   throw new Error("unreachable: a direct router is never asked to route");
 }
 
-function freeze(kind: MessageKind, handlers: readonly CompiledMessageHandler[], only: CompiledMessageHandler | null, route: (data: Buffer) => RoutedMessage): MessageRouter {
+function freeze(kind: MessageKind, handlers: readonly CompiledMessageHandler[], only: CompiledMessageHandler | null, route: (data: Buffer) => RoutedMessage | null): MessageRouter {
   return Object.freeze({ kind, direct: only, handlers: Object.freeze([...handlers]), route });
 }
 
@@ -75,14 +76,19 @@ function envelopeRouter(handlers: readonly CompiledMessageHandler[], settings: R
   if (problems.length > before) return null;
   const accepted = Object.freeze([...table.keys()]);
   const { typeField, dataField, idField } = settings;
-  const route = (data: Buffer): RoutedMessage => {
+  const route = (data: Buffer): RoutedMessage | null => {
     const value = parseJson(data);
     if (value === undefined) throw invalidJson(data, undefined);
     const envelope = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
     const replyId = envelope !== null && idField !== null ? correlationId(envelope[idField]) : undefined;
     const type = envelope?.[typeField];
     const handler = typeof type === "string" ? table.get(type) : undefined;
-    if (handler === undefined) throw unknownType(data, type, typeField, accepted, replyId);
+    if (handler === undefined) {
+      // A `$reply` that reached the router has no request waiting for it (late, or this session never
+      // asked): dropped, never an UNKNOWN_MESSAGE_TYPE. Checked here, where the type is known anyway.
+      if (type === REPLY_TYPE) return null;
+      throw unknownType(data, type, typeField, accepted, replyId);
+    }
     checkSize(handler, data, replyId);
     const b = handler.binding;
     const payload = b.fromJson === undefined ? data.toString("utf8") : b.fromJson(dataField === null ? inline(envelope!, typeField, idField) : envelope![dataField], data, replyId);

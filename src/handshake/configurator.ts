@@ -64,6 +64,13 @@ export type ResponseHeaders = Map<string, string | readonly string[]>;
  */
 export class Configurator {
   /**
+   * For documentation only: the AsyncAPI Security Scheme Objects this configurator's `authenticate`
+   * implements (e.g. `{ token: { type: "httpApiKey", name: "token", in: "query" } }`), which the AsyncAPI
+   * generator puts on the endpoint's operations. Declare it as a static field of your subclass.
+   */
+  static securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined;
+
+  /**
    * Whether a request with this `Origin` header may connect (false → 403). The default allows requests
    * without an Origin (non-browser clients), origins matching `allowedOrigins`, and origins equal to
    * the request's Host; it refuses other browser origins (cross-site WebSocket hijacking).

@@ -74,6 +74,7 @@ export function openConnection(endpoint: CompiledEndpointBase, plan: ConnectionP
   const { session, limits } = plan;
   if (limits !== null) session.outbound.configure(limits.outbound, session);
   session.rateLimiter = plan.rateLimiter;
+  session.protocol = endpoint.protocol;
   if (limits !== null && plan.liveness !== null) plan.liveness.track(session, limits.heartbeatInterval, limits.maxIdleTimeout);
   const dispatcher = new SessionDispatcher(endpoint, plan.instance, session, env);
   session.transport.bind(dispatcher);

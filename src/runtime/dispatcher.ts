@@ -15,6 +15,7 @@ import { deliverable, HandlerFailure } from "./handler-failure.js";
 import { handlerOf, hasClassMethods, invoke, type HandlerInstance } from "./invoke.js";
 import { JOB, JobQueue, type Job, type QueueEnv } from "./job-queue.js";
 import { submitReply } from "./reply.js";
+import { takeControlMessage } from "./control-messages.js";
 import { isThenable } from "../util/thenable.js";
 
 /** What a dispatcher needs from its owner (server or test harness). */
@@ -107,6 +108,8 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     const s = this.session;
     s.active = true;
     if (s.rateLimiter !== null && !admitByRate(s, this)) return;
+    const liveness = this.endpoint.liveness;
+    if (!isBinary && (s.requests !== null || liveness !== null) && takeControlMessage(s, liveness, data)) return;
     if (invalidOnArrival(this.textCheck, this.busy, data, isBinary)) {
       this.invalidText(false);
       return;
@@ -222,12 +225,13 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
 
   /** Several handlers of one kind: the endpoint's compiled router chooses (typed envelopes, willDecode). */
   private routed(r: MessageRouter, data: Buffer): unknown {
-    let m: RoutedMessage;
+    let m: RoutedMessage | null;
     try {
       m = r.route(data);
     } catch (error) {
       return this.rejected(error, data, r.kind);
     }
+    if (m === null) return undefined;
     this.replyId = m.replyId;
     return this.decoded(m.handler, m.payload, data, r.kind);
   }

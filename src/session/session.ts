@@ -1,6 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CloseReason } from "../close-reason.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
+import type { AsyncSendHandle } from "./pending-send.js";
+import type { ContractShape } from "../contract/contract.js";
+import type { ContractSession, ServerRequestOptions } from "../contract/session-types.js";
 
 /**
  * One WebSocket connection, as seen by an endpoint. Declare a parameter of this type on any lifecycle
@@ -79,4 +82,46 @@ export abstract class Session {
    * `join`/`leave` to change it (`add`/`delete`/`clear` throw a TypeError).
    */
   abstract getRooms(): ReadonlySet<string>;
+  /**
+   * Pushes one envelope message, `{"type":"said",...payload}` in the endpoint's envelope (docs/contract.md),
+   * like `getAsyncRemote().sendObject`: returns at once, never rejects; await the handle for the outcome.
+   *
+   * @example
+   * ```ts
+   * session.send("said", { from: "ann", text: "hi" });
+   * ```
+   * @throws TypeError when the endpoint's contract has no such server message, or the payload is not an
+   * object or carries an envelope field (`type`, `id`).
+   */
+  abstract send(type: string, payload: object): AsyncSendHandle;
+  /**
+   * Asks the peer and waits for its answer: sends `{"type":"confirm","id":"s1",...payload}` and resolves
+   * with the `data` of the peer's `{"type":"$reply","id":"s1","ok":true,"data":…}`. The browser client
+   * answers through `client.handle("confirm", …)`. A handler awaiting this holds its session's queue; the
+   * reply is matched before the queue, so it still arrives (docs/contract.md).
+   *
+   * Rejects with `RequestFailedError` (the peer answered `ok: false`; `reason` is its code),
+   * `RequestTimeoutError` (no answer within `timeout`), `SessionClosedError` (closed first) or
+   * `QueueOverflowError` (`maxPendingRequests` requests already wait).
+   *
+   * @example
+   * ```ts
+   * const { accepted } = await session.request("confirm", { question: "Leave?" }, { timeout: 5000 });
+   * ```
+   * @throws TypeError/RangeError for a type the endpoint's contract lacks, a bad payload or timeout, or an endpoint
+   * whose `envelope.idField` is null.
+   */
+  abstract request(type: string, payload: object, options?: ServerRequestOptions): Promise<unknown>;
+  /**
+   * This session typed by `contract` (`ws-endpoints/contract`): its `send` and `request` accept only the
+   * contract's `server` messages, with their payloads, and `request` resolves to the reply's type. Returns
+   * this same object; no allocation.
+   *
+   * @example
+   * ```ts
+   * session.typed(chatContract).send("said", { from: "ann", text: "hi" });
+   * ```
+   * @throws TypeError when the endpoint declares another contract.
+   */
+  abstract typed<C extends ContractShape>(contract: C): ContractSession<C>;
 }

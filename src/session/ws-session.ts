@@ -7,7 +7,12 @@ import type { Transport } from "../transport/transport.js";
 import { CloseCodes, CloseReason, isSendableCloseCode } from "../close-reason.js";
 import { OUT, type OutKind } from "./outbound-entry.js";
 import { OutboundQueue } from "./outbound-queue.js";
-import type { PendingSend } from "./pending-send.js";
+import { PendingSend, type AsyncSendHandle } from "./pending-send.js";
+import { checkMessageType, encodePush, requestTimeoutOf } from "./envelope-sends.js";
+import type { MessageProtocol } from "./message-protocol.js";
+import type { ContractShape } from "../contract/contract.js";
+import type { ContractSession } from "../contract/session-types.js";
+import { PendingRequests } from "./pending-requests.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 import { AsyncRemote, BasicRemote, type RemoteHost } from "./remotes.js";
 import { ReadOnlyMap, ReadOnlySet } from "./read-only-collections.js";
@@ -106,6 +111,8 @@ export class WsSession extends Session implements RemoteHost {
   //   SessionDispatcher (runtime/dispatcher.ts): `active` on each message in; `awaitingPong` cleared on a pong.
   //   `submit` (below): `active` on each data frame out.
   //   `closeReporting` (below, called by the liveness monitor): `reportedClose`, read by the dispatcher's @OnClose.
+  //   openConnection, once: `protocol` (the endpoint's, shared). `request` (below): `requests`, on first use,
+  //     read by the dispatcher on each text message (null: the session never asked the peer anything).
   /** @internal A data message went either way since the liveness monitor last looked. */
   active = false;
   /** @internal A heartbeat ping is unanswered. */
@@ -122,6 +129,10 @@ export class WsSession extends Session implements RemoteHost {
   liveness: LivenessHost | null = null;
   /** @internal What `@OnClose` reports for a close the server started on its own (see `closeReporting`). */
   reportedClose: CloseReason | null = null;
+  /** @internal Envelope fields, contract and encoding of `send`/`request` (null: not opened by an endpoint yet). */
+  protocol: MessageProtocol | null = null;
+  /** @internal Server requests waiting for the peer's `$reply`; created by the first `request`. */
+  requests: PendingRequests | null = null;
   // ── End of runtime slots ───────────────────────────────────────────────────────────────────────────
   private maxIdle = 0;
   private rooms: Set<string> | undefined;
@@ -281,13 +292,32 @@ export class WsSession extends Session implements RemoteHost {
     this.closeWith(code, reason);
   }
 
-  /** @internal The transport is gone: sends still queued fail. */
+  /** @internal The transport is gone: sends still queued fail, and requests still waiting for a reply. */
   markClosed(): void {
     this.state = STATE.CLOSED;
     this.openSessions.delete(this);
     // Always: besides queued entries, sends already handed to the socket may hold the send-timeout timer.
     this.outbound.abort(new SessionClosedError("The session closed before the message was sent."));
     this.registry?.remove(this);
+    if (this.requests !== null) this.requests.rejectAll(new SessionClosedError("The session closed before the peer answered the request."));
+  }
+
+  send(type: string, payload: object): AsyncSendHandle {
+    const text = encodePush(checkMessageType(this.protocol, "send", type), type, payload);
+    return typeof text === "string" ? this.getAsyncRemote().sendText(text) : PendingSend.failed(text);
+  }
+
+  request(type: string, payload: object, options?: { timeout?: number | undefined }): Promise<unknown> {
+    const p = checkMessageType(this.protocol, "request", type);
+    const timeout = requestTimeoutOf(p, options);
+    if (!this.isOpen()) return Promise.reject(new SessionClosedError("The session is closed; the request was not sent."));
+    return (this.requests ??= new PendingRequests(p)).start(type, payload, timeout, (text) => this.submit(OUT.TEXT, text, true, undefined, undefined));
+  }
+
+  typed<C extends ContractShape>(contract: C): ContractSession<C> {
+    const declared = this.protocol?.contract;
+    if (declared != null && declared !== contract) throw new TypeError("session.typed(contract): this endpoint declares another contract (its @ServerEndpoint contract option); pass that one.");
+    return this as unknown as ContractSession<C>;
   }
 
   /** @internal The outbound queue's "close" policy fired: the close frame goes out past the discarded queue. */

@@ -2,6 +2,10 @@ import type { IncomingHttpHeaders } from "node:http";
 import { jsonEncoder } from "../codec/json.js";
 import type { ObjectEncoder } from "../codec/coders.js";
 import { WsSession } from "../session/ws-session.js";
+import { messageEncoder } from "../codec/message-encoder.js";
+import { DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_REQUEST_TIMEOUT } from "../endpoint/compile-contract.js";
+import { REPLY_TYPE } from "../session/message-protocol.js";
+import type { ContractShape } from "../contract/contract.js";
 import type { Session } from "../session/session.js";
 import { InMemoryTransport, type SentMessage } from "./in-memory-transport.js";
 
@@ -29,6 +33,11 @@ export interface MockSessionOptions {
   openSessions?: Set<Session> | undefined;
   /** Object encoder for `sendObject` (default JSON). */
   encoder?: ObjectEncoder | undefined;
+  /**
+   * The endpoint's contract: `send`/`request` then refuse types its `server` section lacks, as on a server,
+   * and `typed()` refuses another contract.
+   */
+  contract?: ContractShape | undefined;
 }
 
 /**
@@ -63,6 +72,17 @@ export class MockSession extends WsSession {
       options.id,
     );
     this.memory = transport;
+    const encode = options.encoder ?? jsonEncoder;
+    // The default envelope and request bounds of an endpoint without options; no contract check.
+    this.protocol = Object.freeze({
+      typeField: "type",
+      idField: "id",
+      maxPendingRequests: DEFAULT_MAX_PENDING_REQUESTS,
+      requestTimeout: DEFAULT_REQUEST_TIMEOUT,
+      serverMessages: options.contract === undefined ? null : new Map(Object.entries(options.contract.server).map(([type, spec]) => [type, spec.reply !== undefined])),
+      contract: options.contract ?? null,
+      encode: messageEncoder(encode, { typeField: "type", idField: "id", dataField: null }),
+    });
     for (const [k, v] of Object.entries(options.userProperties ?? {})) this.getUserProperties().set(k, v);
   }
 
@@ -97,5 +117,32 @@ export class MockSession extends WsSession {
   get closedWith(): { readonly code: number; readonly reason: string } | undefined {
     this.outbound.flush();
     return this.memory.closeFrame;
+  }
+
+  /**
+   * Answers a request the endpoint made with `session.request` as a client would, with
+   * `{"type":"$reply","id":id,"ok":true,"data":data}`: the request resolves with `data`.
+   *
+   * @example
+   * ```ts
+   * const leaving = endpoint.leave(session);          // awaits session.request("confirm", …)
+   * const [ask] = session.sentJson<{ id: string }>();  // {"type":"confirm","id":"s1",…}
+   * session.replyTo(ask!.id, { accepted: true });
+   * await leaving;
+   * ```
+   * @throws Error when no request `id` is waiting (never sent, already answered, or timed out).
+   */
+  replyTo(id: string, data: unknown): void {
+    this.answer(id, { ok: true, data });
+  }
+
+  /** Answers a request with `ok: false`: it rejects with `RequestFailedError` whose `reason` is `code`. @throws Error as {@link replyTo}. */
+  failRequest(id: string, code: string, message = ""): void {
+    this.answer(id, { ok: false, error: { code, message } });
+  }
+
+  private answer(id: string, fields: Record<string, unknown>): void {
+    if (this.requests === null || !this.requests.has(id)) throw new Error(`MockSession: no request ${JSON.stringify(id)} is waiting for a reply.`);
+    this.requests.take(Buffer.from(JSON.stringify({ type: REPLY_TYPE, id, ...fields })));
   }
 }

@@ -61,7 +61,11 @@ describe("generateAsyncApi", () => {
     const m = (doc().components.messages as Json)["RoomEndpoint.chat"];
     expect(m.contentType).toBe("application/json");
     expect(m.payload.allOf).toEqual([
-      { type: "object", properties: { type: { const: "chat" } }, required: ["type"] },
+      {
+        type: "object",
+        properties: { type: { const: "chat" }, id: { type: ["string", "number"], description: "Set when the sender expects the reply correlated." } },
+        required: ["type"],
+      },
       { $ref: "#/components/schemas/ChatMessage" },
     ]);
   });
@@ -69,7 +73,10 @@ describe("generateAsyncApi", () => {
   it("declares replies from return types known at run time, and none for Promise<T>", () => {
     const ops = doc().operations as Json;
     expect(ops["RoomEndpoint.chat"].action).toBe("receive");
-    expect(ops["RoomEndpoint.chat"].reply.messages).toEqual([{ $ref: "#/channels/RoomEndpoint/messages/RoomEndpoint.chat.reply" }]);
+    expect(ops["RoomEndpoint.chat"].reply.messages).toEqual([
+      { $ref: "#/channels/RoomEndpoint/messages/RoomEndpoint.chat.reply" },
+      { $ref: "#/channels/RoomEndpoint/messages/RoomEndpoint.error" },
+    ]);
     expect((doc().components.messages as Json)["RoomEndpoint.chat.reply"].payload).toEqual({ $ref: "#/components/schemas/Ack" });
     expect(ops["EchoApi.text"].reply).toBeDefined();
     expect((doc().components.messages as Json)["EchoApi.text"]).toMatchObject({ contentType: "text/plain", payload: { type: "string" } });

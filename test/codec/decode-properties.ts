@@ -96,6 +96,8 @@ export function routeYieldsHandlerOrDecodeError(router: MessageRouter): fc.IAsyn
     let handler: string;
     try {
       const routed = router.route(data);
+      // A late `$reply` is dropped by the router (issue 20): neither a handler nor an error.
+      if (routed === null) return;
       handler = routed.handler.label;
       payload = await routed.payload;
     } catch (error) {

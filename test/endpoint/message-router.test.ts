@@ -17,7 +17,7 @@ describe("hostile envelopes", () => {
       }
     }
     const { server } = createEndpointServer({ endpoints: [Hostile], logger: silentLogger });
-    const routed = server.endpoints[0]!.onText!.route(Buffer.from('{"type":"note","text":"a","__proto__":{"polluted":1,"text":5}}'));
+    const routed = server.endpoints[0]!.onText!.route(Buffer.from('{"type":"note","text":"a","__proto__":{"polluted":1,"text":5}}'))!;
     const note = (await routed.payload) as Note;
     expect(Object.getPrototypeOf(note)).toBe(Note.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
