@@ -52,6 +52,7 @@ export {
   BrokerError,
   MissingPeerDependencyError,
   DuplicatePeerDependencyError,
+  ForbiddenError,
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 

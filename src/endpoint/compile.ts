@@ -1,4 +1,4 @@
-import { readConstructorParamTypes, readHandlers, readParams, type EndpointClass, type EndpointOptions } from "../../decorators/metadata.js";
+import { readConstructorParamTypes, readHandlers, readParams, readPipeline, type EndpointClass, type EndpointOptions } from "../../decorators/metadata.js";
 import { checkCodecOptions, mergeCodecSettings } from "../codec/codec-options.js";
 import { jsonEncoder } from "../codec/json.js";
 import type { MessageKind, PayloadBinding } from "../codec/payload.js";
@@ -6,7 +6,7 @@ import type { DefinitionProblem } from "../errors.js";
 import { typeName } from "../util/type-name.js";
 import type { Converter } from "./arguments.js";
 import { compileHandler, type HandlerScope } from "./compile-handler.js";
-import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, CompileSettings, EndpointSite } from "./compiled.js";
+import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, CompileSettings, EndpointPipeline, EndpointSite, PipelineHooks } from "./compiled.js";
 import { compileRouter } from "./message-router.js";
 import { checkHttpTokens, checkInteger } from "../util/check-options.js";
 
@@ -67,6 +67,7 @@ export function compileEndpointBase(
     }
     slots[compiled.key] = compiled.handler;
   }
+  const pipeline = settings.pipeline === undefined ? null : applyPipeline(settings.pipeline, site, slots, messages, inOrder, problems);
   const routing = settings.routingFor ? settings.routingFor(options) : DEFAULT_ROUTING;
   const onText = compileRouter("text", messages.text, routing, problems);
   const onBinary = compileRouter("binary", messages.binary, routing, problems);
@@ -91,11 +92,40 @@ export function compileEndpointBase(
     encode,
     injectsConstructor: type.length > 0 || (readConstructorParamTypes(type)?.length ?? 0) > 0,
     methods: Object.freeze([...methods]),
+    pipeline,
   });
   return { base, pathConverters, queryConverters };
 }
 
 type ConverterMap = ReadonlyMap<string, readonly Converter[]>;
+
+/**
+ * Replaces each @OnOpen, @OnMessage and @OnClose handler with its pipeline-wrapped version (the same
+ * object when nothing applies to it), in place, before the routers take them; returns the endpoint's
+ * error part. Reads the class and method records once, here.
+ */
+function applyPipeline(
+  hooks: PipelineHooks,
+  site: EndpointSite,
+  slots: Partial<Record<string, CompiledHandler>>,
+  messages: Record<MessageKind, CompiledMessageHandler[]>,
+  inOrder: CompiledMessageHandler[],
+  problems: DefinitionProblem[],
+): EndpointPipeline | null {
+  const endpoint = readPipeline(site.type);
+  const declared = (h: CompiledHandler) => ({ endpoint, method: readPipeline(site.type, h.method) });
+  const open = slots.open;
+  const closedSkips = open !== undefined && hooks.guardsOpen(site, declared(open));
+  for (const key of ["open", "close"] as const) {
+    const h = slots[key];
+    if (h !== undefined) slots[key] = hooks.handler(h, site, key, undefined, declared(h), false, problems);
+  }
+  const wrapped = new Map<CompiledMessageHandler, CompiledMessageHandler>();
+  for (const h of inOrder) wrapped.set(h, hooks.handler(h, site, "message", h.messageType, declared(h), closedSkips, problems));
+  for (const kind of Object.keys(messages) as MessageKind[]) messages[kind] = messages[kind].map((h) => wrapped.get(h)!);
+  inOrder.splice(0, inOrder.length, ...inOrder.map((h) => wrapped.get(h)!));
+  return hooks.endpoint(site, endpoint, problems);
+}
 
 function checkOptions(name: string, decorator: string, options: Readonly<EndpointOptions>, problems: DefinitionProblem[]): void {
   const size: string[] = [];
