@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^ws-endpoints\/redis$/, replacement: src("redis/index.ts") },
       { find: /^ws-endpoints\/broker$/, replacement: src("broker/index.ts") },
       { find: /^ws-endpoints\/asyncapi$/, replacement: src("asyncapi/index.ts") },
+      { find: /^ws-endpoints\/pipeline$/, replacement: src("pipeline/index.ts") },
       { find: /^ws-endpoints$/, replacement: src("index.ts") },
     ],
   },
