@@ -1,4 +1,3 @@
-import type { DependencyContainer } from "tsyringe";
 import type { LifecycleKind, PipelineRecord } from "../../decorators/metadata.js";
 import { ARG_SHAPE, type InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledHandler, EndpointPipeline, EndpointSite, PipelineCall, PipelineHooks } from "../endpoint/compiled.js";
@@ -8,18 +7,11 @@ import { invoke } from "../runtime/invoke.js";
 import type { WsSession } from "../session/ws-session.js";
 import { isThenable } from "../util/thenable.js";
 import { PipelineResolver, type GuardFn, type InterceptorFn } from "./resolve.js";
-import type { ErrorFilterLike, GuardLike, GuardRefusal, InterceptorLike, PipelineContext, UnhandledErrorHook } from "./types.js";
+import type { ResolvedOptions } from "../server/options.js";
+import type { PipelineContext } from "./types.js";
 
-/** The application-wide part of the pipeline, from the bootstrap options. */
-export interface PipelineSettings {
-  readonly guards: readonly GuardLike[];
-  readonly interceptors: readonly InterceptorLike[];
-  readonly errorFilters: readonly ErrorFilterLike[];
-  readonly onError: UnhandledErrorHook | undefined;
-  readonly guardRefusal: GuardRefusal;
-  readonly tracing: Tracing | null;
-  readonly container: DependencyContainer;
-}
+/** The application-wide part of the pipeline: the bootstrap options it reads. */
+export type PipelineSettings = Pick<ResolvedOptions, "guards" | "interceptors" | "errorFilters" | "onError" | "guardRefusal" | "tracing" | "container">;
 
 /**
  * The compiler's pipeline hooks (compiled.ts `PipelineHooks`): each handler is wrapped once, at bootstrap,
@@ -81,27 +73,48 @@ class Chain {
       // A session whose @OnOpen guard refused is closing: what it sent meanwhile reaches no handler.
       if (closedSkips && !session.isOpen()) return undefined;
       const context: PipelineContext = { session, principal: session.getUserPrincipal(), endpoint, handler: label, event, messageType, payload };
-      const handler = (): unknown => invoke(inner, fn, inst, session, ctx, payload);
-      const body = interceptors.length === 0 ? handler : (): unknown => intercept(interceptors, 0, context, handler);
-      return guards.length === 0 ? body() : guard(guards, 0, context, body);
+      // Synchronous guards and no interceptor (the common case) allocate no closure.
+      for (let i = 0; i < guards.length; i++) {
+        const allowed = guards[i]!(context);
+        if (isThenable(allowed)) return awaitGuard(allowed, guards, i + 1, context, () => run(interceptors, context, inner, fn, inst, session, ctx, payload));
+        if (!allowed) throw refusal(context);
+      }
+      return run(interceptors, context, inner, fn, inst, session, ctx, payload);
     };
   }
 }
 
-/** Runs guards from `i` in order; a falsy answer refuses. Sync until a guard returns a promise. */
+/** The interceptors, if any, around the handler's call. */
+function run(
+  interceptors: readonly InterceptorFn[],
+  context: PipelineContext,
+  inner: CompiledHandler,
+  fn: (...args: unknown[]) => unknown,
+  inst: object,
+  session: WsSession,
+  ctx: InvocationContext,
+  payload: unknown,
+): unknown {
+  if (interceptors.length === 0) return invoke(inner, fn, inst, session, ctx, payload);
+  return intercept(interceptors, 0, context, () => invoke(inner, fn, inst, session, ctx, payload));
+}
+
+/** Runs guards from `i` in order, then `then`; a falsy answer refuses. Sync until a guard returns a promise. */
 function guard(guards: readonly GuardFn[], i: number, context: PipelineContext, then: () => unknown): unknown {
   for (; i < guards.length; i++) {
     const allowed = guards[i]!(context);
-    if (isThenable(allowed)) {
-      const next = i + 1;
-      return Promise.resolve(allowed).then((ok) => {
-        if (!ok) throw refusal(context);
-        return guard(guards, next, context, then);
-      });
-    }
+    if (isThenable(allowed)) return awaitGuard(allowed, guards, i + 1, context, then);
     if (!allowed) throw refusal(context);
   }
   return then();
+}
+
+/** A guard answered with a promise: the next guards (from `next`) and `then` run once it allows. */
+function awaitGuard(allowed: PromiseLike<unknown>, guards: readonly GuardFn[], next: number, context: PipelineContext, then: () => unknown): Promise<unknown> {
+  return Promise.resolve(allowed).then((ok) => {
+    if (!ok) throw refusal(context);
+    return guard(guards, next, context, then);
+  });
 }
 
 function refusal(context: PipelineContext): ForbiddenError {
