@@ -6,15 +6,14 @@ type ClassOrMethodDecorator = <T>(target: object, method?: string | symbol, desc
 
 function pipelineDecorator(name: string, part: keyof PipelineRecord, items: readonly unknown[], classOnly: boolean): ClassOrMethodDecorator {
   for (const [i, item] of items.entries()) {
-    if ((typeof item !== "function" && (typeof item !== "object" || item === null)) || (item as unknown) === undefined) {
+    if (typeof item !== "function" && (typeof item !== "object" || item === null)) {
       throw new TypeError(`ws-endpoints: ${name} argument #${i + 1} is ${item === null ? "null" : typeof item}; pass functions, instances or injectable classes.`);
     }
   }
-  return (target: object, method?: string | symbol, descriptor?: unknown): void => {
+  return (target: object, method?: string | symbol): void => {
     refuseStandardDecorator(name, method);
     if (method === undefined) return writePipeline(target, undefined, part, items);
     if (classOnly) throw new TypeError(`ws-endpoints: ${name} belongs on an endpoint class, not on a method.`);
-    void descriptor;
     writePipeline(target, method, part, items);
   };
 }

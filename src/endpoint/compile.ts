@@ -67,6 +67,7 @@ export function compileEndpointBase(
     }
     slots[compiled.key] = compiled.handler;
   }
+  if (settings.pipeline === undefined && site.decorator === "@ClientEndpoint") refusePipeline(site, methods, problems);
   const pipeline = settings.pipeline === undefined ? null : applyPipeline(settings.pipeline, site, slots, messages, inOrder, problems);
   const routing = settings.routingFor ? settings.routingFor(options) : DEFAULT_ROUTING;
   const onText = compileRouter("text", messages.text, routing, problems);
@@ -98,6 +99,17 @@ export function compileEndpointBase(
 }
 
 type ConverterMap = ReadonlyMap<string, readonly Converter[]>;
+
+/** A client endpoint has no pipeline: a declared guard, interceptor or filter would be ignored, so it is a problem. */
+function refusePipeline(site: EndpointSite, methods: ReadonlySet<string | symbol>, problems: DefinitionProblem[]): void {
+  const declared = [readPipeline(site.type), ...[...methods].map((m) => readPipeline(site.type, m))];
+  if (declared.every((r) => r.guards.length + r.interceptors.length + r.errorFilters.length === 0)) return;
+  problems.push({
+    where: site.name,
+    problem: `@Guard, @Intercept and @ErrorFilters apply to server endpoints; ${site.decorator} ignores them.`,
+    fix: "remove them from this class, or handle the policy in the client's own handlers.",
+  });
+}
 
 /**
  * Replaces each @OnOpen, @OnMessage and @OnClose handler with its pipeline-wrapped version (the same

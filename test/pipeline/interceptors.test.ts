@@ -127,3 +127,15 @@ describe("compiled at bootstrap", () => {
     expect(guarded!.onText!.direct!.shape).toBe(ARG_SHAPE.PIPELINE);
   });
 });
+
+describe("client endpoints", () => {
+  it("refuse @Guard and @Intercept at compile time instead of ignoring them", async () => {
+    const { ClientEndpoint } = await import("../../src/index.js");
+    const { compileClientEndpoint } = await import("../../src/endpoint/compile-client.js");
+    @ClientEndpoint()
+    class Guarded {
+      @Guard(() => true) @OnMessage() m(_t: string) {}
+    }
+    expect(() => compileClientEndpoint(Guarded, { maxMessageSize: 1024 })).toThrow(/@Guard, @Intercept and @ErrorFilters apply to server endpoints/);
+  });
+});
