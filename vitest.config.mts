@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^ws-endpoints\/asyncapi$/, replacement: src("asyncapi/index.ts") },
       { find: /^ws-endpoints\/contract$/, replacement: src("contract/index.ts") },
       { find: /^ws-endpoints\/browser$/, replacement: src("browser/index.ts") },
+      { find: /^ws-endpoints\/pipeline$/, replacement: src("pipeline/index.ts") },
       { find: /^ws-endpoints$/, replacement: src("index.ts") },
     ],
   },

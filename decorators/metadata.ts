@@ -11,6 +11,7 @@ import type { Configurator } from "../src/handshake/configurator.js";
 import type { PerMessageDeflateOptions } from "../src/handshake/deflate.js";
 import type { RateLimitOptions } from "../src/runtime/rate-limit.js";
 import type { OutboundOptions } from "../src/session/outbound-options.js";
+import type { ErrorFilterLike, GuardLike, InterceptorLike } from "../src/pipeline/types.js";
 
 export type { EndpointClass } from "./endpoint-class.js";
 import type { EndpointClass } from "./endpoint-class.js";
@@ -120,7 +121,17 @@ export interface ParamRecord {
   readonly type?: unknown;
 }
 
+/** Guards, interceptors and error filters declared on a class or a method (`@Guard`, `@Intercept`, `@ErrorFilters`). */
+export interface PipelineRecord {
+  readonly guards: readonly GuardLike[];
+  readonly interceptors: readonly InterceptorLike[];
+  readonly errorFilters: readonly ErrorFilterLike[];
+}
+
+const NO_PIPELINE: PipelineRecord = Object.freeze({ guards: Object.freeze([]), interceptors: Object.freeze([]), errorFilters: Object.freeze([]) });
+
 const KEYS = {
+  pipeline: Symbol.for("ws-endpoints:pipeline"),
   endpoint: Symbol.for("ws-endpoints:endpoint"),
   clientEndpoint: Symbol.for("ws-endpoints:client-endpoint"),
   handlers: Symbol.for("ws-endpoints:handlers"),
@@ -174,6 +185,29 @@ export function writeParam(prototype: object, record: ParamRecord): void {
   const ctor = (prototype as { constructor: EndpointClass }).constructor;
   const list = (reflect().getOwnMetadata(KEYS.params, ctor) as ParamRecord[] | undefined) ?? [];
   reflect().defineMetadata(KEYS.params, [...list, Object.freeze(record)], ctor);
+}
+
+/**
+ * Adds guards, interceptors or error filters to a class (`method` undefined) or to one method. Decorators
+ * run bottom-up: the items are put before those already recorded, so they run in the order written.
+ */
+export function writePipeline(target: object, method: string | symbol | undefined, part: keyof PipelineRecord, items: readonly unknown[]): void {
+  const r = reflect();
+  const own = (method === undefined ? r.getOwnMetadata(KEYS.pipeline, target) : r.getOwnMetadata(KEYS.pipeline, target, method)) as PipelineRecord | undefined;
+  const current = own ?? NO_PIPELINE;
+  const next = Object.freeze({ ...current, [part]: Object.freeze([...items, ...current[part]]) });
+  if (method === undefined) r.defineMetadata(KEYS.pipeline, next, target);
+  else r.defineMetadata(KEYS.pipeline, next, target, method);
+}
+
+/**
+ * The pipeline declared on a class (its own; a subclass without one inherits its parent's) or, with
+ * `method`, on that method of its prototype chain.
+ */
+export function readPipeline(target: EndpointClass, method?: string | symbol): PipelineRecord {
+  const r = reflect();
+  const found = method === undefined ? r.getMetadata(KEYS.pipeline, target) : r.getMetadata(KEYS.pipeline, target.prototype, method);
+  return (found as PipelineRecord | undefined) ?? NO_PIPELINE;
 }
 
 /** The `@ServerEndpoint` options of a class, or `undefined` when it has none. */

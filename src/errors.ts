@@ -26,6 +26,7 @@ export const ErrorCodes = {
   DUPLICATE_PEER_DEPENDENCY: "WSE_ERR_DUPLICATE_PEER_DEPENDENCY",
   REQUEST_FAILED: "WSE_ERR_REQUEST_FAILED",
   REQUEST_TIMEOUT: "WSE_ERR_REQUEST_TIMEOUT",
+  FORBIDDEN: "WSE_ERR_FORBIDDEN",
 } as const;
 /** One of the {@link ErrorCodes} values. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -119,6 +120,22 @@ export class HandlerTimeoutError extends WebSocketEndpointError {
     });
     this.handler = handler;
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A guard refused a message or a session (`ws-endpoints/pipeline`). Guards return `false` (the framework
+ * throws this for them) or throw it themselves with their own message. Unless an error filter maps it, a
+ * refused message is answered with a `FORBIDDEN` error reply (or a 1008 close, per `guardRefusal`) and a
+ * refused `@OnOpen` closes the session with 1008; `@OnError` is not called.
+ */
+export class ForbiddenError extends WebSocketEndpointError {
+  /** `Class.method` the guard protected (empty when thrown by user code with no handler in mind). */
+  readonly handler: string;
+
+  constructor(message = "forbidden", handler = "") {
+    super(ErrorCodes.FORBIDDEN, message, { closeCode: 1008 });
+    this.handler = handler;
   }
 }
 

@@ -54,6 +54,7 @@ export {
   DuplicatePeerDependencyError,
   RequestFailedError,
   RequestTimeoutError,
+  ForbiddenError,
 } from "./errors.js";
 export type { ErrorCode, DefinitionProblem, FieldError } from "./errors.js";
 

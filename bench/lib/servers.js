@@ -31,6 +31,22 @@ const SERVERS = [
     build: 'wse',
     env: { BENCH_WSE_COALESCE: '0' },
   },
+  {
+    id: 'wse-pipeline',
+    label: 'ws-endpoints, 1 guard + 1 interceptor',
+    kind: 'ws',
+    script: path.join(BENCH, 'build/wse/server.js'),
+    build: 'wse',
+    env: { BENCH_WSE_PIPELINE: '1' },
+  },
+  {
+    id: 'wse-traced',
+    label: 'ws-endpoints, 1 guard + 1 interceptor + tracing (OpenTelemetry SDK)',
+    kind: 'ws',
+    script: path.join(BENCH, 'build/wse/server.js'),
+    build: 'wse',
+    env: { BENCH_WSE_PIPELINE: '1', BENCH_WSE_TRACING: '1' },
+  },
 ];
 
 // glibc's dynamic mmap threshold makes large-buffer workloads bimodal: a process that happens

@@ -4,7 +4,7 @@
 const { ratioChart } = require('./svg');
 const { whyFast } = require('./why-fast');
 
-const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-nocoalesce'];
+const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-nocoalesce', 'wse-pipeline', 'wse-traced'];
 
 function num(x, unit) {
   if (typeof x !== 'number' || !Number.isFinite(x)) return '–';

@@ -11,6 +11,8 @@ const COLORS = {
   nest: '#e6550d',
   wse: '#31a354',
   'wse-nocoalesce': '#a1d99b',
+  'wse-pipeline': '#74c476',
+  'wse-traced': '#c7e9c0',
 };
 
 function esc(s) {

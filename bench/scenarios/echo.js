@@ -50,11 +50,12 @@ const T1a = echoScenario({
   depth: 16,
 });
 
+// 'wse-pipeline', 'wse-traced': the same server with one guard and one interceptor, then with tracing too (issue #22).
 const T1b = echoScenario({
   id: 'T1b',
   title: 'echo, 32 B text, request/response (50 connections x 1 in flight)',
   target: '>= 0.90x raw ws',
-  servers: ALL,
+  servers: [...ALL, 'wse-pipeline', 'wse-traced'],
   route: 'echo',
   payload: 'small',
   conns: 50,
@@ -65,7 +66,7 @@ const T2 = echoScenario({
   id: 'T2',
   title: 'JSON message validated as a class-validator DTO, answered as JSON (50 x 1 in flight)',
   target: '>= 0.85x raw ws (hand-written parse + validateSync); >= 1.5x NestJS with ValidationPipe',
-  servers: NO_CORKED,
+  servers: [...NO_CORKED, 'wse-pipeline', 'wse-traced'],
   route: 'json',
   payload: 'dto',
   conns: 50,

@@ -32,11 +32,15 @@ export type BrokerMessage =
       /** Ids of sessions that must not receive it. */
       readonly except: readonly string[];
       readonly payload: BrokerPayload;
+      /** W3C `traceparent` of the span that sent it, only with tracing on; a broker carries it if it can. */
+      readonly traceparent?: string;
     }
   | {
       readonly kind: typeof BrokerMessageKinds.TO_USER;
       readonly userId: string;
       readonly payload: BrokerPayload;
+      /** W3C `traceparent` of the span that sent it, only with tracing on. */
+      readonly traceparent?: string;
     };
 
 /** Kinds of {@link PresenceChange}. */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { deserialize, serialize } from "node:v8";
 import { BrokerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
+import { SPAN_KIND, type Tracing } from "../metrics/tracing.js";
 import type { WsSession } from "../session/ws-session.js";
 import { toBuffer } from "../session/remotes.js";
 import { checkRoom } from "../session/room-name.js";
@@ -27,6 +28,8 @@ export interface HubSettings {
   readonly nodeId: string | undefined;
   readonly userId: UserIdSource;
   readonly logger: Logger;
+  /** Carries the sender's trace across the broker and spans deliveries from other nodes; null: off. */
+  readonly tracing?: Tracing | null;
 }
 
 /**
@@ -38,12 +41,14 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
   readonly presence: Presence;
   readonly registry: RoomRegistry;
   private readonly logger: Logger;
+  private readonly tracing: Tracing | null;
   private subscription: BrokerSubscription | null = null;
 
   constructor(settings: HubSettings) {
     super();
     this.nodeId = settings.nodeId ?? randomUUID();
     this.logger = settings.logger;
+    this.tracing = settings.tracing ?? null;
     this.registry = new RoomRegistry(userIdResolver(settings.userId), (c) => this.track(c), settings.logger);
     this.presence = new HubPresence(this);
   }
@@ -77,6 +82,24 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
   }
 
   deliver(message: BrokerMessage): void {
+    if (this.tracing !== null) return this.deliverTraced(this.tracing, message);
+    this.deliverNow(message);
+  }
+
+  /** A delivery from another node as a span, a child of the sender's when its trace came along. */
+  private deliverTraced(tracing: Tracing, message: BrokerMessage): void {
+    const parent = message.traceparent === undefined ? undefined : tracing.fromTraceParent(message.traceparent);
+    const attributes: Record<string, string> = { "ws.node_id": this.nodeId, "ws.broker_message": message.kind };
+    if (message.kind === BrokerMessageKinds.BROADCAST && message.room !== undefined) attributes["ws.room"] = message.room;
+    const span = tracing.start("ws.broadcast.deliver", SPAN_KIND.CONSUMER, attributes, parent);
+    try {
+      tracing.within(span, () => this.deliverNow(message));
+    } finally {
+      span.end();
+    }
+  }
+
+  private deliverNow(message: BrokerMessage): void {
     try {
       const outgoing = fromPayload(message.payload);
       if (message.kind === BrokerMessageKinds.BROADCAST) {
@@ -125,6 +148,8 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
     let built: BrokerMessage;
     try {
       built = message();
+      const traceparent = this.tracing?.traceParent();
+      if (traceparent !== undefined) built = { ...built, traceparent };
     } catch (error) {
       return Promise.resolve(result(local, false, new BrokerError(`The message cannot be sent to other nodes: ${(error as Error).message}`, error)));
     }

@@ -77,9 +77,10 @@ const payload: ArgResolver = (ctx) => ctx.payload;
 
 /**
  * The parameter lists the dispatcher calls without resolvers (the payload and the session are at hand):
- * what nearly every `@OnMessage` declares. `OTHER` resolves each argument from the invocation context.
+ * what nearly every `@OnMessage` declares. `OTHER` resolves each argument from the invocation context;
+ * `PIPELINE` (set by the pipeline, never by `argShape`) calls the handler's compiled guard/interceptor chain.
  */
-export const ARG_SHAPE = { NONE: 0, PAYLOAD: 1, PAYLOAD_SESSION: 2, SESSION_PAYLOAD: 3, SESSION: 4, OTHER: 5 } as const;
+export const ARG_SHAPE = { NONE: 0, PAYLOAD: 1, PAYLOAD_SESSION: 2, SESSION_PAYLOAD: 3, SESSION: 4, OTHER: 5, PIPELINE: 6 } as const;
 export type ArgShape = (typeof ARG_SHAPE)[keyof typeof ARG_SHAPE];
 
 /** The shape of a compiled parameter list. */

@@ -55,7 +55,7 @@ function compileEndpointInto(type: EndpointClass, settings: CompileSettings, pro
   const parsed = parsePathTemplate(options.path);
   if ("error" in parsed) problems.push({ where: name, problem: `@ServerEndpoint ${parsed.error}`, fix: 'use a path like "/chat" or "/rooms/{room}".' });
   const template = "error" in parsed ? null : parsed;
-  const site = { type, name, decorator: "@ServerEndpoint", options, templateVariables: template?.variables ?? [] };
+  const site = { type, name, decorator: "@ServerEndpoint", options, templateVariables: template?.variables ?? [], path: options.path };
   const compiled = compileEndpointBase(site, settings, problems);
   if (compiled === null || problems.length > before || template === null) return null;
   return Object.freeze({ ...compiled.base, options, template, pathConverters: compiled.pathConverters, queryConverters: compiled.queryConverters });

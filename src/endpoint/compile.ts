@@ -1,4 +1,4 @@
-import { readConstructorParamTypes, readHandlers, readParams, type EndpointClass, type EndpointOptions } from "../../decorators/metadata.js";
+import { readConstructorParamTypes, readHandlers, readParams, readPipeline, type EndpointClass, type EndpointOptions } from "../../decorators/metadata.js";
 import { checkCodecOptions, mergeCodecSettings } from "../codec/codec-options.js";
 import { jsonEncoder } from "../codec/json.js";
 import type { MessageKind, PayloadBinding } from "../codec/payload.js";
@@ -6,7 +6,7 @@ import type { DefinitionProblem } from "../errors.js";
 import { typeName } from "../util/type-name.js";
 import type { Converter } from "./arguments.js";
 import { compileHandler, type HandlerScope } from "./compile-handler.js";
-import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, CompileSettings, EndpointSite } from "./compiled.js";
+import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, CompileSettings, EndpointPipeline, EndpointSite, PipelineHooks } from "./compiled.js";
 import { compileRouter } from "./message-router.js";
 import { compileProtocol } from "./compile-contract.js";
 import { checkHttpTokens, checkInteger } from "../util/check-options.js";
@@ -68,6 +68,8 @@ export function compileEndpointBase(
     }
     slots[compiled.key] = compiled.handler;
   }
+  if (settings.pipeline === undefined && site.decorator === "@ClientEndpoint") refusePipeline(site, methods, problems);
+  const pipeline = settings.pipeline === undefined ? null : applyPipeline(settings.pipeline, site, slots, messages, inOrder, problems);
   const routing = settings.routingFor ? settings.routingFor(options) : DEFAULT_ROUTING;
   const onText = compileRouter("text", messages.text, routing, problems);
   const onBinary = compileRouter("binary", messages.binary, routing, problems);
@@ -97,11 +99,51 @@ export function compileEndpointBase(
     protocol,
     liveness,
     contract,
+    pipeline,
   });
   return { base, pathConverters, queryConverters };
 }
 
 type ConverterMap = ReadonlyMap<string, readonly Converter[]>;
+
+/** A client endpoint has no pipeline: a declared guard, interceptor or filter would be ignored, so it is a problem. */
+function refusePipeline(site: EndpointSite, methods: ReadonlySet<string | symbol>, problems: DefinitionProblem[]): void {
+  const declared = [readPipeline(site.type), ...[...methods].map((m) => readPipeline(site.type, m))];
+  if (declared.every((r) => r.guards.length + r.interceptors.length + r.errorFilters.length === 0)) return;
+  problems.push({
+    where: site.name,
+    problem: `@Guard, @Intercept and @ErrorFilters apply to server endpoints; ${site.decorator} ignores them.`,
+    fix: "remove them from this class, or handle the policy in the client's own handlers.",
+  });
+}
+
+/**
+ * Replaces each @OnOpen, @OnMessage and @OnClose handler with its pipeline-wrapped version (the same
+ * object when nothing applies to it), in place, before the routers take them; returns the endpoint's
+ * error part. Reads the class and method records once, here.
+ */
+function applyPipeline(
+  hooks: PipelineHooks,
+  site: EndpointSite,
+  slots: Partial<Record<string, CompiledHandler>>,
+  messages: Record<MessageKind, CompiledMessageHandler[]>,
+  inOrder: CompiledMessageHandler[],
+  problems: DefinitionProblem[],
+): EndpointPipeline | null {
+  const endpoint = readPipeline(site.type);
+  const declared = (h: CompiledHandler) => ({ endpoint, method: readPipeline(site.type, h.method) });
+  const open = slots.open;
+  const closedSkips = open !== undefined && hooks.guardsOpen(site, declared(open));
+  for (const key of ["open", "close"] as const) {
+    const h = slots[key];
+    if (h !== undefined) slots[key] = hooks.handler(h, site, key, undefined, declared(h), false, problems);
+  }
+  const wrapped = new Map<CompiledMessageHandler, CompiledMessageHandler>();
+  for (const h of inOrder) wrapped.set(h, hooks.handler(h, site, "message", h.messageType, declared(h), closedSkips, problems));
+  for (const kind of Object.keys(messages) as MessageKind[]) messages[kind] = messages[kind].map((h) => wrapped.get(h)!);
+  inOrder.splice(0, inOrder.length, ...inOrder.map((h) => wrapped.get(h)!));
+  return hooks.endpoint(site, endpoint, problems);
+}
 
 function checkOptions(name: string, decorator: string, options: Readonly<EndpointOptions>, problems: DefinitionProblem[]): void {
   const size: string[] = [];

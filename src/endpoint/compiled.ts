@@ -7,6 +7,11 @@ import type { ArgResolver, ArgShape, Converter } from "./arguments.js";
 import type { PathTemplate } from "./path-template.js";
 import type { ContractShape } from "../contract/contract.js";
 import type { MessageProtocol } from "../session/message-protocol.js";
+import type { LifecycleKind, PipelineRecord } from "../../decorators/metadata.js";
+import type { DefinitionProblem } from "../errors.js";
+import type { WsSession } from "../session/ws-session.js";
+import type { InvocationContext } from "./arguments.js";
+import type { ErrorClass, ErrorFilter, GuardRefusal, UnhandledErrorHook } from "../pipeline/types.js";
 
 // The compiled endpoint model: what the compiler produces once at bootstrap and everything after it reads
 // (runtime/, server/, broker/, asyncapi/). Types only: readers depend on the model, never on the compiler,
@@ -22,6 +27,51 @@ export interface CompiledHandler {
   readonly args: readonly ArgResolver[];
   /** How the dispatcher passes the arguments (`args` only for `ARG_SHAPE.OTHER`). */
   readonly shape: ArgShape;
+  /**
+   * With `ARG_SHAPE.PIPELINE` only: the handler's guards, interceptors and span around the call of the
+   * handler it wraps. Handlers nothing applies to have no such field and keep their own shape.
+   */
+  readonly pipeline?: PipelineCall;
+}
+
+/** A compiled guard/interceptor/span chain around one handler; returns the handler's result or a promise. */
+export type PipelineCall = (fn: (...args: unknown[]) => unknown, inst: object, session: WsSession, ctx: InvocationContext, payload: unknown) => unknown;
+
+/** An error filter with its classes, ready to match. */
+export interface CompiledErrorFilter {
+  readonly catches: readonly ErrorClass[];
+  readonly filter: ErrorFilter;
+}
+
+/** What error routing needs of the pipeline, per endpoint (compiled once; `null` when nothing applies). */
+export interface EndpointPipeline {
+  /** The endpoint's own filters: consulted before `global`. */
+  readonly filters: readonly CompiledErrorFilter[];
+  readonly global: readonly CompiledErrorFilter[];
+  readonly guardRefusal: GuardRefusal;
+  readonly onError: UnhandledErrorHook | null;
+}
+
+/** How the compiler asks the pipeline (server/bootstrap builds it from the options) to wrap handlers. */
+export interface PipelineHooks {
+  /** The endpoint's error part from its class-level record, or `null` when no filter or hook applies. */
+  endpoint(site: EndpointSite, declared: PipelineRecord, problems: DefinitionProblem[]): EndpointPipeline | null;
+  /**
+   * `h` wrapped in what applies to it (global, class `declared.endpoint`, method `declared.method`), or
+   * `h` itself when nothing does. `closedSkips`: the endpoint's @OnOpen is guarded, so a message handler
+   * must not run for a session that is no longer open.
+   */
+  handler<H extends CompiledHandler>(
+    h: H,
+    site: EndpointSite,
+    kind: LifecycleKind,
+    messageType: string | undefined,
+    declared: { readonly endpoint: PipelineRecord; readonly method: PipelineRecord },
+    closedSkips: boolean,
+    problems: DefinitionProblem[],
+  ): H;
+  /** Whether `h` (an @OnOpen) would get any guard. */
+  guardsOpen(site: EndpointSite, declared: { readonly endpoint: PipelineRecord; readonly method: PipelineRecord }): boolean;
 }
 
 /** An `@OnMessage` method with how its payload is decoded. */
@@ -66,6 +116,8 @@ export interface CompiledEndpointBase {
   readonly injectsConstructor: boolean;
   /** Names of the methods that handle lifecycle events and messages. */
   readonly methods: readonly (string | symbol)[];
+  /** Error filters, guard refusal policy and the `onError` hook; `null` when none applies. */
+  readonly pipeline: EndpointPipeline | null;
   /** Envelope settings, contract and encoding of `session.send`/`request`, shared by the endpoint's sessions. */
   readonly protocol: MessageProtocol;
   /** The `$ping` texts answered before dispatch (`liveness: true`), or `null`. */
@@ -97,6 +149,8 @@ export interface CompiledEndpoint extends CompiledEndpointBase {
 export interface CompileSettings extends Partial<CodecHooks> {
   /** Default largest inbound message, in bytes. */
   readonly maxMessageSize: number;
+  /** Guards, interceptors, error filters and tracing (server endpoints); absent: none. */
+  readonly pipeline?: PipelineHooks;
 }
 
 /** A compiled `@ClientEndpoint` class: the shared handlers and codecs; no path template. */
@@ -113,6 +167,8 @@ export interface EndpointSite {
   readonly options: Readonly<EndpointOptions>;
   /** Path template variables (none for a client endpoint). */
   readonly templateVariables: readonly string[];
+  /** The path template as written (server endpoints), for spans. */
+  readonly path?: string;
 }
 
 /** A message matched to its handler; `payload` may still be a promise (async decoding, validation). */

@@ -9,6 +9,7 @@ import { MissingPeerDependencyError } from "../errors.js";
 export const OPTIONAL_PEERS = Object.freeze({
   ioredis: { range: "^6.0.0", feature: "ws-endpoints/redis (RedisBroker)" },
   "class-validator-jsonschema": { range: "^5.2.0", feature: "AsyncAPI generation (generateAsyncApi, ws-endpoints asyncapi)" },
+  "@opentelemetry/api": { range: "^1.9.0", feature: "OpenTelemetry tracing (bootstrap({ tracing: true }))" },
 });
 
 /** Resolved from this file, as the `import` it replaces would be: the user's node_modules or ours. */

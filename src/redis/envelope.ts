@@ -6,8 +6,8 @@ import { BrokerMessageKinds, PayloadKinds, type BrokerMessage, type PayloadKind 
  * delivers its own publish twice.
  *
  * ```
- * u8 version=1 | u8 kind (1 broadcast, 2 to-user) | u8 payload kind | u8 flags (1: has room)
- * str origin | broadcast: [str room] u16 n, n × str except | to-user: str userId | payload bytes…
+ * u8 version=1 | u8 kind (1 broadcast, 2 to-user) | u8 payload kind | u8 flags (1: has room, 2: has trace)
+ * str origin | broadcast: [str room] u16 n, n × str except | to-user: str userId | [str traceparent] | payload bytes…
  * str = u16 byte length + UTF-8
  * ```
  */
@@ -15,6 +15,8 @@ const VERSION = 1;
 const KIND_BROADCAST = 1;
 const KIND_TO_USER = 2;
 const HAS_ROOM = 1;
+/** A W3C traceparent follows the addressing: only set with tracing on, so other envelopes are unchanged. */
+const HAS_TRACE = 2;
 const MAX_STRING = 0xffff;
 
 /** A decoded envelope. */
@@ -33,6 +35,10 @@ export function encodeEnvelope(origin: string, message: BrokerMessage): Buffer {
     }
     for (const id of message.except) strings.push(Buffer.from(id, "utf8"));
   } else strings.push(Buffer.from(message.userId, "utf8"));
+  if (message.traceparent !== undefined) {
+    flags |= HAS_TRACE;
+    strings.push(Buffer.from(message.traceparent, "utf8"));
+  }
   let size = 4;
   for (const s of strings) {
     if (s.length > MAX_STRING) throw new RangeError(`an id or room name of ${s.length} bytes is too long to publish`);
@@ -59,8 +65,9 @@ export function encodeEnvelope(origin: string, message: BrokerMessage): Buffer {
     if (flags & HAS_ROOM) put(strings[i++]!);
     header.writeUInt16BE(message.except.length, o);
     o += 2;
-    for (; i < strings.length; i++) put(strings[i]!);
+    for (const end = i + message.except.length; i < end; i++) put(strings[i]!);
   } else put(strings[1]!);
+  if (flags & HAS_TRACE) put(strings[strings.length - 1]!);
   return Buffer.concat([header, message.payload.data], header.length + message.payload.data.length);
 }
 
@@ -89,10 +96,14 @@ export function decodeEnvelope(buf: Buffer): Envelope {
     o += 2;
     const except: string[] = [];
     for (let i = 0; i < n; i++) except.push(take());
+    const traceparent = flags & HAS_TRACE ? take() : undefined;
     message = { kind: BrokerMessageKinds.BROADCAST, room, except, payload: { kind: payloadKind, data: buf.subarray(o) } };
+    if (traceparent !== undefined) message = { ...message, traceparent };
   } else if (kind === KIND_TO_USER) {
     const userId = take();
+    const traceparent = flags & HAS_TRACE ? take() : undefined;
     message = { kind: BrokerMessageKinds.TO_USER, userId, payload: { kind: payloadKind, data: buf.subarray(o) } };
+    if (traceparent !== undefined) message = { ...message, traceparent };
   } else throw new RangeError(`unknown message kind ${kind}`);
   return { origin, message };
 }

@@ -303,8 +303,9 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     const failedIn = raw instanceof HandlerFailure ? raw.handler : null;
     const error = failedIn !== null ? deliverable(failedIn.label, (raw as HandlerFailure).thrown) : deliverable(this.endpoint.name, raw);
     this.current = null;
+    const replyId = this.replyId;
     this.replyId = undefined;
-    return routeError(this, error, failedIn);
+    return routeError(this, error, failedIn, replyId);
   }
 
   /** @hidden ErrorHost */

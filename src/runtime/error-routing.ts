@@ -7,6 +7,7 @@ import { CloseCodes, MAX_REASON_BYTES, truncateUtf8 } from "../close-reason.js";
 import type { WsSession } from "../session/ws-session.js";
 import { OUT } from "../session/outbound-entry.js";
 import { deliverable, thrownOf } from "./handler-failure.js";
+import { filterError, reportUnhandled } from "./error-filters.js";
 import { isThenable } from "../util/thenable.js";
 
 // What happens to a session when something fails: @OnError, an error reply, or a close with the right
@@ -26,18 +27,22 @@ export interface ErrorHost {
 }
 
 /**
- * Sends `error` to @OnError, or closes with its close code when there is none. `failedIn` is the user
- * handler that threw it (null for framework errors). Returns what @OnError returned when it is a promise
- * (the queue waits for it), else `undefined`.
+ * Lets error filters (and a guard's refusal policy) answer `error`, else sends it to @OnError, or closes
+ * with its close code when there is none. `failedIn` is the user handler that threw it (null for
+ * framework errors); `replyId` the correlation id of the message being handled, kept in a filter's reply.
+ * Returns what @OnError returned when it is a promise (the queue waits for it), else `undefined`.
  */
-export function routeError(host: ErrorHost, error: Error, failedIn: CompiledHandler | null): unknown {
+export function routeError(host: ErrorHost, error: Error, failedIn: CompiledHandler | null, replyId?: unknown): unknown {
   const ep = host.endpoint;
   const session = host.session;
   const handler = failedIn?.label;
   if (host.finished) {
     host.logger.warn({ err: error, handler, session: session.id }, `${ep.name}: error after close`);
+    reportUnhandled(host, error, handler);
     return undefined;
   }
+  // Decode errors have their own policy (invalidMessages) and transport errors are the connection's.
+  if (!(error instanceof DecodeError) && !(error instanceof TransportError) && filterError(host, error, failedIn, replyId)) return undefined;
   // Only our own errors choose a close code: a user error's `closeCode` field is the user's business.
   const own = error instanceof WebSocketEndpointError ? error : undefined;
   const closeAfter = error instanceof UnsupportedMessageError ? error.closeCode! : 0;
@@ -50,6 +55,7 @@ export function routeError(host: ErrorHost, error: Error, failedIn: CompiledHand
     }
     const code = own?.closeCode !== undefined && own.closeCode !== CloseCodes.CLOSED_ABNORMALLY ? own.closeCode : CloseCodes.UNEXPECTED_CONDITION;
     host.logger.warn({ err: error, handler, session: session.id }, `${ep.name}: closing session with ${code} (no @OnError)`);
+    reportUnhandled(host, error, handler);
     session.closeWith(code, reasonFor(code));
     return undefined;
   }
@@ -125,9 +131,11 @@ export function routeUndecodable(host: ErrorHost, raw: unknown, data: Buffer, te
   return undefined;
 }
 
-/** Logs a failure of @OnError or @OnClose with the thrown value as it was and the handler's name. */
+/** Logs a failure of @OnError or @OnClose with the thrown value as it was and the handler's name (and tells the `onError` hook). */
 export function logHandlerFailure(host: ErrorHost, h: CompiledHandler, error: unknown): void {
-  host.logger.error({ err: deliverable(h.label, thrownOf(error)), handler: h.label, session: host.session.id }, `${h.label} threw`);
+  const err = deliverable(h.label, thrownOf(error));
+  host.logger.error({ err, handler: h.label, session: host.session.id }, `${h.label} threw`);
+  reportUnhandled(host, err, h.label);
 }
 
 function asDecodeError(error: unknown, data: Buffer): WebSocketEndpointError {

@@ -38,7 +38,9 @@ export function invoke(
     case ARG_SHAPE.NONE:
       return fn.call(inst);
     default:
-      return resolveAndCall(fn, inst, h.args, ctx, payload);
+      // Guards, interceptors or a span: compiled at bootstrap around the handler (pipeline/), which
+      // calls `invoke` again with the handler it wraps.
+      return h.shape === ARG_SHAPE.PIPELINE ? h.pipeline!(fn, inst, session, ctx, payload) : resolveAndCall(fn, inst, h.args, ctx, payload);
   }
 }
 

@@ -16,6 +16,7 @@ import { prepareInjection } from "../di/injection.js";
 import { resolvePolicies } from "./endpoint-policy.js";
 import { resolveOptions, type BootstrapOptions } from "./options.js";
 import { assertSingleCopies } from "../peers/single-copy.js";
+import { pipelineHooks } from "../pipeline/compile-pipeline.js";
 
 /** A running set of endpoints. */
 export interface ServerHandle {
@@ -151,8 +152,9 @@ export function createEndpointServer(options: BootstrapOptions, compileExtras: C
   }
   const problems: DefinitionProblem[] = [];
   let compiled: ReturnType<typeof compileEndpoints> = [];
+  const pipeline = pipelineHooks(settings, problems);
   try {
-    compiled = compileEndpoints(classes, compileSettings(settings.maxMessageSize, settings.codecs, settings.container, problems, compileExtras));
+    compiled = compileEndpoints(classes, compileSettings(settings.maxMessageSize, settings.codecs, settings.container, problems, { pipeline, ...compileExtras }));
   } catch (error) {
     if (!(error instanceof EndpointDefinitionError)) throw error;
     problems.push(...error.problems);

@@ -15,6 +15,7 @@ import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type H
 import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
 import type { Logger } from "../metrics/logger.js";
 import { MetricsRecorder } from "../metrics/metrics.js";
+import { SPAN_KIND, type OtelSpan } from "../metrics/tracing.js";
 import { CloseCodes } from "../close-reason.js";
 import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
 import type { Session } from "../session/session.js";
@@ -35,7 +36,8 @@ import { MALFORMED, Router, type RouteMatch } from "./router.js";
 
 const SELECTED_PROTOCOL = Symbol("ws-endpoints:protocol");
 const RESPONSE_HEADERS = Symbol("ws-endpoints:response-headers");
-type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false; [RESPONSE_HEADERS]?: ResponseHeaders };
+const HANDSHAKE_SPAN = Symbol("ws-endpoints:handshake-span");
+type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false; [RESPONSE_HEADERS]?: ResponseHeaders; [HANDSHAKE_SPAN]?: OtelSpan };
 
 function noop(): void {}
 
@@ -83,7 +85,7 @@ export class EndpointServer implements DispatchEnv {
     private readonly policies: ReadonlyMap<CompiledEndpoint, EndpointPolicy>,
   ) {
     this.logger = options.logger;
-    this.hub = new BroadcastHub({ nodeId: options.nodeId, userId: options.userId, logger: options.logger });
+    this.hub = new BroadcastHub({ nodeId: options.nodeId, userId: options.userId, logger: options.logger, tracing: options.tracing });
     // A container per server, so Broadcaster and Presence resolve to this server's even when several
     // servers share the parent container (tests, several apps in one process).
     this.container = options.container.createChildContainer();
@@ -170,6 +172,7 @@ export class EndpointServer implements DispatchEnv {
     // An exact route's own string: the request's copy would stay alive as long as the session.
     const path = ep.template.exact ? ep.template.source : pathname;
     const view = new HandshakeRequestView(req, path, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
+    if (this.options.tracing !== null) this.startHandshakeSpan(req as UpgradeRequest, ep);
     const outcome = runHandshakeHooks(view, policy, ep.subprotocols, this.logger);
     if (outcome instanceof Promise) this.awaitHooks(outcome, view, socket, head, ep);
     else this.complete(outcome, view, socket, head, ep);
@@ -183,6 +186,7 @@ export class EndpointServer implements DispatchEnv {
       settled = true;
       clearTimeout(timer);
       this.pending.delete(cancel);
+      this.endHandshakeSpan(view.raw as UpgradeRequest, status);
       this.refuse(socket, status, message);
     };
     const cancel = (): void => refuse(503, "server is shutting down");
@@ -198,10 +202,12 @@ export class EndpointServer implements DispatchEnv {
   }
 
   private complete(outcome: HandshakeOutcome, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
-    if (isRefused(outcome)) return this.refuse(socket, safeStatus(outcome.status), outcome.message, outcome.headers);
-    if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
-    if (socket.destroyed || !socket.readable || !socket.writable) return void socket.destroy();
     const req = view.raw as UpgradeRequest;
+    const status = isRefused(outcome) ? safeStatus(outcome.status) : !this.accepting ? 503 : socket.destroyed || !socket.readable || !socket.writable ? 0 : 101;
+    if (status !== 101) this.endHandshakeSpan(req, status);
+    if (isRefused(outcome)) return this.refuse(socket, status, outcome.message, outcome.headers);
+    if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
+    if (status === 0) return void socket.destroy();
     req[SELECTED_PROTOCOL] = outcome.subprotocol ?? false;
     if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
     this.wss.get(ep)!.handleUpgrade(req, socket, head, (ws: WebSocket) => {
@@ -304,10 +310,32 @@ export class EndpointServer implements DispatchEnv {
     return configurator.getEndpointInstance(ep.type, container()) as object;
   };
 
+  /** The handshake's span (tracing on): a child of the trace the request's headers carry, if any. */
+  private startHandshakeSpan(req: UpgradeRequest, ep: CompiledEndpoint): void {
+    const tracing = this.options.tracing!;
+    req[HANDSHAKE_SPAN] = tracing.start(
+      "ws.handshake",
+      SPAN_KIND.SERVER,
+      { "ws.endpoint": ep.name, "ws.path_template": ep.template.source },
+      tracing.fromHeaders(req.headers),
+    );
+  }
+
+  /** Ends the handshake's span, if any, with the HTTP status answered (101: accepted; 0: the peer left). */
+  private endHandshakeSpan(req: UpgradeRequest, status: number, sessionId?: string): void {
+    const span = req[HANDSHAKE_SPAN];
+    if (span === undefined) return;
+    req[HANDSHAKE_SPAN] = undefined;
+    span.setAttribute("http.response.status_code", status);
+    span.setAttribute("ws.outcome", status === 101 ? "accepted" : "refused");
+    if (sessionId !== undefined) span.setAttribute("ws.session_id", sessionId);
+    span.end();
+  }
+
   private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
     this.metrics.of(ep).handshakesAccepted++;
     const transport = new WsTransport(ws, this.options.coalesceWrites, false);
-    this.attach(ep, transport, {
+    const d = this.attach(ep, transport, {
       path: view.path,
       query: view.query,
       headers: packHeaders(view.headers),
@@ -317,6 +345,8 @@ export class EndpointServer implements DispatchEnv {
       principal: outcome.principal,
       userProperties: outcome.userProperties,
     });
+    const req = view.raw as UpgradeRequest;
+    if (req[HANDSHAKE_SPAN] !== undefined) this.endHandshakeSpan(req, 101, d?.session.id);
   }
 }
 

@@ -16,6 +16,8 @@ import type { MetricsOptions } from "../metrics/metrics.js";
 import { checkOutbound, type OutboundOptions } from "../session/outbound-options.js";
 import { checkBoolean, checkDuration, checkInteger, checkKnownKeys, MAX_TIMER_MS } from "../util/check-options.js";
 import { checkRateLimit, type RateLimitOptions } from "../runtime/rate-limit.js";
+import { Tracing } from "../metrics/tracing.js";
+import type { ErrorFilterLike, GuardLike, GuardRefusal, InterceptorLike, UnhandledErrorHook } from "../pipeline/types.js";
 
 /** Options of {@link bootstrap}. Every field is optional; defaults are safe for production. */
 export interface BootstrapOptions {
@@ -116,6 +118,28 @@ export interface BootstrapOptions {
   userId?: UserIdSource | undefined;
   /** This server's id in the cluster (default: a random UUID); letters, digits, `.`, `_`, `-`, at most 64. */
   nodeId?: string | undefined;
+  /**
+   * Guards run before every `@OnOpen` and `@OnMessage` handler of every endpoint, before the class's and
+   * the method's own (`@Guard`). See docs/pipeline.md.
+   */
+  guards?: readonly GuardLike[] | undefined;
+  /** Interceptors around every `@OnOpen` and `@OnMessage` handler, outermost, before the class's and method's (`@Intercept`). */
+  interceptors?: readonly InterceptorLike[] | undefined;
+  /** Error filters consulted after an endpoint's own (`@ErrorFilters`) and before `@OnError`. */
+  errorFilters?: readonly ErrorFilterLike[] | undefined;
+  /** Told of every error no filter and no `@OnError` handled, for logging and alerting. */
+  onError?: UnhandledErrorHook | undefined;
+  /**
+   * How a message a guard refused is answered: `"reply"` (default) sends
+   * `{"type":"error","code":"FORBIDDEN","errors":[]}` with the message's `id`, `"close"` closes with 1008.
+   * A refused `@OnOpen` always closes with 1008.
+   */
+  guardRefusal?: GuardRefusal | undefined;
+  /**
+   * OpenTelemetry spans for handshakes, handled messages and broadcasts delivered from other nodes
+   * (default false). Needs the optional peer `@opentelemetry/api`; see docs/observability.md.
+   */
+  tracing?: boolean | undefined;
 }
 
 /** Options after defaults and validation. */
@@ -151,6 +175,13 @@ export interface ResolvedOptions {
   readonly broker: Broker | undefined;
   readonly userId: UserIdSource;
   readonly nodeId: string | undefined;
+  readonly guards: readonly GuardLike[];
+  readonly interceptors: readonly InterceptorLike[];
+  readonly errorFilters: readonly ErrorFilterLike[];
+  readonly onError: UnhandledErrorHook | undefined;
+  readonly guardRefusal: GuardRefusal;
+  /** The tracer, when `tracing` is on. */
+  readonly tracing: Tracing | null;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -179,7 +210,8 @@ const KNOWN: Readonly<Record<keyof BootstrapOptions, true>> = {
   inboundQueueLimit: true, inboundQueueBytes: true, inboundBudget: true, handlerTimeout: true, logger: true, container: true,
   codecs: true, metrics: true, configurator: true, allowedOrigins: true, handshakeTimeout: true, maxConnections: true,
   maxConnectionsPerIp: true, trustProxy: true, forwardedHeader: true, perMessageDeflate: true, heartbeatInterval: true, maxIdleTimeout: true, rateLimit: true,
-  outbound: true, sendTimeout: true, broker: true, userId: true, nodeId: true,
+  outbound: true, sendTimeout: true, broker: true, userId: true, nodeId: true, guards: true, interceptors: true,
+  errorFilters: true, onError: true, guardRefusal: true, tracing: true,
 };
 
 /** Validates once and freezes. @throws InvalidOptionsError naming every bad field. */
@@ -221,6 +253,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     problems.push(`maxConnectionsPerIp (${options.maxConnectionsPerIp}) exceeds maxConnections (${options.maxConnections}); lower it or raise maxConnections`);
   }
   checkClusterOptions(options, problems);
+  checkPipelineOptions(options, problems);
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid bootstrap options: ${problems.join("; ")}.`);
   return Object.freeze({
     endpoints: options.endpoints,
@@ -254,7 +287,30 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     broker: options.broker,
     userId: options.userId ?? "principal",
     nodeId: options.nodeId,
+    guards: Object.freeze([...(options.guards ?? [])]),
+    interceptors: Object.freeze([...(options.interceptors ?? [])]),
+    errorFilters: Object.freeze([...(options.errorFilters ?? [])]),
+    onError: options.onError,
+    guardRefusal: options.guardRefusal ?? "reply",
+    // Loaded only when asked for: @opentelemetry/api is an optional peer (MissingPeerDependencyError).
+    tracing: options.tracing === true ? Tracing.load() : null,
   });
+}
+
+function checkPipelineOptions(options: BootstrapOptions, problems: string[]): void {
+  for (const key of ["guards", "interceptors", "errorFilters"] as const) {
+    const list = options[key] as unknown;
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) problems.push(`${key} must be an array, e.g. ${key}: [myGuard]`);
+    else {
+      const bad = list.findIndex((g) => typeof g !== "function" && (typeof g !== "object" || g === null));
+      if (bad !== -1) problems.push(`${key}[${bad}] must be a function, an object or a class; got ${list[bad] === null ? "null" : typeof list[bad]}`);
+    }
+  }
+  if (options.onError !== undefined && typeof options.onError !== "function") problems.push("onError must be a function (error, context) => void");
+  const r = options.guardRefusal as unknown;
+  if (r !== undefined && r !== "reply" && r !== "close") problems.push(`guardRefusal must be "reply" or "close"; got ${JSON.stringify(r)}`);
+  checkBoolean(problems, "tracing", options.tracing);
 }
 
 const METRICS_KNOWN: Readonly<Record<keyof MetricsOptions, true>> = { latency: true, prometheusPath: true };

@@ -19,6 +19,7 @@ const ENTRIES = {
   "ws-endpoints/asyncapi": "src/asyncapi/index.ts",
   "ws-endpoints/contract": "src/contract/index.ts",
   "ws-endpoints/browser": "src/browser/index.ts",
+  "ws-endpoints/pipeline": "src/pipeline/index.ts",
 } as const;
 
 interface EntryExports {

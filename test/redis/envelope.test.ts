@@ -7,14 +7,25 @@ const payload = fc.record({
   kind: fc.constantFrom(PayloadKinds.TEXT, PayloadKinds.BINARY, PayloadKinds.OBJECT),
   data: fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
 });
+// A W3C traceparent rides along only when tracing is on (issue #22): with and without it.
+const traceparent = fc.option(
+  fc.tuple(fc.stringMatching(/^[0-9a-f]{32}$/), fc.stringMatching(/^[0-9a-f]{16}$/)).map(([t, s]) => `00-${t}-${s}-01`),
+  { nil: undefined },
+);
+const withTrace = <M extends BrokerMessage>(m: M, tp: string | undefined): M => (tp === undefined ? m : { ...m, traceparent: tp });
 const message: fc.Arbitrary<BrokerMessage> = fc.oneof(
-  fc.record({
-    kind: fc.constant(BrokerMessageKinds.BROADCAST),
-    room: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }),
-    except: fc.array(fc.string({ maxLength: 40 }), { maxLength: 5 }),
-    payload,
-  }),
-  fc.record({ kind: fc.constant(BrokerMessageKinds.TO_USER), userId: fc.string({ minLength: 1, maxLength: 40 }), payload }),
+  fc
+    .tuple(
+      fc.record({
+        kind: fc.constant(BrokerMessageKinds.BROADCAST),
+        room: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }),
+        except: fc.array(fc.string({ maxLength: 40 }), { maxLength: 5 }),
+        payload,
+      }),
+      traceparent,
+    )
+    .map(([m, tp]) => withTrace(m, tp)),
+  fc.tuple(fc.record({ kind: fc.constant(BrokerMessageKinds.TO_USER), userId: fc.string({ minLength: 1, maxLength: 40 }), payload }), traceparent).map(([m, tp]) => withTrace(m, tp)),
 );
 
 describe("Redis envelope", () => {
@@ -27,6 +38,15 @@ describe("Redis envelope", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("adds nothing to a message without a trace: the header is what it was before tracing existed", () => {
+    const m: BrokerMessage = { kind: BrokerMessageKinds.TO_USER, userId: "u", payload: { kind: PayloadKinds.TEXT, data: Buffer.from("x") } };
+    const plain = encodeEnvelope("o", m);
+    expect(plain[3]).toBe(0);
+    expect(plain.length).toBe(4 + 3 + 3 + 1);
+    const traced = encodeEnvelope("o", { ...m, traceparent: `00-${"a".repeat(32)}-${"b".repeat(16)}-01` });
+    expect([traced[3], traced.length]).toEqual([2, plain.length + 2 + 55]);
   });
 
   it.each([

@@ -3,6 +3,10 @@
 //   /json   T2: the message is decoded to a class-validator DTO and answered as JSON
 //   /bcast  T4, T9: every text message is broadcast (pre-framed, Broadcaster) to every session of the endpoint
 // Imports the library from the repository's own build (../../../dist); compiled by bench/build.js.
+// BENCH_WSE_PIPELINE=1 (servers 'wse-pipeline', 'wse-traced'): one global guard and one global interceptor;
+// BENCH_WSE_TRACING=1 ('wse-traced') adds tracing on, with the OpenTelemetry SDK recording every span (and
+// dropping it) and an AsyncLocalStorage context manager, as NodeSDK sets up. The cost of the pipeline in
+// use (issue #22).
 import { createRequire } from 'node:module';
 import type * as ClassValidator from 'class-validator';
 import { bootstrap, Broadcaster, OnMessage, OnOpen, ServerEndpoint, Session } from '../../../dist/src/index.js';
@@ -71,8 +75,36 @@ const ROUTES = new Map<EndpointCtor, string>([
   [Broadcast, 'bcast'],
 ]);
 
+/** Bootstrap options of the 'wse-pipeline' variant: the SDK from the library's own install (a devDependency). */
+function pipelineOptions(): Record<string, unknown> {
+  if (process.env.BENCH_WSE_PIPELINE !== '1') return {};
+  const used = {
+    guards: [(c: { session: Session }) => c.session.isOpen()],
+    interceptors: [(_c: unknown, next: () => unknown) => next()],
+  };
+  if (process.env.BENCH_WSE_TRACING !== '1') return used;
+  const otel = libraryRequire('@opentelemetry/api');
+  const { BasicTracerProvider } = libraryRequire('@opentelemetry/sdk-trace-base');
+  const { AsyncLocalStorage } = require('node:async_hooks') as typeof import('node:async_hooks');
+  const als = new AsyncLocalStorage<unknown>();
+  otel.context.setGlobalContextManager({
+    active: () => als.getStore() ?? otel.ROOT_CONTEXT,
+    with: (ctx: unknown, fn: (...a: unknown[]) => unknown, thisArg: unknown, ...args: unknown[]) => als.run(ctx, () => fn.apply(thisArg, args)),
+    bind: (_ctx: unknown, target: unknown) => target,
+    enable() {
+      return this;
+    },
+    disable() {
+      return this;
+    },
+  });
+  otel.trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [] }));
+  return { ...used, tracing: true };
+}
+
 runServer('wse', async () => {
   const coalesceWrites = process.env.BENCH_WSE_COALESCE !== '0';
+  const pipeline = pipelineOptions();
   let endpoints = [...ROUTES.keys()];
   const unsupported: Record<string, string> = {};
   // An endpoint the library cannot accept yet (e.g. no DTO decoder) is reported, not fatal.
@@ -81,7 +113,7 @@ runServer('wse', async () => {
       // T6 holds 19,000 connections from one host (16 loopback addresses): above the defaults that guard a
       // production server against one peer taking every slot (10,000 in all, 1,000 per address), so the
       // peer raises them as a user expecting that many connections would.
-      const handle = await bootstrap({ endpoints, port: 0, host: '127.0.0.1', coalesceWrites, maxConnections: 20_000, maxConnectionsPerIp: 20_000 });
+      const handle = await bootstrap({ ...pipeline, endpoints, port: 0, host: '127.0.0.1', coalesceWrites, maxConnections: 20_000, maxConnectionsPerIp: 20_000 });
       return { port: handle.address.port, close: () => handle.close(), info: { unsupported, coalesceWrites } };
     } catch (err) {
       const msg = String((err as Error).message);
