@@ -31,6 +31,7 @@ const SERVERS = [
     build: 'wse',
     env: { BENCH_WSE_COALESCE: '0' },
   },
+  { id: 'uws', label: 'uWebSockets.js (upper bound)', kind: 'ws', script: path.join(BENCH, 'servers/uws.js') },
 ];
 
 // glibc's dynamic mmap threshold makes large-buffer workloads bimodal: a process that happens

@@ -11,6 +11,7 @@ const COLORS = {
   nest: '#e6550d',
   wse: '#31a354',
   'wse-nocoalesce': '#a1d99b',
+  uws: '#6a51a3',
 };
 
 function esc(s) {
