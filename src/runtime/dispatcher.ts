@@ -94,9 +94,12 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     this.afterAsyncFailure(error);
   }
 
-  /** Queues @OnOpen; call once, right after binding the transport. */
+  /**
+   * Queues @OnOpen; call once, right after binding the transport. An endpoint without one queues nothing:
+   * the job would only cost a promise and a microtask per connection (T7).
+   */
   start(): void {
-    this.push(JOB.OPEN, undefined, false);
+    if (this.endpoint.onOpen !== null) this.push(JOB.OPEN, undefined, false);
   }
 
   onMessage(data: Buffer, isBinary: boolean): void {
@@ -132,7 +135,9 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     const close = this.session.reportedClose ?? new CloseReason(code, reason);
     this.counters.closed(close.getCloseCode());
     this.session.markClosed();
-    this.push(JOB.CLOSE, close, false);
+    // Nothing queued or running and no @OnClose to run: released now, not a microtask later (T7).
+    if (!this.busy && this.endpoint.onClose === null) this.close(close);
+    else this.push(JOB.CLOSE, close, false);
   }
 
   protected afterAsync(value: unknown): void {

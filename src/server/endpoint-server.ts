@@ -26,6 +26,7 @@ import { TokenBucket } from "../runtime/rate-limit.js";
 import { checkHandshakeParams } from "./handshake-params.js";
 import { Configurator, type ResponseHeaders } from "../handshake/configurator.js";
 import type { DependencyContainer } from "tsyringe";
+import { connectionContainer } from "../di/injection.js";
 import type { DispatchEnv, SessionDispatcher } from "../runtime/dispatcher.js";
 import { HandlerTimeoutWheel } from "../runtime/handler-timeout.js";
 import { InboundBudget } from "../runtime/inbound-budget.js";
@@ -34,7 +35,18 @@ import { MALFORMED, Router, type RouteMatch } from "./router.js";
 
 const SELECTED_PROTOCOL = Symbol("ws-endpoints:protocol");
 const RESPONSE_HEADERS = Symbol("ws-endpoints:response-headers");
-type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false; [RESPONSE_HEADERS]?: ResponseHeaders };
+// What `accept` needs once ws has completed the upgrade, carried on the request ws hands back, so that no
+// closure is created per connection (T7).
+const ENDPOINT = Symbol("ws-endpoints:endpoint");
+const VIEW = Symbol("ws-endpoints:view");
+const OUTCOME = Symbol("ws-endpoints:outcome");
+type UpgradeRequest = IncomingMessage & {
+  [SELECTED_PROTOCOL]?: string | false;
+  [RESPONSE_HEADERS]?: ResponseHeaders;
+  [ENDPOINT]?: CompiledEndpoint;
+  [VIEW]?: HandshakeRequestView;
+  [OUTCOME]?: HandshakeAccepted;
+};
 
 function noop(): void {}
 
@@ -199,11 +211,22 @@ export class EndpointServer implements DispatchEnv {
     const req = view.raw as UpgradeRequest;
     req[SELECTED_PROTOCOL] = outcome.subprotocol ?? false;
     if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
-    this.wss.get(ep)!.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      socket.off("error", noop);
-      this.accept(ep, ws, view, outcome);
-    });
+    req[ENDPOINT] = ep;
+    req[VIEW] = view;
+    req[OUTCOME] = outcome;
+    this.wss.get(ep)!.handleUpgrade(req, socket, head, this.upgraded);
   }
+
+  /** ws completed an upgrade `complete` handed it: one function per server, the connection's parts on `req`. */
+  private readonly upgraded = (ws: WebSocket, req: UpgradeRequest): void => {
+    req.socket.off("error", noop);
+    const ep = req[ENDPOINT]!;
+    const view = req[VIEW]!;
+    const outcome = req[OUTCOME]!;
+    req[VIEW] = undefined;
+    req[OUTCOME] = undefined;
+    this.accept(ep, ws, view, outcome);
+  };
 
   /** Every refused upgrade goes through here, so metrics count refusals by status. */
   private refuse(socket: Duplex, status: number, message?: string, headers?: Readonly<Record<string, string>>): void {
@@ -291,12 +314,12 @@ export class EndpointServer implements DispatchEnv {
    * saves a child container per connection (about a tenth of a handshake's cost here). An arrow
    * property, so no closure is created per connection.
    */
-  private readonly instanceOf = (ep: CompiledEndpoint, container: () => DependencyContainer): object => {
+  private readonly instanceOf = (ep: CompiledEndpoint, container: DependencyContainer, session: WsSession): object => {
     const configurator = this.policies.get(ep)!.configurator;
     if (configurator.getEndpointInstance === DEFAULT_GET_INSTANCE && !ep.injectsConstructor && !this.container.isRegistered(ep.type, true)) {
       return new ep.type();
     }
-    return configurator.getEndpointInstance(ep.type, container()) as object;
+    return configurator.getEndpointInstance(ep.type, connectionContainer(container, session)) as object;
   };
 
   private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
