@@ -4,9 +4,8 @@
 // difference between two message counts is the per-message cost, free of start-up and JIT warm-up.
 // Usage: ITERS=300 node echo-server.js raw|<dist directory>
 
-const { Duplex } = require('stream');
-const crypto = require('crypto');
 const path = require('path');
+const { FakeSocket, upgradeRequest } = require('./fake-socket');
 
 const BENCH = path.resolve(__dirname, '..');
 const { WebSocketServer } = require(path.join(BENCH, 'node_modules/ws'));
@@ -15,45 +14,6 @@ const CONNS = 50;
 const DEPTH = 16;
 const ITERS = Number(process.env.ITERS || 300);
 const MSG = 'hello ws-endpoints benchmark 01!';
-
-class FakeSocket extends Duplex {
-  constructor(n) {
-    super({ allowHalfOpen: false });
-    this.out = 0;
-    this.remoteAddress = '127.0.0.1';
-    this.remotePort = 40000 + n;
-    this.remoteFamily = 'IPv4';
-  }
-  _read() {}
-  _write(c, e, cb) {
-    this.out += c.length;
-    cb();
-  }
-  _writev(cs, cb) {
-    for (const c of cs) this.out += c.chunk.length;
-    cb();
-  }
-  setTimeout() {
-    return this;
-  }
-  setNoDelay() {
-    return this;
-  }
-  setKeepAlive() {
-    return this;
-  }
-}
-
-function upgradeRequest(socket) {
-  const headers = {
-    host: '127.0.0.1',
-    upgrade: 'websocket',
-    connection: 'Upgrade',
-    'sec-websocket-key': crypto.randomBytes(16).toString('base64'),
-    'sec-websocket-version': '13',
-  };
-  return { method: 'GET', url: '/echo', httpVersion: '1.1', httpVersionMajor: 1, httpVersionMinor: 1, headers, socket, rawHeaders: [] };
-}
 
 /** DEPTH masked text frames (all-zero mask), as a pipelining client sends them in one write. */
 function chunk() {
