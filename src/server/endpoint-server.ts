@@ -8,7 +8,7 @@ import type { EndpointPolicy } from "./endpoint-policy.js";
 import { HandshakeRequestView } from "../handshake/handshake-request.js";
 import { packHeaders } from "../session/packed-headers.js";
 import { rejectRequest, rejectUpgrade } from "../handshake/http-reject.js";
-import { ConnectionLimits, holdUntilClose, isRefusal, peerAddress } from "../handshake/limits.js";
+import { ConnectionLimits, holdUntilClose, peerAddress } from "../handshake/limits.js";
 import { OriginPolicy } from "../handshake/origin.js";
 import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type HandshakeAccepted, type HandshakeOutcome } from "../handshake/pipeline.js";
 import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
@@ -171,9 +171,13 @@ export class EndpointServer implements DispatchEnv {
     const ep = match.endpoint;
     const policy = this.policies.get(ep)!;
     const ip = peerAddress(req.socket.remoteAddress);
-    const ticket = this.limits.reserve(ep, policy.maxConnections, ip);
-    if (isRefusal(ticket)) return this.refuse(socket, ticket.status, ticket.message);
-    holdUntilClose(socket, ticket);
+    // Node keeps the {address, family, port} it read on the socket for the socket's whole life (56 bytes
+    // per idle connection, T5); the view and the session keep the string, and Node reads the address again
+    // should anything else ask while the socket is open.
+    (req.socket as { _peername?: unknown })._peername = undefined;
+    const refusal = this.limits.reserve(ep, policy.maxConnections, ip);
+    if (refusal !== null) return this.refuse(socket, refusal.status, refusal.message);
+    holdUntilClose(socket, this.limits, ep, ip);
     // An exact route's own string: the request's copy would stay alive as long as the session.
     const path = ep.template.exact ? ep.template.source : pathname;
     const view = new HandshakeRequestView(req, path, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
