@@ -5,7 +5,7 @@
 // Usage: ITERS=300 node echo-server.js raw|<dist directory>
 
 const path = require('path');
-const { FakeSocket, upgradeRequest } = require('./fake-socket');
+const { FakeSocket, upgradeRequest, startWseEcho } = require('./fake-socket');
 
 const BENCH = path.resolve(__dirname, '..');
 const { WebSocketServer } = require(path.join(BENCH, 'node_modules/ws'));
@@ -64,19 +64,7 @@ async function rawServer() {
 }
 
 async function wseServer(dist) {
-  const req = require('module').createRequire(path.join(dist, 'src/index.js'));
-  req('reflect-metadata');
-  const lib = req(path.join(dist, 'src/index.js'));
-  // What the bench's wse peer declares for /echo.
-  class Echo {
-    onText(text, session) {
-      session.getAsyncRemote().sendText(text);
-    }
-  }
-  Reflect.decorate([lib.OnMessage(), Reflect.metadata('design:paramtypes', [String, lib.Session])], Echo.prototype, 'onText', Object.getOwnPropertyDescriptor(Echo.prototype, 'onText'));
-  Reflect.decorate([lib.ServerEndpoint('/echo')], Echo);
-  // No timers that would fire during a long run under valgrind (heartbeat, handler timeouts).
-  const h = await lib.bootstrap({ endpoints: [Echo], port: 0, host: '127.0.0.1', maxConnectionsPerIp: 1e5, heartbeatInterval: 0, handlerTimeout: 0 });
+  const h = await startWseEcho(dist, { maxConnectionsPerIp: 1e5 });
   const sockets = [];
   for (let i = 0; i < CONNS; i++) {
     const s = new FakeSocket(i);

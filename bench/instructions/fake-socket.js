@@ -1,6 +1,6 @@
 'use strict';
 // A socket without a kernel for the callgrind counts: what ws and ws-endpoints read from a net.Socket,
-// writes counted and dropped.
+// writes counted and dropped; and the ws-endpoints echo server both counts run.
 
 const { Duplex } = require('stream');
 const crypto = require('crypto');
@@ -46,4 +46,23 @@ function upgradeRequest(socket, url = '/echo') {
   return { method: 'GET', url, httpVersion: '1.1', httpVersionMajor: 1, httpVersionMinor: 1, headers, socket, rawHeaders: [] };
 }
 
-module.exports = { FakeSocket, upgradeRequest };
+/**
+ * A ws-endpoints server from a build directory with the /echo endpoint the bench's wse peer declares,
+ * started with no timers that would fire during a long run under valgrind (heartbeat, handler timeouts).
+ */
+async function startWseEcho(dist, options = {}) {
+  const path = require('path');
+  const req = require('module').createRequire(path.join(dist, 'src/index.js'));
+  req('reflect-metadata');
+  const lib = req(path.join(dist, 'src/index.js'));
+  class Echo {
+    onText(text, session) {
+      session.getAsyncRemote().sendText(text);
+    }
+  }
+  Reflect.decorate([lib.OnMessage(), Reflect.metadata('design:paramtypes', [String, lib.Session])], Echo.prototype, 'onText', Object.getOwnPropertyDescriptor(Echo.prototype, 'onText'));
+  Reflect.decorate([lib.ServerEndpoint('/echo')], Echo);
+  return lib.bootstrap({ endpoints: [Echo], port: 0, host: '127.0.0.1', heartbeatInterval: 0, handlerTimeout: 0, ...options });
+}
+
+module.exports = { FakeSocket, upgradeRequest, startWseEcho };

@@ -6,7 +6,7 @@
 // Usage: ITERS=300 node handshake-server.js raw|<dist directory>
 
 const path = require('path');
-const { FakeSocket, upgradeRequest } = require('./fake-socket');
+const { FakeSocket, upgradeRequest, startWseEcho } = require('./fake-socket');
 
 const BENCH = path.resolve(__dirname, '..');
 const { WebSocketServer } = require(path.join(BENCH, 'node_modules/ws'));
@@ -32,18 +32,7 @@ function rawServer() {
 }
 
 async function wseServer(dist) {
-  const req = require('module').createRequire(path.join(dist, 'src/index.js'));
-  req('reflect-metadata');
-  const lib = req(path.join(dist, 'src/index.js'));
-  // What the bench's wse peer declares for /echo.
-  class Echo {
-    onText(text, session) {
-      session.getAsyncRemote().sendText(text);
-    }
-  }
-  Reflect.decorate([lib.OnMessage(), Reflect.metadata('design:paramtypes', [String, lib.Session])], Echo.prototype, 'onText', Object.getOwnPropertyDescriptor(Echo.prototype, 'onText'));
-  Reflect.decorate([lib.ServerEndpoint('/echo')], Echo);
-  const h = await lib.bootstrap({ endpoints: [Echo], port: 0, host: '127.0.0.1', heartbeatInterval: 0, handlerTimeout: 0 });
+  const h = await startWseEcho(dist);
   return { upgrade: (rq, s) => h.server.emit('upgrade', rq, s, Buffer.alloc(0)), close: () => h.close() };
 }
 
