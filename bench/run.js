@@ -6,6 +6,7 @@
 // regenerates docs/performance.md + docs/images/performance.svg. Children never outlive it.
 
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { parseArgs, HELP } = require('./lib/args');
 const { spawnPinned, installExitHooks, killAll, tasksetAvailable, setChildPriority } = require('./lib/proc');
@@ -35,6 +36,28 @@ function fmtCell(sc, id) {
   const abs = v && typeof v.median === 'number' ? (v.median >= 100 ? Math.round(v.median) : v.median.toFixed(2)) : '-';
   const r = v && v.ratio ? ` (${v.ratio.median.toFixed(2)}x)` : '';
   return `${id} ${abs}${r}`;
+}
+
+/** The machine's 1-minute load average through the run (other tenants share the cores). */
+function sampleLoad() {
+  const xs = [os.loadavg()[0]];
+  const timer = setInterval(() => xs.push(os.loadavg()[0]), 10000);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      xs.push(os.loadavg()[0]);
+      const r = (x) => Math.round(x * 100) / 100;
+      return {
+        start: r(xs[0]),
+        end: r(xs[xs.length - 1]),
+        mean: r(xs.reduce((a, b) => a + b, 0) / xs.length),
+        min: r(Math.min(...xs)),
+        max: r(Math.max(...xs)),
+        samples: xs.length,
+      };
+    },
+  };
 }
 
 async function main() {
@@ -75,6 +98,7 @@ async function main() {
   hardStop.unref();
 
   const t0 = Date.now();
+  const load = sampleLoad();
   fs.rmSync(LOGS, { recursive: true, force: true });
   fs.mkdirSync(LOGS, { recursive: true });
   const mode = args.full ? 'full' : 'quick';
@@ -146,6 +170,7 @@ async function main() {
     machine: describeMachine(BENCH, tasksetAvailable()),
     durationSec: Math.round((Date.now() - t0) / 1000),
     servers,
+    load: load.stop(),
     scenarios: results.sort((a, b) => REPORT_ORDER.indexOf(a.id) - REPORT_ORDER.indexOf(b.id)),
   };
   // A before/after run is a working measurement, kept out of the published results.

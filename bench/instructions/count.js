@@ -4,17 +4,22 @@
 // builds. Instruction counts do not depend on what else the machine runs, so they show changes of 1-2%
 // that timings on these shared machines cannot. GC work depends on when collections happen and is
 // reported apart from the rest ("mutator").
-// Usage: node bench/instructions/count.js [dist ...]   (default: the repository's dist; needs valgrind)
+// Usage: node bench/instructions/count.js [--handshake] [dist ...]   (default: the repository's dist; needs valgrind)
+//   --handshake  instructions per handshake cycle (T7: upgrade, open, close) instead of per echo
 
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { CONNS, DEPTH } = require('./echo-server');
+const { BATCH } = require('./handshake-server');
 
-const SERVER = path.join(__dirname, 'echo-server.js');
-const LOW = 100;
-const HIGH = 300;
+const HANDSHAKE = process.argv[2] === '--handshake';
+const SERVER = path.join(__dirname, HANDSHAKE ? 'handshake-server.js' : 'echo-server.js');
+const LOW = HANDSHAKE ? 20 : 100;
+const HIGH = HANDSHAKE ? 60 : 300;
+const PER_ITER = HANDSHAKE ? BATCH : CONNS * DEPTH;
+const UNIT = HANDSHAKE ? 'handshake' : 'message';
 // V8's deterministic mode: one thread, fixed seeds.
 const NODE_ARGS = ['--single-threaded', '--predictable', '--hash-seed=1', '--random-seed=1'];
 const GC = /Mark|Sweep|Scaveng|Evacuat|RememberedSet|heap::base|Marking|LiveObject|MigrateObject|MigratedSlot|IteratePointers|FreeList|BodyDescriptor|Pretenuring|SizeFromMap|Heap::|Unmapper|ArrayBufferSweeper|ConcurrentAllocator|MemoryAllocator|Page::|Compaction|ShouldVisit|GlobalHandles|CppMarking|Embedder/;
@@ -46,14 +51,14 @@ function run(which, iters) {
 function perMessage(which) {
   const a = run(which, LOW);
   const b = run(which, HIGH);
-  const n = (HIGH - LOW) * CONNS * DEPTH;
+  const n = (HIGH - LOW) * PER_ITER;
   return { mutator: Math.round((b.total - b.gc - (a.total - a.gc)) / n), gc: Math.round((b.gc - a.gc) / n) };
 }
 
-const dists = process.argv.slice(2);
+const dists = process.argv.slice(HANDSHAKE ? 3 : 2);
 if (dists.length === 0) dists.push(path.resolve(__dirname, '../../dist'));
 const raw = perMessage('raw');
-console.log(`raw ws, hand-corked: ${raw.mutator} instructions per message (GC: ${raw.gc})`);
+console.log(`raw ws${HANDSHAKE ? '' : ', hand-corked'}: ${raw.mutator} instructions per ${UNIT} (GC: ${raw.gc})`);
 for (const d of dists) {
   const r = perMessage(d);
   console.log(`ws-endpoints ${d}: ${r.mutator} (GC: ${r.gc}), ${r.mutator - raw.mutator} above raw ws`);

@@ -4,9 +4,8 @@
 // difference between two message counts is the per-message cost, free of start-up and JIT warm-up.
 // Usage: ITERS=300 node echo-server.js raw|<dist directory>
 
-const { Duplex } = require('stream');
-const crypto = require('crypto');
 const path = require('path');
+const { FakeSocket, upgradeRequest, startWseEcho } = require('./fake-socket');
 
 const BENCH = path.resolve(__dirname, '..');
 const { WebSocketServer } = require(path.join(BENCH, 'node_modules/ws'));
@@ -15,45 +14,6 @@ const CONNS = 50;
 const DEPTH = 16;
 const ITERS = Number(process.env.ITERS || 300);
 const MSG = 'hello ws-endpoints benchmark 01!';
-
-class FakeSocket extends Duplex {
-  constructor(n) {
-    super({ allowHalfOpen: false });
-    this.out = 0;
-    this.remoteAddress = '127.0.0.1';
-    this.remotePort = 40000 + n;
-    this.remoteFamily = 'IPv4';
-  }
-  _read() {}
-  _write(c, e, cb) {
-    this.out += c.length;
-    cb();
-  }
-  _writev(cs, cb) {
-    for (const c of cs) this.out += c.chunk.length;
-    cb();
-  }
-  setTimeout() {
-    return this;
-  }
-  setNoDelay() {
-    return this;
-  }
-  setKeepAlive() {
-    return this;
-  }
-}
-
-function upgradeRequest(socket) {
-  const headers = {
-    host: '127.0.0.1',
-    upgrade: 'websocket',
-    connection: 'Upgrade',
-    'sec-websocket-key': crypto.randomBytes(16).toString('base64'),
-    'sec-websocket-version': '13',
-  };
-  return { method: 'GET', url: '/echo', httpVersion: '1.1', httpVersionMajor: 1, httpVersionMinor: 1, headers, socket, rawHeaders: [] };
-}
 
 /** DEPTH masked text frames (all-zero mask), as a pipelining client sends them in one write. */
 function chunk() {
@@ -104,19 +64,7 @@ async function rawServer() {
 }
 
 async function wseServer(dist) {
-  const req = require('module').createRequire(path.join(dist, 'src/index.js'));
-  req('reflect-metadata');
-  const lib = req(path.join(dist, 'src/index.js'));
-  // What the bench's wse peer declares for /echo.
-  class Echo {
-    onText(text, session) {
-      session.getAsyncRemote().sendText(text);
-    }
-  }
-  Reflect.decorate([lib.OnMessage(), Reflect.metadata('design:paramtypes', [String, lib.Session])], Echo.prototype, 'onText', Object.getOwnPropertyDescriptor(Echo.prototype, 'onText'));
-  Reflect.decorate([lib.ServerEndpoint('/echo')], Echo);
-  // No timers that would fire during a long run under valgrind (heartbeat, handler timeouts).
-  const h = await lib.bootstrap({ endpoints: [Echo], port: 0, host: '127.0.0.1', maxConnectionsPerIp: 1e5, heartbeatInterval: 0, handlerTimeout: 0 });
+  const h = await startWseEcho(dist, { maxConnectionsPerIp: 1e5 });
   const sockets = [];
   for (let i = 0; i < CONNS; i++) {
     const s = new FakeSocket(i);

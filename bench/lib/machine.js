@@ -29,6 +29,7 @@ function describeMachine(benchDir, tasksetOk) {
       '@nestjs/core': pkgVersion('@nestjs/core', benchDir),
       '@nestjs/platform-ws': pkgVersion('@nestjs/platform-ws', benchDir),
       'class-validator': pkgVersion('class-validator', benchDir),
+      'uWebSockets.js (@trufflesuite/uws-js-unofficial)': pkgVersion('@trufflesuite/uws-js-unofficial', benchDir),
     },
     pinning: tasksetOk ? 'servers on core 0, load generator on core 1 (taskset)' : 'taskset missing: not pinned',
     loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),

@@ -47,6 +47,7 @@ const SERVERS = [
     build: 'wse',
     env: { BENCH_WSE_PIPELINE: '1', BENCH_WSE_TRACING: '1' },
   },
+  { id: 'uws', label: 'uWebSockets.js (upper bound)', kind: 'ws', script: path.join(BENCH, 'servers/uws.js') },
 ];
 
 // glibc's dynamic mmap threshold makes large-buffer workloads bimodal: a process that happens

@@ -41,10 +41,11 @@ function payload(type) {
     case 'bcast4k':
       return { value: 'b'.repeat(4096), bytes: 4096 };
     default: {
-      const m = /^bin(\d+)$/.exec(type);
+      const m = /^(bin|txt)(\d+)$/.exec(type);
       if (!m) throw new Error(`unknown payload '${type}'`);
-      const n = Number(m[1]);
-      return { value: Buffer.alloc(n, 0x61), bytes: n };
+      const n = Number(m[2]);
+      // A string goes out as a text frame (encode below), a Buffer as the route says (binary for 'big').
+      return { value: m[1] === 'txt' ? 'a'.repeat(n) : Buffer.alloc(n, 0x61), bytes: n };
     }
   }
 }

@@ -3,8 +3,11 @@
 
 const { ratioChart } = require('./svg');
 const { whyFast } = require('./why-fast');
+const { summary, roundRatios } = require('../lib/stats');
 
-const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-nocoalesce', 'wse-pipeline', 'wse-traced'];
+const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-nocoalesce', 'wse-pipeline', 'wse-traced', 'uws'];
+// The distance to the upper bound: ws-endpoints over uWebSockets.js, per round of the same run.
+const UPPER = { a: 'wse', b: 'uws' };
 
 function num(x, unit) {
   if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
@@ -32,12 +35,25 @@ function cell(sc, id, m, notes) {
   return ratioCell(v.ratio);
 }
 
+/** Median over rounds of wse / uws for one metric ('–' when either is missing). */
+function upperCell(sc, m) {
+  const a = sc.servers[UPPER.a];
+  const b = sc.servers[UPPER.b];
+  const va = a && a.metrics && a.metrics[m.key];
+  const vb = b && b.metrics && b.metrics[m.key];
+  if (!va || !vb || !va.values || !vb.values || m.ratio === false) return '—';
+  const r = roundRatios(va.values, vb.values);
+  if (!r.length) return '–';
+  const s = summary(r);
+  return `**${s.median.toFixed(2)}×** <sub>${s.min.toFixed(2)}–${s.max.toFixed(2)}</sub>`;
+}
+
 function chartGroups(res) {
   const groups = [];
   for (const sc of res.scenarios) {
     if (!sc.metrics) continue;
     for (const m of sc.metrics) {
-      if (m.ratio === false || m.derived) continue;
+      if (m.ratio === false || m.derived || m.hidden) continue;
       const bars = ORDER.filter((id) => sc.servers[id]).map((id) => {
         const s = sc.servers[id];
         const label = res.servers[id] ? res.servers[id].label : id;
@@ -50,6 +66,18 @@ function chartGroups(res) {
     }
   }
   return groups;
+}
+
+/** The machine's load during the run: 1-minute load average at start, over the run (sampled), at the end. */
+function loadLine(res) {
+  const mc = res.machine;
+  const l = res.load;
+  if (!l) return `Load average at start: ${mc.loadAverageAtStart.join(' / ')}.`;
+  return (
+    `Load average (1 min; ${mc.cpuCount} cores) at start ${l.start.toFixed(2)}, during the run ` +
+    `${l.mean.toFixed(2)} on average (${l.min.toFixed(2)}–${l.max.toFixed(2)}, ${l.samples} samples), ` +
+    `at the end ${l.end.toFixed(2)}.`
+  );
 }
 
 function render(res, { chartPath }) {
@@ -76,16 +104,19 @@ function render(res, { chartPath }) {
   L.push('');
   L.push(`## Results (${res.mode} run, ${res.date})`);
   L.push('');
-  L.push(`| scenario | metric | ${cols.map((id) => res.servers[id].label).join(' | ')} | target (ws-endpoints) |`);
-  L.push(`|---|---|${cols.map(() => '---:').join('|')}|---|`);
+  const upper = cols.includes(UPPER.a) && cols.includes(UPPER.b);
+  const upperHead = upper ? ' ws-endpoints ÷ uWS |' : '';
+  L.push(`| scenario | metric | ${cols.map((id) => res.servers[id].label).join(' | ')} |${upperHead} target (ws-endpoints) |`);
+  L.push(`|---|---|${cols.map(() => '---:').join('|')}|${upper ? '---:|' : ''}---|`);
   for (const sc of res.scenarios) {
     if (sc.error) {
       L.push(`| ${sc.id} | failed: ${sc.error.split('\n')[0]} |${cols.map(() => ' |').join('')} |`);
       continue;
     }
-    sc.metrics.forEach((m, i) => {
+    sc.metrics.filter((m) => !m.hidden).forEach((m, i) => {
       const metric = `${m.label}${m.better === 'lower' ? ' ↓' : ''}`;
       const cells = cols.map((id) => cell(sc, id, m, notes));
+      if (upper) cells.push(upperCell(sc, m));
       L.push(`| ${i === 0 ? `**${sc.id}**` : ''} | ${metric} | ${cells.join(' | ')} | ${i === 0 ? sc.target : ''} |`);
     });
   }
@@ -112,7 +143,7 @@ function render(res, { chartPath }) {
   const mc = res.machine;
   L.push(`- ${mc.cpuCount} × ${mc.cpuModel}, ${mc.memoryGiB} GiB, ${mc.platform}; Node ${mc.node}.`);
   L.push(`- Versions: ${Object.entries(mc.versions).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
-  L.push(`- ${mc.pinning}. Load average at start: ${mc.loadAverageAtStart.join(' / ')}. The machine is shared and noisy.`);
+  L.push(`- ${mc.pinning}. ${loadLine(res)} The machine is shared and noisy.`);
   L.push(
     `- All compared servers run at the same time as separate processes; each round drives each server in turn, ` +
       `the order reversed every other round, after one untimed warm-up pass. ${res.rounds} rounds per scenario ` +
@@ -123,9 +154,18 @@ function render(res, { chartPath }) {
       'broadcasts with a lean frame-counting client (T4, T9), so that one client core can keep a fast server busy.',
   );
   L.push(
-    '- "per server CPU-second" rows divide the figure by the CPU time the server process itself used during the ' +
-      "window (`process.cpuUsage`): the server's cost per unit of work, which other tenants of the machine disturb " +
-      'far less than wall-clock throughput. Trust these rows when the two disagree.',
+    '- "server CPU per …" rows give the CPU time the server process itself used during the window ' +
+      "(`process.cpuUsage`) divided by the work done in it, in microseconds: the server's cost per operation, " +
+      'which other tenants of the machine disturb far less than wall-clock throughput. Trust these rows when the ' +
+      'two disagree. Their ratios are CPU over raw ws\'s CPU: lower is better.',
+  );
+  L.push(
+    '- `uWebSockets.js` (`@trufflesuite/uws-js-unofficial`, its native binding; the server refuses to start ' +
+      'when only the package\'s JavaScript fallback loads) parses HTTP and WebSocket frames and writes sockets ' +
+      'in C++: the practical upper bound for a Node WebSocket server. Its broadcast is its own pub/sub ' +
+      '(`app.publish`), and its per-connection memory lives outside the V8 heap, so its T5/T6 heap figures ' +
+      'count only the JavaScript side. The `ws-endpoints ÷ uWS` column is the median over rounds of ' +
+      'ws-endpoints\' figure over uWS\'s in the same round.',
   );
   L.push(
     '- Every process runs with fixed glibc malloc thresholds (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`): ' +
@@ -174,7 +214,7 @@ function render(res, { chartPath }) {
   L.push('## How to reproduce');
   L.push('');
   L.push('```sh');
-  L.push('(cd bench && npm install)   # bench-only dependencies: ws, socket.io, NestJS, typescript');
+  L.push('(cd bench && npm install)   # bench-only dependencies: ws, socket.io, NestJS, uWebSockets.js, typescript');
   L.push('npm run bench               # quick: 5 rounds, short windows, < 3 minutes');
   L.push('npm run bench -- --full     # 7 rounds, long windows, plus T6 (19,000 idle connections)');
   L.push('npm run bench -- --only T1a,T4 --verbose');

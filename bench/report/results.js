@@ -28,7 +28,9 @@ function mergeResults(file, res) {
   const scenarios = [...byId.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   // Run time of every run merged into the file, not only the last (an --only T6 rerun took 55 s of a 22 min file).
   const durationSec = (old.durationSec || 0) + res.durationSec;
-  return { ...res, durationSec, servers: { ...old.servers, ...res.servers }, scenarios, merged: true };
+  // The load the file reports is that of its first run, the one most of its scenarios come from.
+  const load = old.load || res.load;
+  return { ...res, durationSec, load, servers: { ...old.servers, ...res.servers }, scenarios, merged: true };
 }
 
 function writeResults(resultsDir, res) {

@@ -13,6 +13,7 @@ const COLORS = {
   'wse-nocoalesce': '#a1d99b',
   'wse-pipeline': '#74c476',
   'wse-traced': '#c7e9c0',
+  uws: '#6a51a3',
 };
 
 function esc(s) {

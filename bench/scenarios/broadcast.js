@@ -6,12 +6,12 @@ const T4 = {
   needs: 'bcast',
   title: 'broadcast of a 4 KiB text message to 1,000 sessions (16 broadcasts in flight)',
   target: '>= 1.15x naive per-socket loop (raw); >= 0.95x hand pre-framed; >= 1.3x socket.io',
-  servers: ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse'],
+  servers: ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'uws'],
   params: {
     quick: { sessions: 1000, window: 16, windowMs: 350 },
     full: { sessions: 1000, window: 16, windowMs: 2500 },
   },
-  metrics: [{ key: 'rate', label: 'broadcasts/s (each to 1,000 sessions)', unit: 'bcast/s', better: 'higher', perCpu: true }],
+  metrics: [{ key: 'rate', label: 'broadcasts/s (each to 1,000 sessions)', unit: 'bcast/s', better: 'higher', perCpu: 'broadcast' }],
   async setup(ctx, serverId, p) {
     const o = await ctx.lg.call(
       'open',
@@ -52,7 +52,7 @@ const T9 = {
     'broadcast (4 KiB) to 1,000 reading sessions: phase A alone, phase B with one more session that never ' +
     'reads; memory growth only shows once kernel socket buffers are full (a few MiB: use --full)',
   target: 'server memory bounded; the other sessions >= 0.90 of normal',
-  servers: ['raw', 'raw-control', 'socketio', 'nest', 'wse'],
+  servers: ['raw', 'raw-control', 'socketio', 'nest', 'wse', 'uws'],
   params: {
     quick: { sessions: 1000, window: 16, phaseAms: 250, phaseBms: 250 },
     full: { sessions: 1000, window: 16, phaseAms: 2000, phaseBms: 8000 },

@@ -5,7 +5,7 @@ const { ServerPool } = require('../lib/servers');
 
 const KB = 1024;
 const MB = 2 ** 20;
-const IDLE_SERVERS = ['raw', 'raw-control', 'socketio', 'nest', 'wse'];
+const IDLE_SERVERS = ['raw', 'raw-control', 'socketio', 'nest', 'wse', 'uws'];
 
 // T5 runs on fresh server processes (memory freed by earlier scenarios would hide RSS growth);
 // every round adds one batch of idle connections and reads memory after GC.
@@ -58,7 +58,7 @@ const T6 = {
   needs: 'echo',
   title: '19,000 idle connections in one process (fd limit 20,000): heap after GC, all alive',
   target: 'heap <= 150 MB, all alive',
-  servers: ['raw', 'socketio', 'nest', 'wse'],
+  servers: ['raw', 'socketio', 'nest', 'wse', 'uws'],
   fullOnly: true,
   selfStarting: true,
   rounds: 1,
@@ -110,7 +110,7 @@ const T7 = {
     quick: { concurrency: 32, windowMs: 300 },
     full: { concurrency: 32, windowMs: 2000 },
   },
-  metrics: [{ key: 'rate', label: 'handshake cycles/s', unit: '/s', better: 'higher', perCpu: true }],
+  metrics: [{ key: 'rate', label: 'handshake cycles/s', unit: '/s', better: 'higher', perCpu: 'handshake' }],
   async measure(ctx, serverId, st, p) {
     const r = await ctx.lg.call(
       'handshakes',

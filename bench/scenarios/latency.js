@@ -7,7 +7,7 @@ const T8 = {
   needs: 'echo',
   title: 'echo latency p50/p99 at 50% of raw ws peak (open loop, 50 connections)',
   target: '<= raw x 1.10 + 50 us (with write coalescing on)',
-  servers: ['raw', 'raw-control', 'raw-corked', 'socketio', 'nest', 'wse'],
+  servers: ['raw', 'raw-control', 'raw-corked', 'socketio', 'nest', 'wse', 'uws'],
   params: {
     quick: { conns: 50, load: 0.5, windowMs: 300, calibrateMs: 300 },
     full: { conns: 50, load: 0.5, windowMs: 2500, calibrateMs: 2000 },

@@ -1,13 +1,5 @@
 import type { Duplex } from "node:stream";
 
-/** A connection slot held from the start of a handshake until the session is released. */
-export interface ConnectionTicket {
-  readonly limits: ConnectionLimits;
-  readonly key: object;
-  readonly ip: string;
-  released: boolean;
-}
-
 /** Why no slot was given: the HTTP status and a short, generic explanation. */
 export interface LimitRefusal {
   readonly status: 429 | 503;
@@ -39,7 +31,8 @@ export class ConnectionLimits {
     return this.perIp.get(ip) ?? 0;
   }
 
-  reserve(key: object, maxForKey: number, ip: string): ConnectionTicket | LimitRefusal {
+  /** Takes a slot for `key` and `ip` (null), or says why not; give it back with {@link holdUntilClose}. */
+  reserve(key: object, maxForKey: number, ip: string): LimitRefusal | null {
     if (this.total >= this.maxTotal) return { status: 503, message: "server connection limit reached" };
     const forKey = this.perKey.get(key) ?? 0;
     if (forKey >= maxForKey) return { status: 503, message: "endpoint connection limit reached" };
@@ -48,34 +41,40 @@ export class ConnectionLimits {
     this.total++;
     this.perKey.set(key, forKey + 1);
     this.perIp.set(ip, forIp + 1);
-    return { limits: this, key, ip, released: false };
+    return null;
   }
 
-  release(ticket: ConnectionTicket): void {
-    if (ticket.released) return;
-    ticket.released = true;
+  /** Gives back a slot `reserve` took. */
+  release(key: object, ip: string): void {
     this.total--;
-    const k = this.perKey.get(ticket.key)! - 1;
-    this.perKey.set(ticket.key, k);
-    const n = this.perIp.get(ticket.ip)! - 1;
-    if (n === 0) this.perIp.delete(ticket.ip);
-    else this.perIp.set(ticket.ip, n);
+    const k = this.perKey.get(key)! - 1;
+    this.perKey.set(key, k);
+    const n = this.perIp.get(ip)! - 1;
+    if (n === 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, n);
   }
 }
 
-const TICKET = Symbol("ws-endpoints:ticket");
-type TicketHolder = Duplex & { [TICKET]?: ConnectionTicket };
+// The slot a socket holds, as properties of the socket: a ticket object would cost 56 bytes for as long
+// as the connection lives (T5), and a closure with a `once` wrapper ~0.25 KB.
+const LIMITS = Symbol("ws-endpoints:limits");
+const KEY = Symbol("ws-endpoints:limit-key");
+const IP = Symbol("ws-endpoints:limit-ip");
+type SlotHolder = Duplex & { [LIMITS]?: ConnectionLimits | undefined; [KEY]?: object; [IP]?: string };
 
-// A module-level listener with the ticket on the socket: a closure and a `once` wrapper per socket cost
-// ~0.25 KB for as long as the connection lives (T5).
-function releaseOnClose(this: TicketHolder): void {
-  const ticket = this[TICKET];
-  if (ticket !== undefined) ticket.limits.release(ticket);
+function releaseOnClose(this: SlotHolder): void {
+  const limits = this[LIMITS];
+  if (limits === undefined) return;
+  this[LIMITS] = undefined;
+  limits.release(this[KEY]!, this[IP]!);
 }
 
-/** The slot is the socket's: given back when it closes, whether refused, dropped or closed normally. */
-export function holdUntilClose(socket: Duplex, ticket: ConnectionTicket): void {
-  (socket as TicketHolder)[TICKET] = ticket;
+/** The slot `limits.reserve(key, …, ip)` gave is the socket's: given back when it closes, whether refused, dropped or closed normally. */
+export function holdUntilClose(socket: Duplex, limits: ConnectionLimits, key: object, ip: string): void {
+  const s = socket as SlotHolder;
+  s[LIMITS] = limits;
+  s[KEY] = key;
+  s[IP] = ip;
   socket.on("close", releaseOnClose);
 }
 
@@ -85,7 +84,3 @@ export function peerAddress(raw: string | undefined): string {
   return raw.startsWith("::ffff:") && raw.includes(".") ? raw.slice(7) : raw;
 }
 
-/** Whether a ticket or a refusal. */
-export function isRefusal(r: ConnectionTicket | LimitRefusal): r is LimitRefusal {
-  return "status" in r;
-}

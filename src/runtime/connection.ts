@@ -42,8 +42,8 @@ export interface ConnectionPlan {
 
 /**
  * Creates the endpoint instance of a new session with `create` (the configurator's
- * `getEndpointInstance`; default `container.resolve`). `child()` creates the connection's child
- * container, only when asked, so container-scoped services are per connection. When creation throws
+ * `getEndpointInstance`; default `container.resolve`). The connection's child container
+ * (`connectionContainer`) is created only when asked for, so container-scoped services are per connection. When creation throws
  * or yields no object, logs it, ends the session, closes the transport with 1011 and returns `null`.
  */
 export function createEndpointInstance<E extends CompiledEndpointBase>(
@@ -51,11 +51,11 @@ export function createEndpointInstance<E extends CompiledEndpointBase>(
   session: WsSession,
   container: DependencyContainer,
   logger: Logger,
-  create?: (endpoint: E, child: () => DependencyContainer) => object,
+  create?: (endpoint: E, container: DependencyContainer, session: WsSession) => object,
 ): object | null {
   try {
-    const child = (): DependencyContainer => connectionContainer(container, session);
-    const instance = create ? create(endpoint, child) : (child().resolve(endpoint.type) as object);
+    // `create` makes the child container itself when it needs one (connectionContainer): no closure per connection.
+    const instance = create ? create(endpoint, container, session) : (connectionContainer(container, session).resolve(endpoint.type) as object);
     if (typeof instance !== "object" || instance === null) throw new TypeError(`getEndpointInstance returned ${instance === null ? "null" : typeof instance}, not an instance of ${endpoint.name}.`);
     return instance;
   } catch (error) {

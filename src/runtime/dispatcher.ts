@@ -47,7 +47,8 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
   /** The close job has started: whatever of it times out still releases the session. */
   private closing = false;
   private instance: HandlerInstance | null;
-  private readonly ctx: InvocationContext;
+  /** What argument resolvers read; created by the first handler call that needs it (T5: not per idle session). */
+  private context: InvocationContext | null = null;
   private current: CompiledHandler | null = null;
   /** The handler whose promise holds the queue (for the timeout's message). */
   private running: CompiledHandler | null = null;
@@ -68,10 +69,13 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     super(session, env);
     this.instance = instance as never;
     this.byName = !hasClassMethods(instance, endpoint);
-    this.ctx = { session, payload: undefined, closeReason: undefined, error: undefined };
     this.counters = env.metrics?.of(endpoint) ?? DISCARDED_COUNTERS;
     session.outbound.counters = this.counters;
     this.textCheck = textCheckFor(endpoint, session.transport);
+  }
+
+  private get ctx(): InvocationContext {
+    return (this.context ??= { session: this.session, payload: undefined, closeReason: undefined, error: undefined });
   }
 
   /** @hidden The pending handler outlived `handlerTimeout`: report it and move the queue on. */
@@ -95,9 +99,12 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     this.afterAsyncFailure(error);
   }
 
-  /** Queues @OnOpen; call once, right after binding the transport. */
+  /**
+   * Queues @OnOpen; call once, right after binding the transport. An endpoint without one queues nothing:
+   * the job would only cost a promise and a microtask per connection (T7).
+   */
   start(): void {
-    this.push(JOB.OPEN, undefined, false);
+    if (this.endpoint.onOpen !== null) this.push(JOB.OPEN, undefined, false);
   }
 
   onMessage(data: Buffer, isBinary: boolean): void {
@@ -135,7 +142,9 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     const close = this.session.reportedClose ?? new CloseReason(code, reason);
     this.counters.closed(close.getCloseCode());
     this.session.markClosed();
-    this.push(JOB.CLOSE, close, false);
+    // Nothing queued or running and no @OnClose to run: released now, not a microtask later (T7).
+    if (!this.busy && this.endpoint.onClose === null) this.close(close);
+    else this.push(JOB.CLOSE, close, false);
   }
 
   protected afterAsync(value: unknown): void {
@@ -325,10 +334,10 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
 
   private close(reason: CloseReason): unknown {
     const ep = this.endpoint;
-    this.ctx.closeReason = reason;
     this.closing = true;
     let result: unknown;
     if (ep.onClose !== null) {
+      this.ctx.closeReason = reason;
       try {
         result = this.call(ep.onClose, false);
       } catch (error) {
@@ -349,7 +358,7 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     this.finished = true;
     if (this.inWheel) this.env.handlerTimeouts!.untrack(this);
     this.instance = null;
-    this.ctx.closeReason = undefined;
+    if (this.context !== null) this.context.closeReason = undefined;
     this.gate?.release();
     this.env.released(this.session);
   }

@@ -17,6 +17,12 @@ export type Job = (typeof JOB)[keyof typeof JOB];
 // Scheduling a drain through a settled promise costs a third of `queueMicrotask`, which allocates an
 // AsyncResource and a bound function per call in Node 20 (measured: ~0.25 µs against ~0.8 µs).
 const RESOLVED = Promise.resolve();
+// Shared by every queue while it holds no job, never written: an idle session keeps no arrays of its
+// own (T5: 96 bytes a session), and an endpoint without @OnOpen whose messages all find the queue idle
+// (runNow) never allocates them.
+const NO_KINDS: Job[] = [];
+const NO_ITEMS: unknown[] = [];
+const NO_FLAGS: boolean[] = [];
 
 /**
  * The ordering core of a session's dispatcher: one queue per session. Jobs (open, each message, errors,
@@ -27,16 +33,17 @@ const RESOLVED = Promise.resolve();
  * arrays stays inline here (measured, see `drain`).
  */
 export abstract class JobQueue<E extends QueueEnv> implements TimedWait {
-  private kinds: Job[] = [];
-  private items: unknown[] = [];
-  private flags: boolean[] = [];
+  private kinds: Job[] = NO_KINDS;
+  private items: unknown[] = NO_ITEMS;
+  private flags: boolean[] = NO_FLAGS;
   private head = 0;
   private tail = 0;
   /** A job is running, or a drain is scheduled. */
   protected busy = false;
   /** Byte bounds and pause reasons, from the first message that had to wait (inbound-gate.ts). */
   protected gate: InboundGate | null = null;
-  private readonly drainBound: () => void;
+  /** `drain` bound, on the first queued job (T5: not one per idle session); a bound method, not an arrow function, so no context object. */
+  private drainBound: (() => void) | null = null;
   private outboundRoomBound: (() => void) | null = null;
   private idleWaiters: Array<() => void> | null = null;
   // Continuations of async handlers, created the first time a handler returns a promise and recreated
@@ -51,11 +58,7 @@ export abstract class JobQueue<E extends QueueEnv> implements TimedWait {
   constructor(
     readonly session: WsSession,
     protected readonly env: E,
-  ) {
-    // A bound method, not an arrow function: no context object per session (T5: idle memory; the
-    // T-codes are defined in docs/performance.md).
-    this.drainBound = this.drain.bind(this);
-  }
+  ) {}
 
   /** Runs one job; a returned promise holds the queue (`wait`). */
   protected abstract run(kind: Job, item: unknown, flag: boolean): unknown;
@@ -77,13 +80,18 @@ export abstract class JobQueue<E extends QueueEnv> implements TimedWait {
     // A full outbound queue holds messages back (drain stops before them) until the peer reads.
     if (!this.busy && kind === JOB.MESSAGE && !this.session.outbound.full) return this.runNow(item as Buffer, flag);
     const t = this.tail++;
+    if (this.kinds === NO_KINDS) {
+      this.kinds = [];
+      this.items = [];
+      this.flags = [];
+    }
     this.kinds[t] = kind;
     this.items[t] = item;
     this.flags[t] = flag;
     if (kind === JOB.MESSAGE || kind === JOB.PONG) (this.gate ??= new InboundGate(this.session.transport, this.env)).queued((item as Buffer).length, this.tail - this.head);
     if (!this.busy) {
       this.busy = true;
-      void RESOLVED.then(this.drainBound);
+      void RESOLVED.then((this.drainBound ??= this.drain.bind(this)));
     }
   }
 
@@ -103,7 +111,7 @@ export abstract class JobQueue<E extends QueueEnv> implements TimedWait {
   /** Called from the outbound queue's flush: the drain goes on a microtask later, outside it. */
   private outboundRoom(): void {
     this.gate!.outboundRoom();
-    void RESOLVED.then(this.drainBound);
+    void RESOLVED.then((this.drainBound ??= this.drain.bind(this)));
   }
 
   /**
@@ -153,11 +161,11 @@ export abstract class JobQueue<E extends QueueEnv> implements TimedWait {
         return;
       }
     }
-    // Emptied, not kept: an idle session holding three grown arrays costs ~0.4 KB (T5), and since
+    // Given back, not kept: an idle session holding three grown arrays costs ~0.4 KB (T5), and since
     // messages reaching an idle queue skip it (runNow), only bursts behind a busy handler use them.
-    this.kinds.length = 0;
-    this.items.length = 0;
-    this.flags.length = 0;
+    this.kinds = NO_KINDS;
+    this.items = NO_ITEMS;
+    this.flags = NO_FLAGS;
     this.head = 0;
     this.tail = 0;
     this.busy = false;

@@ -8,7 +8,7 @@ import type { EndpointPolicy } from "./endpoint-policy.js";
 import { HandshakeRequestView } from "../handshake/handshake-request.js";
 import { packHeaders } from "../session/packed-headers.js";
 import { rejectRequest, rejectUpgrade } from "../handshake/http-reject.js";
-import { ConnectionLimits, holdUntilClose, isRefusal, peerAddress } from "../handshake/limits.js";
+import { ConnectionLimits, holdUntilClose, peerAddress } from "../handshake/limits.js";
 import { OriginPolicy } from "../handshake/origin.js";
 import { compileTrustProxy, type ProxyTrust } from "../handshake/trust-proxy.js";
 import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type HandshakeAccepted, type HandshakeOutcome } from "../handshake/pipeline.js";
@@ -28,6 +28,7 @@ import { TokenBucket } from "../runtime/rate-limit.js";
 import { checkHandshakeParams } from "./handshake-params.js";
 import { Configurator, type ResponseHeaders } from "../handshake/configurator.js";
 import type { DependencyContainer } from "tsyringe";
+import { connectionContainer } from "../di/injection.js";
 import type { DispatchEnv, SessionDispatcher } from "../runtime/dispatcher.js";
 import { HandlerTimeoutWheel } from "../runtime/handler-timeout.js";
 import { InboundBudget } from "../runtime/inbound-budget.js";
@@ -36,8 +37,20 @@ import { MALFORMED, Router, type RouteMatch } from "./router.js";
 
 const SELECTED_PROTOCOL = Symbol("ws-endpoints:protocol");
 const RESPONSE_HEADERS = Symbol("ws-endpoints:response-headers");
+// What `accept` needs once ws has completed the upgrade, carried on the request ws hands back, so that no
+// closure is created per connection (T7).
+const ENDPOINT = Symbol("ws-endpoints:endpoint");
+const VIEW = Symbol("ws-endpoints:view");
+const OUTCOME = Symbol("ws-endpoints:outcome");
 const HANDSHAKE_SPAN = Symbol("ws-endpoints:handshake-span");
-type UpgradeRequest = IncomingMessage & { [SELECTED_PROTOCOL]?: string | false; [RESPONSE_HEADERS]?: ResponseHeaders; [HANDSHAKE_SPAN]?: OtelSpan };
+type UpgradeRequest = IncomingMessage & {
+  [SELECTED_PROTOCOL]?: string | false;
+  [RESPONSE_HEADERS]?: ResponseHeaders;
+  [ENDPOINT]?: CompiledEndpoint;
+  [VIEW]?: HandshakeRequestView;
+  [OUTCOME]?: HandshakeAccepted;
+  [HANDSHAKE_SPAN]?: OtelSpan;
+};
 
 function noop(): void {}
 
@@ -166,9 +179,13 @@ export class EndpointServer implements DispatchEnv {
     const policy = this.policies.get(ep)!;
     const peer = peerAddress(req.socket.remoteAddress);
     const ip = this.proxyTrust === null ? peer : this.proxyTrust.clientAddress(req.headers, peer);
-    const ticket = this.limits.reserve(ep, policy.maxConnections, ip);
-    if (isRefusal(ticket)) return this.refuse(socket, ticket.status, ticket.message);
-    holdUntilClose(socket, ticket);
+    // Node keeps the {address, family, port} it read on the socket for the socket's whole life (56 bytes
+    // per idle connection, T5); the view and the session keep the string, and Node reads the address again
+    // should anything else ask while the socket is open.
+    (req.socket as { _peername?: unknown })._peername = undefined;
+    const refusal = this.limits.reserve(ep, policy.maxConnections, ip);
+    if (refusal !== null) return this.refuse(socket, refusal.status, refusal.message);
+    holdUntilClose(socket, this.limits, ep, ip);
     // An exact route's own string: the request's copy would stay alive as long as the session.
     const path = ep.template.exact ? ep.template.source : pathname;
     const view = new HandshakeRequestView(req, path, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
@@ -210,11 +227,22 @@ export class EndpointServer implements DispatchEnv {
     if (status === 0) return void socket.destroy();
     req[SELECTED_PROTOCOL] = outcome.subprotocol ?? false;
     if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
-    this.wss.get(ep)!.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      socket.off("error", noop);
-      this.accept(ep, ws, view, outcome);
-    });
+    req[ENDPOINT] = ep;
+    req[VIEW] = view;
+    req[OUTCOME] = outcome;
+    this.wss.get(ep)!.handleUpgrade(req, socket, head, this.upgraded);
   }
+
+  /** ws completed an upgrade `complete` handed it: one function per server, the connection's parts on `req`. */
+  private readonly upgraded = (ws: WebSocket, req: UpgradeRequest): void => {
+    req.socket.off("error", noop);
+    const ep = req[ENDPOINT]!;
+    const view = req[VIEW]!;
+    const outcome = req[OUTCOME]!;
+    req[VIEW] = undefined;
+    req[OUTCOME] = undefined;
+    this.accept(ep, ws, view, outcome);
+  };
 
   /** Every refused upgrade goes through here, so metrics count refusals by status. */
   private refuse(socket: Duplex, status: number, message?: string, headers?: Readonly<Record<string, string>>): void {
@@ -302,12 +330,12 @@ export class EndpointServer implements DispatchEnv {
    * saves a child container per connection (about a tenth of a handshake's cost here). An arrow
    * property, so no closure is created per connection.
    */
-  private readonly instanceOf = (ep: CompiledEndpoint, container: () => DependencyContainer): object => {
+  private readonly instanceOf = (ep: CompiledEndpoint, container: DependencyContainer, session: WsSession): object => {
     const configurator = this.policies.get(ep)!.configurator;
     if (configurator.getEndpointInstance === DEFAULT_GET_INSTANCE && !ep.injectsConstructor && !this.container.isRegistered(ep.type, true)) {
       return new ep.type();
     }
-    return configurator.getEndpointInstance(ep.type, container()) as object;
+    return configurator.getEndpointInstance(ep.type, connectionContainer(container, session)) as object;
   };
 
   /** The handshake's span (tracing on): a child of the trace the request's headers carry, if any. */

@@ -297,7 +297,7 @@ export class WsSession extends Session implements RemoteHost {
     this.state = STATE.CLOSED;
     this.openSessions.delete(this);
     // Always: besides queued entries, sends already handed to the socket may hold the send-timeout timer.
-    this.outbound.abort(new SessionClosedError("The session closed before the message was sent."));
+    this.outbound.abort();
     this.registry?.remove(this);
     if (this.requests !== null) this.requests.rejectAll(new SessionClosedError("The session closed before the peer answered the request."));
   }
