@@ -75,7 +75,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Connects until the server answers PING (a refused connection is retried after the next timer turn). */
-async function answersPing(port: number, timeoutMs: number): Promise<void> {
+export async function answersPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; attempt < 500; attempt++) {
     const ok = await new Promise<boolean>((resolve) => {
