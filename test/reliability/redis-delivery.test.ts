@@ -30,8 +30,10 @@ describe("cross-node delivery through Redis failures (full)", () => {
         record(r);
         expect(r.sent).toBeGreaterThan(0);
         expect(r.presence).toBe(FULL.receivers);
-        expect({ duplicated: r.duplicated, reordered: r.reordered }).toEqual({ duplicated: 0, reordered: 0 });
-        if (mode === "at-least-once") expect({ lost: r.lost, delivered: r.delivered }).toEqual({ lost: 0, delivered: r.sent * FULL.receivers });
+        expect(r.duplicated).toBe(0);
+        if (mode === "at-least-once") expect({ lost: r.lost, reordered: r.reordered, delivered: r.delivered }).toEqual({ lost: 0, reordered: 0, delivered: r.sent * FULL.receivers });
+        // Reported, not asserted: on a Cluster, ioredis sends each PUBLISH to any node and the cluster bus
+        // does not keep their order, so plain pub/sub reorders there.
         else expect(r.delivered + r.lost).toBe(r.sent * FULL.receivers);
       });
     }
