@@ -14,8 +14,8 @@ const BLOCK_MS = 2000;
 const RETRY_MS = 50;
 const RETRY_MAX_MS = 2000;
 
-/** Counters of the stream mode, read by `RedisBroker.stats`. */
-export interface StreamCounters extends DedupeCounters {
+/** Counters of the stream reader (the dedupe keeps its own), read by `RedisBroker.stats`. */
+export interface CatchUpCounters {
   /** Times the reader came back after losing Redis and read from where it stopped. */
   catchUps: number;
   /** Messages read by those catch-ups before the reader was live again. */
@@ -50,11 +50,12 @@ export class StreamOrigin {
  * it is counted and logged.
  */
 export class StreamBus {
-  readonly counters: StreamCounters;
+  readonly counters: CatchUpCounters = { catchUps: 0, caughtUp: 0, rewinds: 0, tooLate: 0 };
   private readonly dedupe: MessageDedupe;
   private readonly stream: ResolvedStreamOptions;
   private cursor = "0-0";
   private running = false;
+  private starting: Promise<void> | null = null;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private trimTimer: NodeJS.Timeout | null = null;
@@ -71,7 +72,6 @@ export class StreamBus {
   ) {
     this.stream = options.stream;
     this.dedupe = new MessageDedupe(this.stream.dedupeBytes);
-    this.counters = { ...this.dedupe.counters, catchUps: 0, caughtUp: 0, rewinds: 0, tooLate: 0 };
   }
 
   /** The dedupe's memory, for stats. */
@@ -80,13 +80,16 @@ export class StreamBus {
   }
 
   /** Counters of the bus and of its dedupe. */
-  snapshot(): StreamCounters {
+  snapshot(): CatchUpCounters & DedupeCounters {
     return { ...this.counters, ...this.dedupe.counters };
   }
 
-  /** Starts reading at the stream's current end (once; again after {@link stop}). */
-  async start(): Promise<void> {
-    if (this.running) return;
+  /** Starts reading at the stream's current end (once for all callers; again after {@link stop}). */
+  start(): Promise<void> {
+    return (this.starting ??= this.begin());
+  }
+
+  private async begin(): Promise<void> {
     const client = this.link.reader;
     if (client === null) throw new BrokerError("the Redis link is not open");
     const last = (await client.xrevrange(this.key, "+", "-", "COUNT", 1)) as Array<[string, string[]]>;
@@ -100,6 +103,7 @@ export class StreamBus {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.starting = null;
     if (this.trimTimer !== null) clearInterval(this.trimTimer);
     this.trimTimer = null;
     this.wake?.();
@@ -204,6 +208,8 @@ export class StreamBus {
         if (this.catchingUp) this.counters.caughtUp++;
         this.entry(fields, now);
       }
+      // A short batch reached the end of the stream: the catch-up is over.
+      if (entries.length < this.stream.batch) this.catchingUp = false;
     }
   }
 
@@ -242,7 +248,8 @@ export class StreamBus {
     this.dedupe.forgetIdle(Date.now() - 2 * this.stream.maxAge);
     const pub = this.link.readyClient;
     if (pub === null) return;
-    pub.xtrim(this.key, "MINID", "~", `${Math.max(0, newest - this.stream.maxAge)}-0`).catch((e: Error) => this.options.logger.debug({ err: e }, "trimming the stream failed"));
+    // Exact, not "~": approximate trimming only drops whole radix nodes and could keep old entries long.
+    pub.xtrim(this.key, "MINID", `${Math.max(0, newest - this.stream.maxAge)}-0`).catch((e: Error) => this.options.logger.debug({ err: e }, "trimming the stream failed"));
   }
 
   private whenReady(client: RedisClient): Promise<void> {

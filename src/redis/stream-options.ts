@@ -28,7 +28,7 @@ export interface StreamOptions {
   readonly replicas?: number | undefined;
   /** How long a publish waits for those replicas, in ms; default 1000. */
   readonly replicaTimeout?: number | undefined;
-  /** Entries read per round trip; default 512. */
+  /** Entries read per round trip; default 512. A read holds up to this many messages at once: lower it for large messages. */
   readonly batch?: number | undefined;
 }
 

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { InvalidOptionsError, silentLogger, type ServerHandle } from "../../src/index.js";
 import { RedisBroker } from "../../src/redis/index.js";
+import { idMs } from "../../src/redis/stream-info.js";
 import type { TestClient } from "../../src/testing/index.js";
 import { redisServer } from "../support/system-packages.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
@@ -136,6 +137,27 @@ describe('RedisBroker delivery: "at-least-once"', () => {
       await a.broadcaster.broadcast("two");
       expect(await b1.nextText()).toBe("two");
       expect(brokerB.stats.stream).toMatchObject({ duplicates: 1, missed: 0 });
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it("trims entries older than stream.maxAge, measured on Redis's clock (the newest id read)", async () => {
+    const keyPrefix = `alo${++prefixes}`;
+    const stream = { maxAge: 1000 };
+    const a = await node(new RedisBroker({ redis: redis.url, keyPrefix, delivery: "at-least-once", stream, logger: silentLogger }), "a");
+    const b = await node(new RedisBroker({ redis: redis.url, keyPrefix, delivery: "at-least-once", stream, logger: silentLogger }), "b");
+    const b1 = await client(b, "b1");
+    const raw = new Redis(redis.url);
+    try {
+      const key = `{${keyPrefix}}:stream`;
+      await a.broadcaster.broadcast("old");
+      expect(await b1.nextText()).toBe("old");
+      const [[oldId]] = await raw.xrange(key, "-", "+");
+      expect(await eventually(async () => Date.now() > idMs(oldId!) + 1100, true)).toBe(true);
+      await a.broadcaster.broadcast("new");
+      expect(await b1.nextText()).toBe("new");
+      expect(await eventually(() => raw.xlen(key), 1)).toBe(1);
     } finally {
       raw.disconnect();
     }
