@@ -74,8 +74,9 @@ export interface RedisStreamStats {
   readonly rewinds: number;
   /** Times this node came back after entries it had not read were trimmed (beyond `maxAge`/`maxLength`). */
   readonly tooLate: number;
-  /** Origins the dedupe remembers, and the bytes that costs (bounded by `stream.dedupeBytes`). */
+  /** Origins (publishing node connections) the dedupe remembers. */
   readonly dedupeOrigins: number;
+  /** The bytes they cost, at a fixed 192 each; at most `limits.dedupeBytes`. */
   readonly dedupeBytes: number;
 }
 

@@ -61,7 +61,7 @@ export class StreamBus {
   private trimTimer: NodeJS.Timeout | null = null;
   /** When the reader lost Redis (ms), or 0 while it reads. */
   private awaySince = 0;
-  /** Entries still to count as caught up after a reconnection. */
+  /** Entries read now count as caught up: after a reconnection, until a batch ends short of `stream.batch`. */
   private catchingUp = false;
 
   constructor(
@@ -86,7 +86,11 @@ export class StreamBus {
 
   /** Starts reading at the stream's current end (once for all callers; again after {@link stop}). */
   start(): Promise<void> {
-    return (this.starting ??= this.begin());
+    return (this.starting ??= this.begin().catch((error: unknown) => {
+      // A failed start (Redis refused the first read) must not stick: the next subscribe tries again.
+      this.starting = null;
+      throw error;
+    }));
   }
 
   private async begin(): Promise<void> {
