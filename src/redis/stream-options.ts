@@ -15,8 +15,8 @@ export interface StreamOptions {
   /** Entries the stream keeps (trimmed approximately, `MAXLEN ~`); default 100,000. */
   readonly maxLength?: number | undefined;
   /**
-   * How long, in ms, entries stay in the stream (`XTRIM MINID ~`), which is how long a node may be away
-   * and still catch up; default 120,000 (2 min).
+   * How long, in ms, entries stay in the stream (`XTRIM MINID` every maxAge / 4, between 1 and 10 s),
+   * which is how long a node may be away and still catch up; default 120,000 (2 min).
    */
   readonly maxAge?: number | undefined;
   /** Memory a node gives to remembering which message ids it delivered, in bytes; default 1 MiB. */
