@@ -12,4 +12,5 @@
  * @packageDocumentation
  */
 export { RedisBroker } from "./redis-broker.js";
-export type { RedisBrokerOptions, RedisBrokerStats } from "./redis-options.js";
+export type { RedisBrokerOptions, RedisBrokerStats, RedisStreamStats } from "./redis-options.js";
+export type { RedisDelivery, StreamOptions } from "./stream-options.js";

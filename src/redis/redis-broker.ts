@@ -1,14 +1,19 @@
 import type { Broker, BrokerMessage, BrokerNode, BrokerSubscription, PresenceChange, PresenceEntry } from "../broker/broker.js";
-import { decodeEnvelope } from "./envelope.js";
+import { decodeEnvelope, type Envelope } from "./envelope.js";
 import { PresenceSync, type SyncedNode } from "./presence-sync.js";
 import { RedisLink } from "./redis-link.js";
 import { resolveRedisOptions, type RedisBrokerOptions, type RedisBrokerStats, type ResolvedRedisOptions } from "./redis-options.js";
 import { defineScripts, PresenceKeys } from "./redis-presence.js";
+import { StreamBus, StreamOrigin } from "./stream-bus.js";
 
 /**
  * A {@link Broker} over Redis (via ioredis): messages travel on one pub/sub channel in a binary
  * envelope naming the origin node, presence lives in Redis sets and hashes kept alive by per-node
  * heartbeats. Give every server its own instance pointing at the same Redis.
+ *
+ * With `delivery: "at-least-once"` messages go through a Redis stream instead of the channel: a node
+ * that loses Redis reads what it missed when it comes back (within `stream.maxAge`/`maxLength`), and
+ * drops what it already delivered by message id.
  *
  * Outage behaviour: local delivery goes on; publishing to other nodes fails at once (the
  * `BroadcastResult` says so, the logger and `onError` are told); presence queries reject with
@@ -30,6 +35,8 @@ export class RedisBroker implements Broker {
   private readonly nodes = new Map<string, RedisSubscription>();
   private readonly link: RedisLink;
   private readonly presence: PresenceSync;
+  /** The stream path, in the `"at-least-once"` mode. */
+  private readonly bus: StreamBus | null;
 
   /**
    * @throws InvalidOptionsError naming every bad option.
@@ -39,17 +46,21 @@ export class RedisBroker implements Broker {
     this.options = resolveRedisOptions(options);
     const keys = new PresenceKeys(this.options.keyPrefix);
     this.channel = keys.channel;
-    this.link = new RedisLink(this.options, keys.channel, {
+    const streams = this.options.delivery === "at-least-once";
+    this.link = new RedisLink(this.options, streams ? null : keys.channel, {
       created: defineScripts,
       message: (channel, data) => this.onMessage(channel, data),
       ready: () => this.presence.rebuildAll(),
     });
     this.presence = new PresenceSync(this.link, keys, this.nodes, this.options);
+    this.bus = streams ? new StreamBus(this.link, keys.stream, this.options, (e) => this.dispatch(e)) : null;
   }
 
-  /** Counters since this broker was created. */
+  /** Counters since this broker was created, and in the `"at-least-once"` mode the stream's bounds and figures. */
   get stats(): RedisBrokerStats {
-    return { ...this.link.counters };
+    const bus = this.bus;
+    const stream = bus === null ? undefined : { limits: this.options.stream, ...bus.snapshot(), dedupeOrigins: bus.dedupeState.origins, dedupeBytes: bus.dedupeState.bytes };
+    return { ...this.link.counters, delivery: this.options.delivery, stream };
   }
 
   /** Whether the command connection to Redis is up. */
@@ -59,10 +70,11 @@ export class RedisBroker implements Broker {
 
   async subscribe(node: BrokerNode): Promise<BrokerSubscription> {
     if (this.nodes.has(node.nodeId)) throw new TypeError(`RedisBroker.subscribe: a node with id ${node.nodeId} is already subscribed.`);
-    const subscription = new RedisSubscription(node, this.link, this.presence, (s) => this.leave(s));
+    const subscription = new RedisSubscription(node, this.link, this.presence, this.bus, (s) => this.leave(s));
     this.nodes.set(node.nodeId, subscription);
     try {
       await this.link.open();
+      await this.bus?.start();
       this.presence.start();
       await this.presence.rebuild(subscription);
     } catch (error) {
@@ -88,7 +100,9 @@ export class RedisBroker implements Broker {
 
   private async stop(): Promise<void> {
     this.presence.stop();
+    const reading = this.bus?.stop();
     await this.link.stop();
+    await reading;
   }
 
   private onMessage(channel: Buffer, data: Buffer): void {
@@ -102,6 +116,10 @@ export class RedisBroker implements Broker {
       return;
     }
     this.link.counters.received++;
+    this.dispatch(envelope);
+  }
+
+  private dispatch(envelope: Envelope): void {
     for (const [id, s] of this.nodes) if (id !== envelope.origin) s.node.deliver(envelope.message);
   }
 }
@@ -110,18 +128,20 @@ export class RedisBroker implements Broker {
 class RedisSubscription implements BrokerSubscription, SyncedNode {
   dirty = false;
   readonly nodeId: string;
+  private readonly origin = new StreamOrigin();
 
   constructor(
     readonly node: BrokerNode,
     private readonly link: RedisLink,
     private readonly presence: PresenceSync,
+    private readonly bus: StreamBus | null,
     private readonly leave: (s: RedisSubscription) => Promise<void>,
   ) {
     this.nodeId = node.nodeId;
   }
 
   publish(message: BrokerMessage): Promise<void> {
-    return this.link.publish(this.nodeId, message);
+    return this.bus === null ? this.link.publish(this.nodeId, message) : this.bus.publish(this.origin, this.nodeId, message);
   }
 
   track(change: PresenceChange): void {

@@ -47,7 +47,8 @@ export class RedisLink {
   /** @throws MissingPeerDependencyError when `ioredis` (an optional peer dependency) is not installed. */
   constructor(
     private readonly options: ResolvedRedisOptions,
-    private readonly channel: string,
+    /** The pub/sub channel; null in the stream mode, where the second connection reads the stream. */
+    private readonly channel: string | null,
     private readonly events: LinkEvents,
   ) {
     this.ioredis = requireOptionalPeer<typeof import("ioredis")>("ioredis");
@@ -69,6 +70,11 @@ export class RedisLink {
     return pub !== null && pub.status === "ready" ? pub : null;
   }
 
+  /** The second connection: the subscriber, or in the stream mode the blocking reader. */
+  get reader(): RedisClient | null {
+    return this.sub;
+  }
+
   /** Why the command client is not ready, for messages. */
   get status(): string {
     return this.pub?.status ?? "not connected";
@@ -80,17 +86,21 @@ export class RedisLink {
   }
 
   async publish(origin: string, message: BrokerMessage): Promise<void> {
-    const pub = this.readyClient;
-    if (pub === null) {
-      throw this.failed(new BrokerError(`Redis is unreachable (${this.status}); the message reached this node only.`), true);
-    }
+    const pub = this.publisher();
     const envelope = encodeEnvelope(origin, message);
     try {
-      await pub.publish(this.channel, envelope);
+      await pub.publish(this.channel!, envelope);
       this.counters.published++;
     } catch (error) {
       throw this.failed(new BrokerError(`Publishing to Redis failed: ${(error as Error).message}; the message reached this node only.`, error), true);
     }
+  }
+
+  /** The ready command client. @throws BrokerError (reported) when Redis is unreachable. */
+  publisher(): RedisClient {
+    const pub = this.readyClient;
+    if (pub === null) throw this.failed(new BrokerError(`Redis is unreachable (${this.status}); the message reached this node only.`), true);
+    return pub;
   }
 
   /** Reports a failure to the log and `onError`; returns it to be thrown. */
@@ -109,20 +119,22 @@ export class RedisLink {
 
   async stop(): Promise<void> {
     const clients = [this.pub, this.sub].filter((c): c is RedisClient => c !== null);
+    // A blocked stream read would hold QUIT back until it times out: the reader is just disconnected.
+    const blocking = this.channel === null ? this.sub : null;
     this.pub = this.sub = null;
     this.starting = null;
     this.wasReady = false;
     await Promise.all(
       clients.map((c) => {
         c.removeAllListeners("ready").removeAllListeners("close").removeAllListeners("messageBuffer");
-        return c.status === "ready" ? c.quit().catch(() => c.disconnect()) : c.disconnect();
+        return c.status === "ready" && c !== blocking ? c.quit().catch(() => c.disconnect()) : c.disconnect();
       }),
     );
   }
 
   private async start(): Promise<void> {
-    const pub = this.createClient(true);
-    const sub = this.createClient(false);
+    const pub = this.createClient("commands");
+    const sub = this.createClient(this.channel === null ? "reader" : "subscriber");
     this.pub = pub;
     this.sub = sub;
     this.events.created(pub);
@@ -132,7 +144,8 @@ export class RedisLink {
     pub.on("close", () => this.onDown());
     sub.on("messageBuffer", (channel: Buffer, data: Buffer) => this.events.message(channel, data));
     try {
-      await Promise.all([ready(pub, this.options.connectTimeout, this.where()), sub.subscribe(this.channel)]);
+      const where = this.where();
+      await Promise.all([ready(pub, this.options.connectTimeout, where), this.channel === null ? ready(sub, this.options.connectTimeout, where) : sub.subscribe(this.channel)]);
     } catch (error) {
       await this.stop();
       throw error instanceof BrokerError ? error : new BrokerError(`Subscribing to Redis failed: ${(error as Error).message}`, error);
@@ -140,12 +153,19 @@ export class RedisLink {
     this.wasReady = true;
   }
 
-  private createClient(commands: boolean): RedisClient {
+  private createClient(role: "commands" | "subscriber" | "reader"): RedisClient {
     const { redis, cluster } = this.options;
     const { Cluster, Redis } = this.ioredis;
     // Commands fail at once during an outage instead of queueing: publishes must fail visibly, and
-    // presence is rewritten in full on reconnection anyway.
-    const forced = commands ? { enableOfflineQueue: false, enableAutoPipelining: true } : {};
+    // presence is rewritten in full on reconnection anyway. The stream reader's blocking read must fail
+    // too when its connection drops (not be re-sent later), so it can catch up from its own position;
+    // without maxRetriesPerRequest 0, ioredis would leave it pending until the 20th reconnection attempt.
+    const forced =
+      role === "commands"
+        ? { enableOfflineQueue: false, enableAutoPipelining: true }
+        : role === "reader"
+          ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 }
+          : {};
     if (cluster !== undefined) {
       return new Cluster([...cluster.nodes], { ...cluster.options, ...forced, redisOptions: { ...cluster.options?.redisOptions, ...forced } });
     }
@@ -165,7 +185,8 @@ export class RedisLink {
   private onDown(): void {
     if (!this.wasReady || this.down) return;
     this.down = true;
-    this.options.logger.warn({}, `lost the connection to Redis at ${this.where()}; broadcasts reach this node only until it returns`);
+    const then = this.channel === null ? "; what other nodes publish meanwhile is read when it returns (within stream.maxAge)" : "";
+    this.options.logger.warn({}, `lost the connection to Redis at ${this.where()}; broadcasts reach this node only until it returns${then}`);
   }
 
   private connectionError(error: Error): void {

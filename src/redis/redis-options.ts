@@ -2,6 +2,7 @@ import type { ClusterNode, ClusterOptions, RedisOptions } from "ioredis";
 import { InvalidOptionsError, type BrokerError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import { checkDuration } from "../util/check-options.js";
+import { checkStreamOptions, resolveStreamOptions, type RedisDelivery, type ResolvedStreamOptions, type StreamOptions } from "./stream-options.js";
 
 /** Options of `RedisBroker`. */
 export interface RedisBrokerOptions {
@@ -24,6 +25,13 @@ export interface RedisBrokerOptions {
   logger?: Logger | undefined;
   /** Called with every failure to publish or to reach Redis (for alerts and metrics). Must not throw. */
   onError?: ((error: BrokerError) => void) | undefined;
+  /**
+   * `"pub-sub"` (default) or `"at-least-once"`: broadcasts go through a Redis stream, so a node that loses
+   * Redis for a while reads what it missed when it comes back (see docs/scaling.md, "At-least-once between nodes").
+   */
+  delivery?: RedisDelivery | undefined;
+  /** Bounds of the `"at-least-once"` mode: stream length and age, dedupe memory, replicas to wait for. */
+  stream?: StreamOptions | undefined;
 }
 
 /** Counters of a `RedisBroker`, for metrics. */
@@ -38,12 +46,45 @@ export interface RedisBrokerStats {
   readonly malformed: number;
   /** Times a node's presence was rewritten after Redis came back or lost it. */
   readonly rebuilds: number;
+  /** The delivery mode. */
+  readonly delivery: RedisDelivery;
+  /** The `"at-least-once"` mode's bounds and counters; `undefined` in the `"pub-sub"` mode. */
+  readonly stream: RedisStreamStats | undefined;
+}
+
+/** The `"at-least-once"` mode in figures: its bounds (the resolved `stream` options) and what happened. */
+export interface RedisStreamStats {
+  /** The bounds in force. */
+  readonly limits: Readonly<Required<{ [K in keyof StreamOptions]: number }>>;
+  /** Messages dropped because this node had already delivered them (same id). */
+  readonly duplicates: number;
+  /** Messages delivered after a later one of the same origin (a retried publish). */
+  readonly reordered: number;
+  /** Messages of another node this node never got (trimmed before it read them, or lost by Redis). */
+  readonly missed: number;
+  /** Messages dropped as older than what this node remembers of their origin. */
+  readonly tooOld: number;
+  /** Origins forgotten by the dedupe because `stream.dedupeBytes` was reached. */
+  readonly evicted: number;
+  /** Times this node read on from its own position after losing Redis. */
+  readonly catchUps: number;
+  /** Messages read by those catch-ups. */
+  readonly caughtUp: number;
+  /** Times Redis held less than this node had read (restarted without its data, or a fail-over). */
+  readonly rewinds: number;
+  /** Times this node came back after entries it had not read were trimmed (beyond `maxAge`/`maxLength`). */
+  readonly tooLate: number;
+  /** Origins (publishing node connections) the dedupe remembers. */
+  readonly dedupeOrigins: number;
+  /** The bytes they cost, at a fixed 192 each; at most `limits.dedupeBytes`. */
+  readonly dedupeBytes: number;
 }
 
 export const DEFAULTS = Object.freeze({ redis: "redis://127.0.0.1:6379", keyPrefix: "wse", heartbeatInterval: 5000, nodeTimeout: 15000, connectTimeout: 10000 });
 
 /** Options after defaults and validation. */
-export type ResolvedRedisOptions = Readonly<Required<Omit<RedisBrokerOptions, "cluster" | "onError">>> & Readonly<Pick<RedisBrokerOptions, "cluster" | "onError">>;
+export type ResolvedRedisOptions = Readonly<Required<Omit<RedisBrokerOptions, "cluster" | "onError" | "stream">>> &
+  Readonly<Pick<RedisBrokerOptions, "cluster" | "onError">> & { readonly stream: ResolvedStreamOptions };
 
 /** Validates once and freezes. @throws InvalidOptionsError naming every bad option. */
 export function resolveRedisOptions(options: string | RedisBrokerOptions): ResolvedRedisOptions {
@@ -58,6 +99,8 @@ export function resolveRedisOptions(options: string | RedisBrokerOptions): Resol
     connectTimeout: o.connectTimeout ?? DEFAULTS.connectTimeout,
     logger: o.logger ?? defaultLogger,
     onError: o.onError,
+    delivery: o.delivery ?? "pub-sub",
+    stream: resolveStreamOptions(o.stream),
   });
 }
 
@@ -75,5 +118,6 @@ function checkOptions(o: RedisBrokerOptions): void {
     problems.push(`nodeTimeout (${o.nodeTimeout}) must be longer than heartbeatInterval (${o.heartbeatInterval}), or every node looks dead between beats`);
   }
   if (o.onError !== undefined && typeof o.onError !== "function") problems.push("onError must be a function");
+  checkStreamOptions(problems, o.delivery, o.stream);
   if (problems.length > 0) throw new InvalidOptionsError(`Invalid RedisBroker options: ${problems.join("; ")}.`);
 }

@@ -11,6 +11,7 @@ import { PresenceChangeKinds, type PresenceChange, type PresenceEntry, type Pres
  * {p}:s:<node>           HASH session id → user id ("" when none)
  * {p}:rooms:<node>       SET  rooms the node has sessions in
  * {p}:r:<node>:<room>    SET  session ids of the node in the room
+ * {p}:stream             STREAM  messages between nodes in the "at-least-once" mode
  * ```
  * Readers count only nodes whose heartbeat key exists, so a crashed node's sessions vanish from counts
  * when its heartbeat expires; whoever reads first then deletes the dead node's keys.
@@ -77,11 +78,14 @@ export class PresenceKeys {
   readonly base: string;
   readonly nodes: string;
   readonly channel: string;
+  /** The stream of the `"at-least-once"` delivery mode. */
+  readonly stream: string;
 
   constructor(prefix: string) {
     this.base = `{${prefix}}:`;
     this.nodes = `${this.base}nodes`;
     this.channel = `${this.base}bus`;
+    this.stream = `${this.base}stream`;
   }
   alive(node: string): string {
     return `${this.base}alive:${node}`;

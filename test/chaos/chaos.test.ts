@@ -126,5 +126,6 @@ describe("chaos (short)", () => {
   });
 
   // Redis restarted during broadcast: test/e2e/redis-broker.test.ts kills and restarts a private
-  // redis-server mid-test (local delivery goes on, cross-node delivery and presence come back).
+  // redis-server mid-test (local delivery goes on, cross-node delivery and presence come back);
+  // redis-delivery.test.ts counts what is lost, duplicated and reordered, also across fail-overs.
 });

@@ -165,4 +165,9 @@ describe("with a real Redis", () => {
     const keyPrefix = `contract${++prefix}`;
     return [new RedisBroker({ redis: redis.url, keyPrefix }), new RedisBroker({ redis: redis.url, keyPrefix })];
   });
+  brokerContract('RedisBroker, delivery: "at-least-once"', () => {
+    const keyPrefix = `contract${++prefix}`;
+    const options = { redis: redis.url, keyPrefix, delivery: "at-least-once" } as const;
+    return [new RedisBroker(options), new RedisBroker(options)];
+  });
 });

@@ -113,6 +113,5 @@ describe("chaos (full)", () => {
     expect(answers).toEqual(Array.from({ length: 200 }, () => [`error:${ErrorCodes.HANDLER_TIMEOUT}`, "echo:after"]));
   });
 
-  // Needs the Redis broker (issue 6), which is not on this branch yet.
-  // Redis restarted during broadcast: covered by test/e2e/redis-broker.test.ts (part of npm test).
+  // Redis restarted and Redis fail-overs during broadcast, in both delivery modes: redis-delivery.test.ts.
 });

@@ -1,18 +1,33 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A private redis-server on a free loopback port, for tests that must stop and restart Redis. */
 export class RedisProcess {
   private child: ChildProcess | null = null;
+  /** With `persist`: the directory of its append-only file, so a restart keeps the data. */
+  private readonly dir: string | null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    persist: boolean,
+    private readonly extra: readonly string[],
+  ) {
+    this.dir = persist ? mkdtempSync(join(tmpdir(), "wse-redis-")) : null;
+  }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisProcess> {
-    const r = new RedisProcess(await freePort());
+  /**
+   * `persist`: an append-only file synced before every reply (`appendfsync always`), so a SIGKILL loses
+   * nothing Redis acknowledged. `args`: more redis-server arguments (replication, cluster mode).
+   */
+  static async start(options: { persist?: boolean; args?: readonly string[]; port?: number } = {}): Promise<RedisProcess> {
+    const r = new RedisProcess(options.port ?? (await freePort()), options.persist === true, options.args ?? []);
     await r.restart();
     return r;
   }
@@ -20,12 +35,19 @@ export class RedisProcess {
   /** Starts (again) on the same port and resolves once it answers PING. */
   async restart(): Promise<void> {
     if (this.child !== null) throw new Error("redis-server is already running");
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const storage = this.dir === null ? ["--appendonly", "no"] : ["--dir", this.dir, "--appendonly", "yes", "--appendfsync", "always"];
+    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...storage, ...this.extra], { stdio: "ignore" });
     this.child = child;
     child.once("exit", () => {
       if (this.child === child) this.child = null;
     });
     await answersPing(this.port, 5000);
+  }
+
+  /** Kills it for good and removes its files. */
+  async dispose(): Promise<void> {
+    await this.kill();
+    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** SIGKILL, as a crash would; resolves when the process is gone. */
@@ -53,7 +75,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Connects until the server answers PING (a refused connection is retried after the next timer turn). */
-async function answersPing(port: number, timeoutMs: number): Promise<void> {
+export async function answersPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; attempt < 500; attempt++) {
     const ok = await new Promise<boolean>((resolve) => {
