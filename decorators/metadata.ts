@@ -10,6 +10,7 @@ import type { Configurator } from "../src/handshake/configurator.js";
 import type { PerMessageDeflateOptions } from "../src/handshake/deflate.js";
 import type { RateLimitOptions } from "../src/runtime/rate-limit.js";
 import type { OutboundOptions } from "../src/session/outbound-options.js";
+import type { RecoveryOptions } from "../src/recovery/recovery-options.js";
 
 export type { EndpointClass } from "./endpoint-class.js";
 import type { EndpointClass } from "./endpoint-class.js";
@@ -51,6 +52,8 @@ export interface ServerEndpointOptions extends CodecOptions {
   sendTimeout?: number | undefined;
   /** permessage-deflate for this endpoint (see `PerMessageDeflateOptions`). */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+  /** Session recovery: a session that drops abnormally gets its id, rooms, properties and missed messages back when its client returns within `window` (see `RecoveryOptions`). */
+  recovery?: RecoveryOptions | undefined;
 }
 
 /** Options accepted by `@ClientEndpoint`; codec options (`decoders`, `encoders`, `validation`,

@@ -86,8 +86,8 @@ export class ClientSessionImpl extends WsSession implements ClientSession {
   }
 
   /** The dispatcher reports its connection gone; the session itself ends only when no reconnect follows. */
-  override markClosed(): void {
-    if (!this.control.reconnecting) super.markClosed();
+  override markClosed(code?: number): void {
+    if (!this.control.reconnecting) super.markClosed(code);
   }
 
   /** @internal A new connection is open. */

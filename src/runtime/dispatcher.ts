@@ -131,7 +131,7 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     this.inputClosed = true;
     const close = this.session.reportedClose ?? new CloseReason(code, reason);
     this.counters.closed(close.getCloseCode());
-    this.session.markClosed();
+    this.session.markClosed(code);
     this.push(JOB.CLOSE, close, false);
   }
 

@@ -9,6 +9,7 @@ import { checkAllowedOrigins, type AllowedOrigin } from "../handshake/origin.js"
 import { checkDeflate, type PerMessageDeflateOptions } from "../handshake/deflate.js";
 import type { Broker } from "../broker/broker.js";
 import type { UserIdSource } from "../broker/rooms.js";
+import type { RecoveryStore } from "../recovery/store.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import type { MetricsOptions } from "../metrics/metrics.js";
 import { checkOutbound, type OutboundOptions } from "../session/outbound-queue.js";
@@ -101,6 +102,12 @@ export interface BootstrapOptions {
   userId?: UserIdSource | undefined;
   /** This server's id in the cluster (default: a random UUID); letters, digits, `.`, `_`, `-`, at most 64. */
   nodeId?: string | undefined;
+  /**
+   * Where recoverable sessions (endpoints with `recovery`) keep what they were sent. Default: a
+   * `MemoryRecoveryStore` (this node, 64 MiB); `RedisRecoveryStore` from `ws-endpoints/redis` lets a
+   * client recover its session on any node sharing the Redis.
+   */
+  recoveryStore?: RecoveryStore | undefined;
 }
 
 /** Options after defaults and validation. */
@@ -134,6 +141,7 @@ export interface ResolvedOptions {
   readonly broker: Broker | undefined;
   readonly userId: UserIdSource;
   readonly nodeId: string | undefined;
+  readonly recoveryStore: RecoveryStore | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -163,6 +171,7 @@ const KNOWN: Readonly<Record<keyof BootstrapOptions, true>> = {
   codecs: true, metrics: true, configurator: true, allowedOrigins: true, handshakeTimeout: true, maxConnections: true,
   maxConnectionsPerIp: true, perMessageDeflate: true, heartbeatInterval: true, maxIdleTimeout: true, rateLimit: true,
   outbound: true, sendTimeout: true, broker: true, userId: true, nodeId: true,
+  recoveryStore: true,
 };
 
 /** Validates once and freezes. @throws InvalidOptionsError naming every bad field. */
@@ -234,6 +243,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     broker: options.broker,
     userId: options.userId ?? "principal",
     nodeId: options.nodeId,
+    recoveryStore: options.recoveryStore,
   });
 }
 
@@ -281,6 +291,10 @@ function checkClusterOptions(options: BootstrapOptions, problems: string[]): voi
     !(u !== null && typeof u === "object" && typeof (u as { property?: unknown }).property === "string")
   ) {
     problems.push('userId must be "principal", { property: "name" } or a function (session) => id');
+  }
+  const r = options.recoveryStore as { claim?: unknown } | undefined;
+  if (r !== undefined && (r === null || typeof r.claim !== "function")) {
+    problems.push("recoveryStore must implement RecoveryStore, e.g. new MemoryRecoveryStore() or new RedisRecoveryStore(url)");
   }
   if (options.nodeId !== undefined && (typeof options.nodeId !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(options.nodeId))) {
     problems.push(`nodeId must be 1 to 64 letters, digits, ".", "_" or "-"; got ${JSON.stringify(options.nodeId)}`);

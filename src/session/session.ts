@@ -76,4 +76,12 @@ export abstract class Session {
    * `join`/`leave` to change it (`add`/`delete`/`clear` throw a TypeError).
    */
   abstract getRooms(): ReadonlySet<string>;
+  /**
+   * Whether this session was recovered: its client dropped abnormally and came back within the
+   * endpoint's `recovery.window` (docs/reliability.md, "Session recovery"), so it has its previous id,
+   * rooms and user properties, and was sent what it missed before anything new. False for a new session.
+   */
+  isRecovered(): boolean {
+    return false;
+  }
 }
