@@ -20,7 +20,7 @@ const SWEEP_MS = 1000;
 
 interface Held {
   readonly sessionId: string;
-  tokenHash: string;
+  readonly tokenHash: string;
   readonly principalKey: string;
   readonly endpoint: string;
   bounds: SessionBounds;
@@ -124,10 +124,6 @@ export class MemoryRecoveryStore implements RecoveryStore {
     if (r.offset < h.trimmedBelow) return refuse(RecoveryRefusals.TRIMMED);
     const missed: StoredMessage[] = [];
     for (let i = h.head; i < h.messages.length; i++) if (h.messages[i]!.offset >= r.offset) missed.push(h.messages[i]!);
-    this.tokens.delete(h.tokenHash);
-    this.remember(h.tokenHash, RecoveryRefusals.UNKNOWN_TOKEN);
-    h.tokenHash = r.newTokenHash;
-    this.tokens.set(r.newTokenHash, h.sessionId);
     h.owner = r.nodeId;
     if (h.expiresAt !== 0) this.parked--;
     h.expiresAt = 0;

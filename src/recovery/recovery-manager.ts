@@ -74,12 +74,13 @@ export class RecoveryManager implements RecorderHost {
     let result: ClaimResult | Promise<ClaimResult>;
     try {
       result = this.store.claim({
-        tokenHash: hashToken(ask.token), principalKey: base.principalKey, endpoint, offset: ask.offset, newTokenHash: hashToken(base.token), nodeId: this.nodeId,
+        tokenHash: hashToken(ask.token), principalKey: base.principalKey, endpoint, offset: ask.offset, nodeId: this.nodeId,
       });
     } catch (error) {
       result = Promise.reject(error);
     }
-    const settle = (r: ClaimResult): RecoveryTicket => this.claimed({ ...base, offset: ask.offset }, r, principal, recovery);
+    // The session keeps its token: a control message lost with the connection must not lock its client out.
+    const settle = (r: ClaimResult): RecoveryTicket => this.claimed({ ...base, token: ask.token, offset: ask.offset }, r, principal, recovery);
     if (!(result instanceof Promise)) return settle(result);
     return result.then(settle, (error: unknown) => {
       this.logger.warn({ err: error }, "session recovery: the store could not be reached; the client gets a new session");
@@ -215,7 +216,8 @@ export class RecoveryManager implements RecorderHost {
 
   private refusal(base: RecoveryTicket, reason: RecoveryRefusal): RecoveryTicket {
     this.counters.refused[reason] = (this.counters.refused[reason] ?? 0) + 1;
-    return { ...base, refused: reason };
+    // A new session: its first message is offset 0, whatever the client presented.
+    return { ...base, offset: 0, refused: reason };
   }
 
   private sweep(): void {

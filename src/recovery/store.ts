@@ -41,8 +41,6 @@ export interface ClaimRequest {
   readonly endpoint: string;
   /** The client's offset: the next message it expects. */
   readonly offset: number;
-  /** The token the recovered session gets (the old one stops working). */
-  readonly newTokenHash: string;
   /** The node taking the session over. */
   readonly nodeId: string;
 }

@@ -12,7 +12,8 @@
  * 3. Every later data message (text or binary) of the session has the next offset: the first has
  *    `offset`, the next `offset + 1`, and so on. Offsets are counted, never sent, so a message costs no
  *    extra byte; a replay starts at the offset the client presented.
- * 4. The token is single-use: each (re)connection gets a new one in its control message.
+ * 4. The token stays the same for the whole life of the session (a control message lost with its
+ *    connection must not lock the client out); it is bound to the principal that authenticated.
  */
 
 /** Query parameter carrying the recovery token (empty when asking for a new recoverable session). */
