@@ -118,8 +118,8 @@ export class MemoryRecoveryStore implements RecoveryStore {
       this.drop(h, RecoveryRefusals.EXPIRED);
       return refuse(RecoveryRefusals.EXPIRED);
     }
-    if (h.principalKey !== r.principalKey) return refuse(RecoveryRefusals.PRINCIPAL_MISMATCH);
     if (h.endpoint !== r.endpoint) return refuse(RecoveryRefusals.ENDPOINT_MISMATCH);
+    if (h.principalKey !== r.principalKey) return refuse(RecoveryRefusals.PRINCIPAL_MISMATCH);
     if (r.offset < 0 || r.offset > h.nextOffset) return refuse(RecoveryRefusals.INVALID_OFFSET);
     if (r.offset < h.trimmedBelow) return refuse(RecoveryRefusals.TRIMMED);
     const missed: StoredMessage[] = [];

@@ -7,7 +7,7 @@ import { WsSession } from "../session/ws-session.js";
 import { PARKED_TRANSPORT } from "./parked-transport.js";
 import type { ResolvedRecovery } from "./recovery-options.js";
 import { SessionRecorder, type RecorderHost } from "./session-recorder.js";
-import type { ClaimResult, RecoveryStore, RecoveryStoreStats, SessionState, StoredMessage } from "./store.js";
+import type { ClaimResult, RecoveryStore, SessionState, StoredMessage } from "./store.js";
 import { hashToken, newToken, principalKey } from "./token.js";
 import { encodeControl, readAsk, RecoveryRefusals, UNSUPPORTED_CONTROL, type RecoveryRefusal } from "./wire.js";
 
@@ -79,8 +79,7 @@ export class RecoveryManager implements RecorderHost {
     } catch (error) {
       result = Promise.reject(error);
     }
-    // The session keeps its token: a control message lost with the connection must not lock its client out.
-    const settle = (r: ClaimResult): RecoveryTicket => this.claimed({ ...base, token: ask.token, offset: ask.offset }, r, principal, recovery);
+    const settle = (r: ClaimResult): RecoveryTicket => this.claimed(base, ask.token, ask.offset, r, principal, recovery);
     if (!(result instanceof Promise)) return settle(result);
     return result.then(settle, (error: unknown) => {
       this.logger.warn({ err: error }, "session recovery: the store could not be reached; the client gets a new session");
@@ -134,8 +133,9 @@ export class RecoveryManager implements RecorderHost {
     this.parked.clear();
   }
 
-  stats(): RecoveryStoreStats & { readonly parkedHere: number } {
-    return { ...this.store.stats(), parkedHere: this.parked.size };
+  /** Sessions parked on this node now. */
+  get parkedNow(): number {
+    return this.parked.size;
   }
 
   /** @hidden RecorderHost */
@@ -179,7 +179,8 @@ export class RecoveryManager implements RecorderHost {
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
   }
 
-  private claimed(base: RecoveryTicket, r: ClaimResult, principal: unknown, recovery: ResolvedRecovery): RecoveryTicket {
+  /** A refused claim gives a new session with a new token; a recovered one keeps its token (a control message lost with its connection must not lock the client out). */
+  private claimed(base: RecoveryTicket, token: string, offset: number, r: ClaimResult, principal: unknown, recovery: ResolvedRecovery): RecoveryTicket {
     if (!r.ok) return this.refusal(base, r.reason);
     const accept = recovery.accept;
     if (accept !== undefined) {
@@ -195,7 +196,7 @@ export class RecoveryManager implements RecorderHost {
         return this.refusal(base, RecoveryRefusals.REFUSED_BY_ENDPOINT);
       }
     }
-    const ticket = { ...base, claim: r };
+    const ticket = { ...base, token, offset, claim: r };
     // The holder on this node (its parked session, or a connection the server has not seen drop yet)
     // keeps taking messages until `begin`, for the new session: nothing falls between them.
     const holder = this.local.get(r.sessionId);
