@@ -3,11 +3,12 @@ import type { RoomRegistry } from "../broker/rooms.js";
 import { CloseCodes } from "../close-reason.js";
 import type { Logger } from "../metrics/logger.js";
 import { OUT } from "../session/outbound-entry.js";
-import { WsSession } from "../session/ws-session.js";
+import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
+import type { ObjectEncoder } from "../codec/coders.js";
 import { PARKED_TRANSPORT } from "./parked-transport.js";
 import type { ResolvedRecovery } from "./recovery-options.js";
 import { SessionRecorder, type RecorderHost } from "./session-recorder.js";
-import type { ClaimResult, RecoveryStore, SessionState, StoredMessage } from "./store.js";
+import type { ClaimResult, RecoveryStore, RecoveryStoreListener, SessionBounds, SessionState, StoredMessage } from "./store.js";
 import { hashToken, newToken, principalKey } from "./token.js";
 import { encodeControl, readAsk, RecoveryRefusals, UNSUPPORTED_CONTROL, type RecoveryRefusal } from "./wire.js";
 
@@ -25,6 +26,8 @@ export interface RecoveryTicket {
   readonly refused: RecoveryRefusal | undefined;
   /** Messages the previous holder on this node took for the session after the claim. */
   readonly handover: StoredMessage[];
+  /** The session came from another node: the handover may repeat the last messages that node stored. */
+  readonly remote: boolean;
 }
 
 /** Counters of recovery on one server. */
@@ -44,7 +47,7 @@ const SWEEP_MS = 1000;
  * session sends, and parks a session that dropped so broadcasts to it keep being recorded until its
  * client comes back or its window passes.
  */
-export class RecoveryManager implements RecorderHost {
+export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
   readonly counters: RecoveryCounters = { recovered: 0, replayed: 0, parked: 0, expired: 0, refused: {} };
   /** Recoverable sessions of this node, open or parked, by id: the holder a claim on this node takes over. */
   private readonly local = new Map<string, WsSession>();
@@ -59,29 +62,43 @@ export class RecoveryManager implements RecorderHost {
     private readonly nodeId: string,
     private readonly registry: RoomRegistry,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    store.bind?.(this);
+  }
 
   /**
    * During the handshake, once the principal is known: null when the client did not ask for recovery,
    * else the ticket (a promise when the store answers asynchronously; it never rejects).
    */
-  prepare(endpoint: string, recovery: ResolvedRecovery | null, query: string, principal: unknown): RecoveryTicket | Promise<RecoveryTicket> | null {
+  prepare(endpoint: string, encoder: ObjectEncoder, recovery: ResolvedRecovery | null, query: string, principal: unknown): RecoveryTicket | Promise<RecoveryTicket> | null {
     const ask = readAsk(query);
     if (ask === null) return null;
-    const base = { recovery, endpoint, principalKey: principalKey(principal), token: newToken(), offset: 0, claim: null, refused: undefined, handover: [] };
+    const base = { recovery, endpoint, principalKey: principalKey(principal), token: newToken(), offset: 0, claim: null, refused: undefined, handover: [], remote: false };
     if (recovery === null || ask.token === "") return base;
     if (ask.offset < 0) return this.refusal(base, RecoveryRefusals.INVALID_OFFSET);
-    let result: ClaimResult | Promise<ClaimResult>;
-    try {
-      result = this.store.claim({
-        tokenHash: hashToken(ask.token), principalKey: base.principalKey, endpoint, offset: ask.offset, nodeId: this.nodeId,
-      });
-    } catch (error) {
-      result = Promise.reject(error);
+    const tokenHash = hashToken(ask.token);
+    const claim = (): ClaimResult | Promise<ClaimResult> => this.store.claim({ tokenHash, principalKey: base.principalKey, endpoint, offset: ask.offset, nodeId: this.nodeId });
+    const settle = (r: ClaimResult, early?: WsSession): RecoveryTicket => this.claimed(base, ask.token, ask.offset, r, principal, recovery, encoder, early);
+    const peek = this.store.peek;
+    if (peek === undefined) {
+      let result: ClaimResult;
+      try {
+        result = claim() as ClaimResult;
+      } catch (error) {
+        this.logger.warn({ err: error }, "session recovery: the store failed; the client gets a new session");
+        return this.refusal(base, RecoveryRefusals.STORE_UNAVAILABLE);
+      }
+      return settle(result);
     }
-    const settle = (r: ClaimResult): RecoveryTicket => this.claimed(base, ask.token, ask.offset, r, principal, recovery);
-    if (!(result instanceof Promise)) return settle(result);
-    return result.then(settle, (error: unknown) => {
+    // Asynchronous store (Redis): a holder on this node takes the session's messages from before the
+    // claim, so none falls between the previous holder (refused from the claim on) and this one.
+    let early: WsSession | undefined;
+    const result = peek.call(this.store, tokenHash).then((found) => {
+      if (found !== null && !this.local.has(found.sessionId)) early = this.pending(found.sessionId, found.state, principal, encoder, recovery);
+      return claim();
+    });
+    return result.then((r) => settle(r, early), (error: unknown) => {
+      if (early !== undefined) this.takeOver(early.id);
       this.logger.warn({ err: error }, "session recovery: the store could not be reached; the client gets a new session");
       return this.refusal(base, RecoveryRefusals.STORE_UNAVAILABLE);
     });
@@ -108,13 +125,14 @@ export class RecoveryManager implements RecorderHost {
     this.store.open({ sessionId: session.id, tokenHash: hashToken(ticket.token), principalKey: ticket.principalKey, endpoint: ticket.endpoint, bounds, nodeId: this.nodeId });
     if (claim !== null) {
       for (const m of claim.missed) session.submit(m.binary ? OUT.BINARY : OUT.TEXT, m.data, true, undefined, undefined);
-      for (const m of ticket.handover) {
+      const handover = ticket.remote ? withoutRepeats(ticket.handover, claim.missed) : ticket.handover;
+      for (const m of handover) {
         session.submit(m.binary ? OUT.BINARY : OUT.TEXT, m.data, true, undefined, undefined);
         this.store.append(session.id, this.nodeId, m, bounds);
         next = m.offset + 1;
       }
       this.counters.recovered++;
-      this.counters.replayed += claim.missed.length + ticket.handover.length;
+      this.counters.replayed += claim.missed.length + handover.length;
     }
     session.recorder = new SessionRecorder(this, session, next, claim !== null, bounds);
     this.local.set(session.id, session);
@@ -167,21 +185,49 @@ export class RecoveryManager implements RecorderHost {
       return;
     }
     this.store.park(session.id, this.nodeId, stateOf(session), recorder.bounds);
-    const ghost = new WsSession(PARKED_TRANSPORT, session.info, new Set(), session.encoder, session.id);
-    for (const room of session.getRooms()) ghost.join(room);
-    const props = ghost.getUserProperties();
-    for (const [k, v] of session.getUserProperties()) Map.prototype.set.call(props, k, v);
-    ghost.recorder = new SessionRecorder(this, ghost, recorder.nextOffset, false, recorder.bounds);
-    this.registry.addQuiet(ghost);
-    this.local.set(session.id, ghost);
+    const ghost = this.ghost(session.id, { ...session.info, userProperties: session.getUserProperties() }, session.encoder, session.getRooms(), recorder.nextOffset, recorder.bounds);
     this.parked.set(session.id, { ghost, expiresAt: Date.now() + recorder.bounds.window });
     this.counters.parked++;
+  }
+
+  /** A holder on this node for a session another node held: built from its stored state, taking its messages for the claim. */
+  private pending(id: string, state: SessionState, principal: unknown, encoder: ObjectEncoder, recovery: ResolvedRecovery): WsSession {
+    const info: HandshakeInfo = { path: "", query: "", headers: "", remoteAddress: "", pathParams: {}, subprotocol: "", principal, userProperties: new Map(readProperties(state.properties)) };
+    const bounds = { window: recovery.window, maxMessages: recovery.maxMessages, maxBytes: recovery.maxBytes };
+    const ghost = this.ghost(id, info, encoder, state.rooms, 0, bounds);
+    this.parked.set(id, { ghost, expiresAt: Date.now() + recovery.window });
+    this.handovers.set(ghost.recorder as SessionRecorder, []);
+    return ghost;
+  }
+
+  /** @hidden RecoveryStoreListener: another node recovered the session; this node lets go of it. */
+  disowned(sessionId: string): void {
+    const holder = this.local.get(sessionId);
+    if (holder === undefined || (holder.recorder instanceof SessionRecorder && this.handovers.has(holder.recorder))) return;
+    this.takeOver(sessionId);
+  }
+
+  /**
+   * A parked session: a member of the room registry (quiet: presence does not count it) over a transport
+   * that writes nothing, whose recorder stores what broadcasts and \`sendToUser\` send it.
+   */
+  private ghost(id: string, info: HandshakeInfo, encoder: ObjectEncoder, rooms: Iterable<string>, next: number, bounds: SessionBounds): WsSession {
+    const ghost = new WsSession(PARKED_TRANSPORT, info, new Set(), encoder, id);
+    for (const room of rooms) ghost.join(room);
+    ghost.getUserProperties();
+    ghost.recorder = new SessionRecorder(this, ghost, next, false, bounds);
+    this.registry.addQuiet(ghost);
+    this.local.set(id, ghost);
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
+    return ghost;
   }
 
   /** A refused claim gives a new session with a new token; a recovered one keeps its token (a control message lost with its connection must not lock the client out). */
-  private claimed(base: RecoveryTicket, token: string, offset: number, r: ClaimResult, principal: unknown, recovery: ResolvedRecovery): RecoveryTicket {
-    if (!r.ok) return this.refusal(base, r.reason);
+  private claimed(base: RecoveryTicket, token: string, offset: number, r: ClaimResult, principal: unknown, recovery: ResolvedRecovery, encoder: ObjectEncoder, early?: WsSession): RecoveryTicket {
+    if (!r.ok) {
+      if (early !== undefined && this.local.get(early.id) === early) this.takeOver(early.id);
+      return this.refusal(base, r.reason);
+    }
     const accept = recovery.accept;
     if (accept !== undefined) {
       let verdict = false;
@@ -196,11 +242,21 @@ export class RecoveryManager implements RecorderHost {
         return this.refusal(base, RecoveryRefusals.REFUSED_BY_ENDPOINT);
       }
     }
-    const ticket = { ...base, token, offset, claim: r };
     // The holder on this node (its parked session, or a connection the server has not seen drop yet)
-    // keeps taking messages until `begin`, for the new session: nothing falls between them.
-    const holder = this.local.get(r.sessionId);
-    if (holder?.recorder instanceof SessionRecorder) this.handovers.set(holder.recorder, ticket.handover);
+    // keeps taking messages until `begin`, for the new session: nothing falls between them. A session
+    // from another node gets a holder here, built from its stored state, from the claim on.
+    let holder = this.local.get(r.sessionId);
+    const remote = holder === undefined || holder === early;
+    const ticket: RecoveryTicket = { ...base, token, offset, claim: r, remote };
+    holder ??= this.pending(r.sessionId, r.state, principal, encoder, recovery);
+    const recorder = holder.recorder as SessionRecorder;
+    if (remote) {
+      // Numbered from the claim: what it took before is compared with the stored tail in `begin`.
+      const early = this.handovers.get(recorder) ?? [];
+      for (const m of early) ticket.handover.push({ offset: r.nextOffset + ticket.handover.length, binary: m.binary, data: m.data });
+      recorder.nextOffset = r.nextOffset + ticket.handover.length;
+    }
+    this.handovers.set(recorder, ticket.handover);
     return ticket;
   }
 
@@ -253,6 +309,31 @@ function stateOf(session: WsSession): SessionState {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** How far back a handover from another node is compared with what that node stored. */
+const REPEAT_WINDOW = 1024;
+
+/**
+ * The handover of a session taken from another node, less the messages that node stored just before
+ * the claim and this node also took: a message both nodes received within a Redis round trip of the
+ * claim. Compared by bytes with the last stored messages, each matched once (so two identical
+ * messages sent to the session within that round trip count as one); offsets are renumbered.
+ */
+function withoutRepeats(handover: readonly StoredMessage[], missed: readonly StoredMessage[]): StoredMessage[] {
+  if (handover.length === 0) return [];
+  const recent = missed.slice(-REPEAT_WINDOW);
+  const used = new Set<number>();
+  const kept: StoredMessage[] = [];
+  let next = handover[0]!.offset;
+  for (const m of handover) {
+    const i = recent.findIndex((r, j) => !used.has(j) && r.binary === m.binary && r.data.equals(m.data));
+    if (i !== -1) {
+      used.add(i);
+      continue;
+    }
+    kept.push({ offset: next++, binary: m.binary, data: m.data });
+  }
+  return kept;
+}
 
 function readProperties(data: Buffer): Array<[string, unknown]> {
   return data.length === 0 ? [] : (deserialize(data) as Array<[string, unknown]>);

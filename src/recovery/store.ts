@@ -69,6 +69,12 @@ export interface RecoveryStoreStats {
   readonly failures: number;
 }
 
+/** What a store tells the server that uses it. */
+export interface RecoveryStoreListener {
+  /** This node no longer owns the session (another node recovered it): let go of its parked session or stale connection. */
+  disowned(sessionId: string): void;
+}
+
 /**
  * Where recoverable sessions keep their messages and state: `MemoryRecoveryStore` on one node,
  * `RedisRecoveryStore` (ws-endpoints/redis) across nodes. Writes are fire-and-forget and keep their
@@ -89,6 +95,13 @@ export interface RecoveryStore {
   /** The session ended for good (a normal close, or its window passed): forget it. */
   forget(sessionId: string, nodeId: string): void;
   stats(): RecoveryStoreStats;
+  /**
+   * Optional, for stores that answer asynchronously: the session a token names and its state, read
+   * before the claim, so the claiming node can start taking the session's messages before it owns it.
+   */
+  peek?(tokenHash: string): Promise<{ readonly sessionId: string; readonly state: SessionState } | null>;
+  /** Optional: the store reports ownership it lost. */
+  bind?(listener: RecoveryStoreListener): void;
   /** Called by the server that uses the store when it closes. */
   close(): Promise<void>;
 }

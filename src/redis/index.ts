@@ -13,3 +13,4 @@
  */
 export { RedisBroker } from "./redis-broker.js";
 export type { RedisBrokerOptions, RedisBrokerStats } from "./redis-options.js";
+export { RedisRecoveryStore, type RedisRecoveryStoreOptions } from "./redis-recovery-store.js";

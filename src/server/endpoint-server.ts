@@ -206,7 +206,7 @@ export class EndpointServer implements DispatchEnv {
     const req = view.raw as UpgradeRequest;
     req[SELECTED_PROTOCOL] = outcome.subprotocol ?? false;
     if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
-    const ticket = this.recovery.prepare(ep.template.source, this.policies.get(ep)!.recovery, view.query, outcome.principal);
+    const ticket = this.recovery.prepare(ep.template.source, ep.encode, this.policies.get(ep)!.recovery, view.query, outcome.principal);
     if (!(ticket instanceof Promise)) return this.upgrade(req, socket, head, ep, view, outcome, ticket);
     void ticket.then((t) => {
       if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
