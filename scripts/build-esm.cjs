@@ -18,6 +18,7 @@ const ENTRIES = [
   ["broker", "dist/src/broker/index.js"],
   ["asyncapi", "dist/src/asyncapi/index.js"],
   ["contract", "dist/src/contract/index.js"],
+  ["recovery", "dist/src/recovery/index.js"],
 ];
 
 const out = join(root, "dist", "esm");

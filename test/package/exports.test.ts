@@ -18,6 +18,7 @@ const ENTRIES = {
   "ws-endpoints/broker": "src/broker/index.ts",
   "ws-endpoints/asyncapi": "src/asyncapi/index.ts",
   "ws-endpoints/contract": "src/contract/index.ts",
+  "ws-endpoints/recovery": "src/recovery/index.ts",
 } as const;
 
 interface EntryExports {
