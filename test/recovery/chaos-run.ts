@@ -97,3 +97,12 @@ export async function publish(node: ServerHandle, name: string, room: string, co
     }
   }
 }
+
+/** Polls `check` until it holds (every 5 ms, at most `ms`); throws when it never does. */
+export async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,11 +1,12 @@
 import "reflect-metadata";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { bootstrap, OnOpen, ServerEndpoint, Session, silentLogger, type ServerHandle } from "../../src/index.js";
 import { RedisBroker, RedisRecoveryStore } from "../../src/redis/index.js";
 import { RedisProcess } from "../e2e/support/redis-server.js";
 import { redisServer } from "../support/system-packages.js";
-import { connectClients, publish, settle, tally, type CountingClient } from "./chaos-run.js";
+import { startChildNode } from "../support/child-node.js";
+import { connectClients, publish, settle, tally, until, type CountingClient } from "./chaos-run.js";
 import { SwitchProxy } from "./switch-proxy.js";
 import { WireClient } from "./wire-client.js";
 
@@ -112,18 +113,8 @@ describe("session recovery across nodes (Redis Streams store)", () => {
   }, 90_000);
 });
 
-async function childNode(keyPrefix: string, nodeId: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["-r", "./test/e2e/support/ts-register.cjs", "./test/recovery/recovery-node.ts", redis.url, keyPrefix, nodeId], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  children.push(child);
-  let out = "";
-  for await (const chunk of child.stdout!) {
-    out += String(chunk);
-    const m = /port=(\d+)/.exec(out);
-    if (m) return { child, port: Number(m[1]) };
-  }
-  throw new Error(`the node process exited before listening (code ${child.exitCode})`);
+function childNode(keyPrefix: string, nodeId: string): Promise<{ child: ChildProcess; port: number }> {
+  return startChildNode("./test/recovery/recovery-node.ts", [redis.url, keyPrefix, nodeId], children, true);
 }
 
 describe("a node SIGKILLed mid-stream", () => {
@@ -176,10 +167,3 @@ async function settleOn(clients: readonly CountingClient[], publisher: string, n
   await new Promise((r) => setTimeout(r, 100));
 }
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -4,6 +4,7 @@ import { bootstrap, Configurator, EndpointDefinitionError, OnOpen, ServerEndpoin
 import { MemoryRecoveryStore } from "../../src/recovery/memory-store.js";
 import { RecoveryRefusals } from "../../src/recovery/wire.js";
 import { WireClient } from "./wire-client.js";
+import { until } from "./chaos-run.js";
 
 /** The principal is the `user` query parameter. */
 class QueryUser extends Configurator {
@@ -155,11 +156,3 @@ describe("memory store bounds", () => {
     await c.close();
   });
 });
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { bootstrap, OnMessage, OnOpen, ServerEndpoint, silentLogger, Session, type ServerHandle } from "../../src/index.js";
 import { WireClient } from "./wire-client.js";
 import { SwitchProxy } from "./switch-proxy.js";
-import { connectClients, publish, settle, tally } from "./chaos-run.js";
+import { connectClients, publish, settle, tally, until } from "./chaos-run.js";
 
 const opened: Array<{ id: string; recovered: boolean; rooms: string[]; nick: unknown }> = [];
 
@@ -46,7 +46,7 @@ describe("session recovery on one node (memory store)", () => {
     const client = new WireClient(`ws://127.0.0.1:${app.address.port}/feed`);
     const first = await client.connect(false);
     expect(first).toMatchObject({ recovered: false, offset: 0 });
-    await expectEventually(() => opened.length === 1);
+    await until(() => opened.length === 1);
     for (let i = 0; i < 5; i++) await app.broadcaster.broadcast(`m${i}`, { room: "news" });
     await client.receivedCount(5);
     await client.reset();
@@ -62,14 +62,6 @@ describe("session recovery on one node (memory store)", () => {
   });
 });
 
-async function expectEventually(check: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 @ServerEndpoint({ path: "/chaos", recovery: { window: "10s" } })
 class ChaosEndpoint {
   @OnOpen() open(session: Session): void {
@@ -84,17 +76,17 @@ describe("Node client with recovery (memory store)", () => {
     const proxy = await SwitchProxy.start(app.address.port);
     try {
       const clients = await connectClients(proxy, "/chaos", 10);
-      await expectEventually(() => app.sessions.size === 10);
+      await until(() => app.sessions.size === 10);
       let resets = 0;
       await publish(app, "a", "feed", 600, 20, async (i) => {
         if (i % 100 !== 99) return;
         // Every client is connected again (recovered), so each reset drops all of them mid-stream.
-        await expectEventually(() => clients.every((c) => c.session!.isConnected()), 10_000);
+        await until(() => clients.every((c) => c.session!.isConnected()), 10_000);
         proxy.reset();
         resets++;
       });
       await settle(clients, 600, 10_000);
-      await expectEventually(() => clients.every((c) => c.session!.isConnected()), 10_000);
+      await until(() => clients.every((c) => c.session!.isConnected()), 10_000);
       const figures = tally(clients, ["a"], 600, resets);
       console.log("recovery chaos (memory store, one node):", JSON.stringify(figures));
       expect(figures).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, refused: 0 });
