@@ -84,7 +84,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
     const h = this.held.get(sessionId);
     if (h === undefined || h.owner !== nodeId) return;
     h.messages.push(message);
-    const size = message.data.length + MESSAGE_OVERHEAD;
+    const size = sizeOf(message);
     h.bytes += size;
     this.bytes += size;
     this.messages++;
@@ -159,7 +159,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private trimOldest(h: Held): void {
     const m = h.messages[h.head]!;
     h.messages[h.head++] = undefined as unknown as StoredMessage;
-    const size = m.data.length + MESSAGE_OVERHEAD;
+    const size = sizeOf(m);
     h.bytes -= size;
     this.bytes -= size;
     this.messages--;
@@ -206,6 +206,11 @@ export class MemoryRecoveryStore implements RecoveryStore {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Bytes a held message costs: its payload (a string counted at two bytes a character, V8's worst case) and the record. */
+function sizeOf(m: StoredMessage): number {
+  return (typeof m.data === "string" ? 2 * m.data.length : m.data.length) + MESSAGE_OVERHEAD;
+}
 
 function refuse(reason: RecoveryRefusal): ClaimResult {
   return { ok: false, reason };

@@ -325,7 +325,7 @@ function withoutRepeats(handover: readonly StoredMessage[], missed: readonly Sto
   const kept: StoredMessage[] = [];
   let next = handover[0]!.offset;
   for (const m of handover) {
-    const i = recent.findIndex((r, j) => !used.has(j) && r.binary === m.binary && r.data.equals(m.data));
+    const i = recent.findIndex((r, j) => !used.has(j) && r.binary === m.binary && sameData(r.data, m.data));
     if (i !== -1) {
       used.add(i);
       continue;
@@ -333,6 +333,11 @@ function withoutRepeats(handover: readonly StoredMessage[], missed: readonly Sto
     kept.push({ offset: next++, binary: m.binary, data: m.data });
   }
   return kept;
+}
+
+function sameData(a: Buffer | string, b: Buffer | string): boolean {
+  if (typeof a === "string" && typeof b === "string") return a === b;
+  return (typeof a === "string" ? Buffer.from(a, "utf8") : a).equals(typeof b === "string" ? Buffer.from(b, "utf8") : b);
 }
 
 function readProperties(data: Buffer): Array<[string, unknown]> {

@@ -8,7 +8,7 @@ const OPCODE_BINARY = 2;
 /** What a recorder reports to (the server's recovery manager). */
 export interface RecorderHost {
   /** A whole data message of `recorder`'s session, at `offset`. */
-  write(recorder: SessionRecorder, offset: number, binary: boolean, data: Buffer): void;
+  write(recorder: SessionRecorder, offset: number, binary: boolean, data: Buffer | string): void;
   changed(recorder: SessionRecorder): void;
   leaving(recorder: SessionRecorder, code: number | undefined, byServer: boolean): void;
 }
@@ -22,7 +22,7 @@ export interface RecorderHost {
 export class SessionRecorder implements OutboundRecorder {
   private fragments: Buffer[] | null = null;
   private fragmentBinary = false;
-  private held: Array<{ binary: boolean; data: Buffer }> | null = null;
+  private held: Array<{ binary: boolean; data: Buffer | string }> | null = null;
   /** A state save is queued for the end of this turn. */
   saveQueued = false;
 
@@ -43,11 +43,11 @@ export class SessionRecorder implements OutboundRecorder {
         this.fragments = [];
         this.fragmentBinary = binary;
       }
-      this.fragments.push(bytes);
+      this.fragments.push(typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes);
       return;
     }
     if (this.fragments !== null) {
-      const whole = Buffer.concat([...this.fragments, bytes]);
+      const whole = Buffer.concat([...this.fragments, typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes]);
       const wholeBinary = this.fragmentBinary;
       this.fragments = null;
       this.write(wholeBinary, whole);
@@ -73,18 +73,18 @@ export class SessionRecorder implements OutboundRecorder {
     this.host.leaving(this, code, byServer);
   }
 
-  private write(binary: boolean, data: Buffer): void {
+  private write(binary: boolean, data: Buffer | string): void {
     this.host.write(this, this.nextOffset++, binary, data);
   }
 }
 
 /**
- * The bytes of one message, owned by the store from now on. Text is encoded; a caller's Buffer is copied
- * (the caller may reuse it once its send settled, the store keeps it for the whole window); a prepared
- * broadcast's payload is shared and never written to, so it is kept as is.
+ * One message as the store keeps it from now on. Text stays the immutable string that was sent; a
+ * caller's Buffer is copied (the caller may reuse it once its send settled, the store keeps it for the
+ * whole window); a prepared broadcast's payload is shared and never written to, so it is kept as is.
  */
-function payload(kind: OutKind, data: string | Buffer | readonly Buffer[]): Buffer {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
+function payload(kind: OutKind, data: string | Buffer | readonly Buffer[]): Buffer | string {
+  if (typeof data === "string") return data;
   if (kind === OUT.FRAMES) {
     const frames = data as readonly Buffer[];
     return frames.length > 1 ? frames[1]! : unframe(frames[0]!);

@@ -5,7 +5,8 @@ export interface StoredMessage {
   /** Its position in the session: the count of data messages sent before it. */
   readonly offset: number;
   readonly binary: boolean;
-  readonly data: Buffer;
+  /** Text is kept as the string that was sent (no copy); binary as bytes. */
+  readonly data: Buffer | string;
 }
 
 /** Per-session bounds, from the endpoint's `recovery` options. */

@@ -153,7 +153,7 @@ export class RedisRecoveryStore implements RecoveryStore {
   append(sessionId: string, nodeId: string, m: StoredMessage, bounds: SessionBounds): void {
     const [meta, stream] = this.keys(sessionId);
     this.appended++;
-    this.appendedBytes += m.data.length;
+    this.appendedBytes += typeof m.data === "string" ? Buffer.byteLength(m.data) : m.data.length;
     const minId = Math.max(0, Date.now() - bounds.window);
     this.track(
       this.client.recAppend(meta, stream, nodeId, m.offset, m.binary ? 1 : 0, m.data, bounds.maxMessages, this.ttl(bounds), minId).then((owned) => {
