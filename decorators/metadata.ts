@@ -12,6 +12,7 @@ import type { PerMessageDeflateOptions } from "../src/handshake/deflate.js";
 import type { RateLimitOptions } from "../src/runtime/rate-limit.js";
 import type { OutboundOptions } from "../src/session/outbound-options.js";
 import type { ErrorFilterLike, GuardLike, InterceptorLike } from "../src/pipeline/types.js";
+import type { RecoveryOptions } from "../src/recovery/recovery-options.js";
 
 export type { EndpointClass } from "./endpoint-class.js";
 import type { EndpointClass } from "./endpoint-class.js";
@@ -68,6 +69,8 @@ export interface ServerEndpointOptions extends CodecOptions {
   maxPendingRequests?: number | undefined;
   /** Default wait of `session.request` for the peer's reply, in ms (default 30 000). */
   requestTimeout?: number | undefined;
+  /** Session recovery: a session that drops abnormally gets its id, rooms, properties and missed messages back when its client returns within `window` (see `RecoveryOptions`). */
+  recovery?: RecoveryOptions | undefined;
 }
 
 /** Options accepted by `@ClientEndpoint`; codec options (`decoders`, `encoders`, `validation`,

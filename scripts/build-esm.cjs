@@ -19,6 +19,7 @@ const ENTRIES = [
   ["asyncapi", "dist/src/asyncapi/index.js"],
   ["contract", "dist/src/contract/index.js"],
   ["pipeline", "dist/src/pipeline/index.js"],
+  ["recovery", "dist/src/recovery/index.js"],
 ];
 
 const out = join(root, "dist", "esm");

@@ -116,7 +116,7 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
   }
 
   localCount(room?: string): number {
-    return this.registry.members(room).size;
+    return this.registry.presentCount(room);
   }
 
   snapshot(): PresenceRecord[] {

@@ -48,12 +48,26 @@ export class RoomRegistry implements RoomMembership {
   private readonly rooms = new Map<string, Set<WsSession>>();
   private readonly users = new Map<string, Set<WsSession>>();
   private readonly userOf = new Map<WsSession, string>();
+  /** Members that take messages but are not present (session recovery's parked sessions): no presence change is reported for them. */
+  private readonly quiet = new WeakSet<WsSession>();
+  private quietMembers = 0;
 
   constructor(
     private readonly resolveUser: (session: Session) => string | undefined,
-    private readonly onChange: (change: PresenceChange) => void,
+    private readonly report: (change: PresenceChange) => void,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * A member that receives room and user messages without being present: a parked session of session
+   * recovery, which records what is sent to it while its client is away. `remove` takes it out again.
+   */
+  addQuiet(session: WsSession): void {
+    if (this.sessions.has(session) || !session.isOpen()) return;
+    this.quiet.add(session);
+    this.quietMembers++;
+    this.add(session);
+  }
 
   /** A session opened. */
   add(session: WsSession): void {
@@ -62,7 +76,7 @@ export class RoomRegistry implements RoomMembership {
     const user = this.safeResolve(session);
     if (user !== undefined) this.indexUser(session, user);
     session.bindRegistry(this);
-    this.onChange({ kind: PresenceChangeKinds.OPEN, sessionId: session.id, userId: user });
+    this.onChange(session, { kind: PresenceChangeKinds.OPEN, sessionId: session.id, userId: user });
     for (const room of session.getRooms()) this.joined(session, room);
   }
 
@@ -72,7 +86,8 @@ export class RoomRegistry implements RoomMembership {
     for (const room of session.getRooms()) this.left(session, room);
     const user = this.userOf.get(session);
     if (user !== undefined) this.unindexUser(session, user);
-    this.onChange({ kind: PresenceChangeKinds.CLOSE, sessionId: session.id });
+    this.onChange(session, { kind: PresenceChangeKinds.CLOSE, sessionId: session.id });
+    if (this.quiet.delete(session)) this.quietMembers--;
   }
 
   /** A member session joined `room`. */
@@ -81,7 +96,7 @@ export class RoomRegistry implements RoomMembership {
     let members = this.rooms.get(room);
     if (members === undefined) this.rooms.set(room, (members = new Set()));
     members.add(session);
-    this.onChange({ kind: PresenceChangeKinds.JOIN, sessionId: session.id, room });
+    this.onChange(session, { kind: PresenceChangeKinds.JOIN, sessionId: session.id, room });
   }
 
   /** A member session left `room`. */
@@ -89,7 +104,7 @@ export class RoomRegistry implements RoomMembership {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(session)) return;
     if (members.size === 0) this.rooms.delete(room);
-    this.onChange({ kind: PresenceChangeKinds.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
+    this.onChange(session, { kind: PresenceChangeKinds.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
   }
 
   /** A user property changed: the user id may have too. */
@@ -100,7 +115,7 @@ export class RoomRegistry implements RoomMembership {
     if (next === prev) return;
     if (prev !== undefined) this.unindexUser(session, prev);
     if (next !== undefined) this.indexUser(session, next);
-    this.onChange({ kind: PresenceChangeKinds.USER, sessionId: session.id, userId: next });
+    this.onChange(session, { kind: PresenceChangeKinds.USER, sessionId: session.id, userId: next });
   }
 
   /** Open sessions in `room`, or every open session. */
@@ -113,20 +128,32 @@ export class RoomRegistry implements RoomMembership {
     return this.users.get(userId) ?? NONE;
   }
 
+  /** Present sessions in `room`, or on this node: members less parked ones. */
+  presentCount(room?: string): number {
+    if (this.quietMembers === 0) return this.members(room).size;
+    let n = 0;
+    for (const s of this.members(room)) if (!this.quiet.has(s)) n++;
+    return n;
+  }
+
   userIdOf(session: WsSession): string | undefined {
     return this.userOf.get(session);
   }
 
   entries(nodeId: string, room?: string): PresenceEntry[] {
     const out: PresenceEntry[] = [];
-    for (const s of this.members(room)) out.push({ sessionId: s.id, userId: this.userOf.get(s), nodeId });
+    for (const s of this.members(room)) if (!this.quiet.has(s)) out.push({ sessionId: s.id, userId: this.userOf.get(s), nodeId });
     return out;
   }
 
   snapshot(): PresenceRecord[] {
     const out: PresenceRecord[] = [];
-    for (const s of this.sessions) out.push({ sessionId: s.id, userId: this.userOf.get(s), rooms: [...s.getRooms()] });
+    for (const s of this.sessions) if (!this.quiet.has(s)) out.push({ sessionId: s.id, userId: this.userOf.get(s), rooms: [...s.getRooms()] });
     return out;
+  }
+
+  private onChange(session: WsSession, change: PresenceChange): void {
+    if (!this.quiet.has(session)) this.report(change);
   }
 
   private indexUser(session: WsSession, user: string): void {

@@ -18,6 +18,7 @@ import { ClientHeartbeat } from "./heartbeat.js";
 import { openSocket, type SocketRequest } from "./open-socket.js";
 import { backoffDelay } from "../browser/backoff.js";
 import { BufferPolicies, shouldReconnect, type DisconnectCause } from "./reconnect.js";
+import { parseControl, withAsk } from "../recovery/wire.js";
 
 const STATE = { CONNECTING: 0, OPEN: 1, RECONNECTING: 2, CLOSED: 3 } as const;
 type State = (typeof STATE)[keyof typeof STATE];
@@ -50,6 +51,10 @@ export class ClientConnection implements DispatchEnv, ClientTransportOwner, Sess
   private droppedWarned = false;
   /** The current connection is being closed by this client's runtime (a handler or protocol failure). */
   private failedLocally = false;
+  /** Session recovery: the token of the server session, from its last control message. */
+  private token: string | undefined;
+  /** The current connection asked for recovery and waits for the server's control message before @OnOpen. */
+  private controlTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly endpoint: CompiledClientEndpoint,
@@ -116,7 +121,8 @@ export class ClientConnection implements DispatchEnv, ClientTransportOwner, Sess
 
   private connect(): void {
     this.timer = null;
-    this.socket = openSocket(this.request, {
+    const request = this.options.recovery ? { ...this.request, url: withAsk(this.request.url, this.token, this.session.received) } : this.request;
+    this.socket = openSocket(request, {
       open: (ws) => this.opened(ws),
       failed: (error) => this.attemptFailed(error),
     });
@@ -138,6 +144,43 @@ export class ClientConnection implements DispatchEnv, ClientTransportOwner, Sess
         physical.terminate();
       });
     }
+    if (this.options.recovery) {
+      // @OnOpen waits for the control message: it tells whether this is the previous session, recovered.
+      this.controlTimer = setTimeout(() => {
+        this.logger.warn({}, `${this.endpoint.name}: no recovery control message within ${this.options.handshakeTimeout} ms; dropping the connection to ${this.request.url}`);
+        physical.terminate();
+      }, this.options.handshakeTimeout);
+      return;
+    }
+    this.run();
+  }
+
+  /** @internal A message of the current connection: the control message first (recovery), then data for the dispatcher. */
+  message(data: Buffer, isBinary: boolean): void {
+    if (this.controlTimer !== null) {
+      clearTimeout(this.controlTimer);
+      this.controlTimer = null;
+      const control = isBinary ? undefined : parseControl(data.toString("utf8"));
+      if (control !== undefined) {
+        if (control === "unsupported") this.session.recovery = null;
+        else {
+          this.token = control.token;
+          this.session.received = control.offset;
+          this.session.recovery = { sessionId: control.session, recovered: control.recovered, refused: control.refused };
+        }
+        this.run();
+        return;
+      }
+      // Not a control message: a server without recovery support. This message is data.
+      this.session.recovery = null;
+      this.run();
+    }
+    if (this.session.recovery !== null) this.session.received++;
+    this.dispatcher?.onMessage(data, isBinary);
+  }
+
+  /** Runs the endpoint on the open connection: @OnOpen, then its messages. */
+  private run(): void {
     // The instance is registered in the container (connect.ts): resolving it yields the same one, or a fresh one per connection.
     const instance = createEndpointInstance(this.endpoint, this.session, this.container, this.logger);
     // No server limits apply: the reconnect buffer bounds what is queued, and the client's own heartbeat watches the link.
@@ -160,10 +203,23 @@ export class ClientConnection implements DispatchEnv, ClientTransportOwner, Sess
 
   /** @internal The current connection is gone. */
   disconnected(code: number, reason: string, tooBig = false): void {
+    if (this.controlTimer !== null) clearTimeout(this.controlTimer);
+    this.controlTimer = null;
     this.heartbeat?.stop();
     this.heartbeat = null;
     this.socket = null;
     this.transport.detach();
+    if (this.started !== null) {
+      // The first connection closed before its recovery control message: connecting failed.
+      const started = this.started;
+      this.started = null;
+      this.state = STATE.CLOSED;
+      this.lastClose = new CloseReason(CloseCodes.CLOSED_ABNORMALLY, reason);
+      this.transport.end(new SessionClosedError("The session never connected."));
+      this.session.finish(this.lastClose);
+      started.reject(new ConnectError(this.request.url, `the connection closed (${code}) before the server's recovery control message`));
+      return;
+    }
     this.lastClose = new CloseReason(code >= 1000 && code <= 4999 ? code : CloseCodes.CLOSED_ABNORMALLY, reason);
     this.lastError = undefined;
     // A connection this client itself gave up on (a message it cannot handle, a failing handler) would
@@ -262,7 +318,7 @@ class ConnectionSink implements TransportSink {
   ) {}
 
   onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.owner.isCurrent(this.ws)) this.owner.sink?.onMessage(data, isBinary);
+    if (this.owner.isCurrent(this.ws)) this.owner.message(data, isBinary);
   }
 
   onPong(data: Buffer): void {

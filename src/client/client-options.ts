@@ -3,7 +3,7 @@ import { checkCodecOptions, type CodecOptions } from "../codec/codec-options.js"
 import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import { resolveReconnect, type ReconnectOptions, type ReconnectPolicy } from "./reconnect.js";
-import { checkDuration, checkHttpTokens, checkInteger, checkKnownKeys } from "../util/check-options.js";
+import { checkBoolean, checkDuration, checkHttpTokens, checkInteger, checkKnownKeys } from "../util/check-options.js";
 
 /** Client heartbeat: a ping every `interval`; no pong within `timeout` means the connection is dead. */
 export interface HeartbeatOptions {
@@ -35,6 +35,12 @@ export interface ConnectOptions {
   inboundQueueBytes?: number | undefined;
   /** Decoders, encoders, DTO validation, invalid-message policy and envelope fields, as `bootstrap({ codecs })`. */
   codecs?: CodecOptions | undefined;
+  /**
+   * Session recovery (default off): ask the server for a recoverable session, and on each reconnect
+   * present its token and the number of messages received, so a server endpoint with `recovery` gives
+   * the session back with what was missed. `session.getRecovery()` tells how each connection went.
+   */
+  recovery?: boolean | undefined;
 }
 
 /** Connect options after defaults and validation. */
@@ -51,6 +57,7 @@ export interface ResolvedConnectOptions {
   readonly inboundQueueLimit: number;
   readonly inboundQueueBytes: number;
   readonly codecs: Readonly<CodecOptions> | undefined;
+  readonly recovery: boolean;
 }
 
 /** Defaults of {@link ConnectOptions}. */
@@ -64,7 +71,7 @@ export const CONNECT_DEFAULTS = Object.freeze({
 // Records over keyof, not lists: an option added to the type without being listed here fails to compile.
 const KNOWN: Readonly<Record<keyof ConnectOptions, true>> = {
   headers: true, subprotocols: true, handshakeTimeout: true, reconnect: true, heartbeat: true, container: true, logger: true,
-  inboundQueueLimit: true, inboundQueueBytes: true, codecs: true,
+  inboundQueueLimit: true, inboundQueueBytes: true, codecs: true, recovery: true,
 };
 const HEARTBEAT_KNOWN: Readonly<Record<keyof HeartbeatOptions, true>> = { interval: true, timeout: true };
 
@@ -82,6 +89,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
   checkDuration(problems, "handshakeTimeout", options.handshakeTimeout);
   checkInteger(problems, "inboundQueueLimit", options.inboundQueueLimit);
   checkInteger(problems, "inboundQueueBytes", options.inboundQueueBytes);
+  checkBoolean(problems, "recovery", options.recovery);
   let reconnect: ReconnectPolicy | null = null;
   if (options.reconnect === true) reconnect = resolveReconnect({}, problems);
   else if (options.reconnect !== undefined && options.reconnect !== false) reconnect = resolveReconnect(options.reconnect, problems);
@@ -109,5 +117,6 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     inboundQueueLimit: options.inboundQueueLimit ?? CONNECT_DEFAULTS.inboundQueueLimit,
     inboundQueueBytes: options.inboundQueueBytes ?? CONNECT_DEFAULTS.inboundQueueBytes,
     codecs: options.codecs === undefined ? undefined : Object.freeze({ ...options.codecs }),
+    recovery: options.recovery === true,
   });
 }

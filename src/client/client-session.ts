@@ -4,6 +4,19 @@ import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
 import { OUT } from "../session/outbound-entry.js";
 import { Session } from "../session/session.js";
 import type { ClientTransport } from "./client-transport.js";
+import type { RecoveryRefusal } from "../recovery/wire.js";
+
+/** How the current connection's session recovery went (`connectToServer({ recovery: true })`). */
+export interface RecoveryStatus {
+  /** The server's id of the session: the same across recovered connections. */
+  readonly sessionId: string;
+  /** Whether this connection recovered the previous session (and was sent what it missed first). */
+  readonly recovered: boolean;
+  /** Why a recovery this connection asked for was refused; the session is then a new one. */
+  readonly refused: RecoveryRefusal | undefined;
+  /** Data messages received in the server session so far (the offset presented on the next recovery). */
+  readonly offset: number;
+}
 
 /**
  * The session `connectToServer` resolves to. It stays the same object across reconnects: `isOpen()`
@@ -15,6 +28,11 @@ export interface ClientSession extends Session {
   isConnected(): boolean;
   /** Resolves once the session has ended for good (no further reconnect) with the reason of the last close. */
   readonly closed: Promise<CloseReason>;
+  /**
+   * Session recovery of the current connection: null when `recovery` is off, or the server endpoint has
+   * no recovery. Read it in `@OnOpen`: it is set before `@OnOpen` runs on each connection.
+   */
+  getRecovery(): RecoveryStatus | null;
 }
 
 /** What the session needs to know from its connection. */
@@ -60,6 +78,16 @@ export class ClientSessionImpl extends WsSession implements ClientSession {
     return this.remoteAddress;
   }
 
+  /** @internal Set by the connection when the server's control message arrives. */
+  recovery: { sessionId: string; recovered: boolean; refused: RecoveryRefusal | undefined } | null = null;
+  /** @internal Data messages received in the server session (the connection counts them). */
+  received = 0;
+
+  getRecovery(): RecoveryStatus | null {
+    const r = this.recovery;
+    return r === null ? null : { ...r, offset: this.received };
+  }
+
   /** True once the application closed the session (no reconnect follows). */
   get closedByApplication(): boolean {
     return this.byApplication;
@@ -86,8 +114,8 @@ export class ClientSessionImpl extends WsSession implements ClientSession {
   }
 
   /** The dispatcher reports its connection gone; the session itself ends only when no reconnect follows. */
-  override markClosed(): void {
-    if (!this.control.reconnecting) super.markClosed();
+  override markClosed(code?: number): void {
+    if (!this.control.reconnecting) super.markClosed(code);
   }
 
   /** @internal A new connection is open. */

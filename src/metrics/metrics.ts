@@ -139,6 +139,32 @@ export interface ServerMetrics {
    * `inboundBudget` bounds.
    */
   readonly inboundQueuedBytes: number;
+  /** Session recovery (endpoints with `recovery`): this server's counters and its store's figures and bounds. */
+  readonly recovery: RecoveryMetrics;
+}
+
+/** Session recovery figures of one server (docs/reliability.md, "Session recovery"). */
+export interface RecoveryMetrics {
+  /** Sessions given back to their client, and the messages replayed to them. */
+  readonly recovered: number;
+  readonly replayed: number;
+  /** Recoveries refused (the client got a new session), by reason. */
+  readonly refused: Readonly<Record<string, number>>;
+  /** Sessions that dropped and were parked here, in all; those parked here now; those whose window passed. */
+  readonly parkedTotal: number;
+  readonly parkedNow: number;
+  readonly expired: number;
+  /** The store: sessions and parked sessions it holds, messages and bytes held for replay, and its bounds (0: none of its own). */
+  readonly storeSessions: number;
+  readonly storeParked: number;
+  readonly storeMessages: number;
+  readonly storeBytes: number;
+  readonly storeMaxBytes: number;
+  readonly storeMaxSessions: number;
+  /** Messages trimmed and sessions evicted by the bounds; store writes that failed (Redis unreachable). */
+  readonly trimmed: number;
+  readonly evicted: number;
+  readonly storeFailures: number;
 }
 
 /** Metrics options of `bootstrap`. */

@@ -68,7 +68,9 @@ function loadRegistry(): PrometheusRegistry {
  * `open_sessions`, `handshakes_accepted_total`, `handshakes_rejected_total{status}`,
  * `messages_received_total`, `received_bytes_total`, `messages_sent_total`, `sent_bytes_total`,
  * `decode_errors_total`, `closes_total{code}`, `outbound_queued`, `outbound_buffered_bytes`,
- * `outbound_dropped_total`, and `handler_duration_seconds` (histogram, with `metrics: { latency: true }`).
+ * `outbound_dropped_total`, `handler_duration_seconds` (histogram, with `metrics: { latency: true }`), and
+ * session recovery's `recovery_*` figures (recovered, replayed, refused by reason, parked, store bytes,
+ * messages and sessions with their bounds, trimmed, evicted, store failures).
  *
  * @example
  * ```ts
@@ -103,6 +105,22 @@ export function registerPrometheusMetrics<R extends PrometheusRegistry>(source: 
   add("outbound_buffered_bytes", "Bytes buffered in sockets, not yet sent.", "gauge", (m) => perEndpoint(m, (e) => e.outboundBufferedBytes));
   add("outbound_dropped_total", "Outbound messages never written.", "counter", (m) => perEndpoint(m, (e) => e.outboundDropped));
   add("inbound_queued_bytes", "Bytes of inbound messages waiting behind running handlers (bounded by inboundBudget).", "gauge", (m) => [{ value: m.inboundQueuedBytes, labels: {} }]);
+  const recovery = (pick: (r: ServerMetrics["recovery"]) => number) => (m: ServerMetrics): Value[] => [{ value: pick(m.recovery), labels: {} }];
+  add("recovery_recovered_total", "Sessions recovered by their client.", "counter", recovery((r) => r.recovered));
+  add("recovery_replayed_total", "Messages replayed to recovered sessions.", "counter", recovery((r) => r.replayed));
+  add("recovery_refused_total", "Recoveries refused (a new session instead), by reason.", "counter", (m) =>
+    Object.entries(m.recovery.refused).map(([reason, n]) => ({ value: n, labels: { reason } })),
+  );
+  add("recovery_parked", "Dropped sessions parked on this server, waiting for their client.", "gauge", recovery((r) => r.parkedNow));
+  add("recovery_expired_total", "Parked sessions whose recovery window passed.", "counter", recovery((r) => r.expired));
+  add("recovery_store_bytes", "Bytes of messages the recovery store holds for replay.", "gauge", recovery((r) => r.storeBytes));
+  add("recovery_store_max_bytes", "The recovery store's byte bound (0: bounded per session only).", "gauge", recovery((r) => r.storeMaxBytes));
+  add("recovery_store_messages", "Messages the recovery store holds for replay.", "gauge", recovery((r) => r.storeMessages));
+  add("recovery_store_sessions", "Sessions the recovery store holds (open and parked).", "gauge", recovery((r) => r.storeSessions));
+  add("recovery_store_max_sessions", "The recovery store's session bound (0: none).", "gauge", recovery((r) => r.storeMaxSessions));
+  add("recovery_trimmed_total", "Messages trimmed from the recovery store by its bounds.", "counter", recovery((r) => r.trimmed));
+  add("recovery_evicted_total", "Sessions evicted from the recovery store by its bounds.", "counter", recovery((r) => r.evicted));
+  add("recovery_store_failures_total", "Recovery store writes that failed.", "counter", recovery((r) => r.storeFailures));
   add("handler_duration_seconds", "@OnMessage handler duration.", "histogram", (m) =>
     Object.entries(m.endpoints).flatMap(([path, e]) => {
       const h = e.handlerLatency;

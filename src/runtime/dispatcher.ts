@@ -141,7 +141,7 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     this.inputClosed = true;
     const close = this.session.reportedClose ?? new CloseReason(code, reason);
     this.counters.closed(close.getCloseCode());
-    this.session.markClosed();
+    this.session.markClosed(code);
     // Nothing queued or running and no @OnClose to run: released now, not a microtask later (T7).
     if (!this.busy && this.endpoint.onClose === null) this.close(close);
     else this.push(JOB.CLOSE, close, false);

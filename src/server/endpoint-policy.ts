@@ -7,6 +7,7 @@ import { checkRateLimit, resolveRateLimit, type RateLimitOptions, type ResolvedR
 import { Configurator } from "../handshake/configurator.js";
 import { checkDeflate, wsDeflateOptions, type PerMessageDeflateOptions } from "../handshake/deflate.js";
 import { checkBoolean, checkDuration, checkInteger } from "../util/check-options.js";
+import { resolveRecovery, type ResolvedRecovery } from "../recovery/recovery-options.js";
 
 /** @hidden Everything the handshake and the session runtime need about one endpoint, resolved at bootstrap. */
 export interface EndpointPolicy {
@@ -18,6 +19,8 @@ export interface EndpointPolicy {
   readonly rateLimit: ResolvedRateLimit | null;
   readonly outbound: OutboundLimits;
   readonly perMessageDeflate: ReturnType<typeof wsDeflateOptions>;
+  /** Session recovery; null: off. */
+  readonly recovery: ResolvedRecovery | null;
 }
 
 const HOOKS = ["checkOrigin", "authenticate", "modifyHandshake", "getNegotiatedSubprotocol", "getEndpointInstance"] as const;
@@ -58,6 +61,10 @@ export function resolvePolicies(
     if (o.requireSubprotocol === true && (o.subprotocols ?? []).length === 0) {
       issues.push("requireSubprotocol is true but subprotocols is empty, so every upgrade would be refused");
     }
+    const recovery = resolveRecovery(o.recovery, issues);
+    if (recovery !== null && (o.outbound?.policy ?? settings.outbound.policy) === "drop-oldest") {
+      issues.push('recovery cannot be combined with outbound.policy "drop-oldest": a message dropped after it was numbered would shift every later offset; use "await", "drop-newest" or "close"');
+    }
     for (const problem of issues) problems.push({ where: ep.name, problem: `@ServerEndpoint ${problem}.`, fix: "correct the option in the @ServerEndpoint declaration (see docs/security.md)." });
     const sendTimeout = typeof o.sendTimeout === "number" ? o.sendTimeout : settings.sendTimeout;
     out.set(
@@ -71,6 +78,7 @@ export function resolvePolicies(
         rateLimit: issues.length > 0 ? null : resolveRateLimit((o.rateLimit as RateLimitOptions | false | undefined) ?? settings.rateLimit),
         outbound: Object.freeze({ ...settings.outbound, ...pickOutbound(o.outbound as OutboundOptions | undefined), sendTimeout }),
         perMessageDeflate: wsDeflateOptions((o.perMessageDeflate as boolean | PerMessageDeflateOptions | undefined) ?? settings.perMessageDeflate),
+        recovery,
       }),
     );
   }

@@ -34,6 +34,8 @@ import { HandlerTimeoutWheel } from "../runtime/handler-timeout.js";
 import { InboundBudget } from "../runtime/inbound-budget.js";
 import type { ResolvedOptions } from "./options.js";
 import { MALFORMED, Router, type RouteMatch } from "./router.js";
+import { MemoryRecoveryStore } from "../recovery/memory-store.js";
+import { RecoveryManager, type RecoveryTicket } from "../recovery/recovery-manager.js";
 
 const SELECTED_PROTOCOL = Symbol("ws-endpoints:protocol");
 const RESPONSE_HEADERS = Symbol("ws-endpoints:response-headers");
@@ -43,6 +45,7 @@ const ENDPOINT = Symbol("ws-endpoints:endpoint");
 const VIEW = Symbol("ws-endpoints:view");
 const OUTCOME = Symbol("ws-endpoints:outcome");
 const HANDSHAKE_SPAN = Symbol("ws-endpoints:handshake-span");
+const TICKET = Symbol("ws-endpoints:recovery-ticket");
 type UpgradeRequest = IncomingMessage & {
   [SELECTED_PROTOCOL]?: string | false;
   [RESPONSE_HEADERS]?: ResponseHeaders;
@@ -50,6 +53,7 @@ type UpgradeRequest = IncomingMessage & {
   [VIEW]?: HandshakeRequestView;
   [OUTCOME]?: HandshakeAccepted;
   [HANDSHAKE_SPAN]?: OtelSpan;
+  [TICKET]?: RecoveryTicket | undefined;
 };
 
 function noop(): void {}
@@ -91,6 +95,9 @@ export class EndpointServer implements DispatchEnv {
   private readonly pending = new Set<() => void>();
   /** @hidden The one heartbeat / idle timer of this server. */
   readonly liveness: LivenessMonitor;
+  /** @hidden Session recovery of this server's recoverable endpoints. */
+  readonly recovery: RecoveryManager;
+  private readonly ownsRecoveryStore: boolean;
 
   constructor(
     readonly endpoints: readonly CompiledEndpoint[],
@@ -114,6 +121,8 @@ export class EndpointServer implements DispatchEnv {
     this.originPolicy = new OriginPolicy(options.allowedOrigins);
     this.proxyTrust = compileTrustProxy(options.trustProxy, options.forwardedHeader, options.logger);
     this.liveness = new LivenessMonitor(this.sessions);
+    this.ownsRecoveryStore = options.recoveryStore === undefined;
+    this.recovery = new RecoveryManager(options.recoveryStore ?? new MemoryRecoveryStore(), this.hub.nodeId, this.hub.registry, this.logger);
     for (const ep of endpoints) {
       this.open.set(ep, new Set());
       const wss = new WebSocketServer({
@@ -227,9 +236,20 @@ export class EndpointServer implements DispatchEnv {
     if (status === 0) return void socket.destroy();
     req[SELECTED_PROTOCOL] = outcome.subprotocol ?? false;
     if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
+    const ticket = this.recovery.prepare(ep.template.source, ep.encode, this.policies.get(ep)!.recovery, view.query, outcome.principal);
+    if (!(ticket instanceof Promise)) return this.upgrade(req, socket, head, ep, view, outcome, ticket);
+    void ticket.then((t) => {
+      if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
+      if (socket.destroyed || !socket.readable || !socket.writable) return void socket.destroy();
+      this.upgrade(req, socket, head, ep, view, outcome, t);
+    });
+  }
+
+  private upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer, ep: CompiledEndpoint, view: HandshakeRequestView, outcome: HandshakeAccepted, ticket: RecoveryTicket | null): void {
     req[ENDPOINT] = ep;
     req[VIEW] = view;
     req[OUTCOME] = outcome;
+    if (ticket !== null) req[TICKET] = ticket;
     this.wss.get(ep)!.handleUpgrade(req, socket, head, this.upgraded);
   }
 
@@ -239,9 +259,11 @@ export class EndpointServer implements DispatchEnv {
     const ep = req[ENDPOINT]!;
     const view = req[VIEW]!;
     const outcome = req[OUTCOME]!;
+    const ticket = req[TICKET] ?? null;
     req[VIEW] = undefined;
     req[OUTCOME] = undefined;
-    this.accept(ep, ws, view, outcome);
+    req[TICKET] = undefined;
+    this.accept(ep, ws, view, outcome, ticket);
   };
 
   /** Every refused upgrade goes through here, so metrics count refusals by status. */
@@ -276,6 +298,7 @@ export class EndpointServer implements DispatchEnv {
    */
   async close(): Promise<void> {
     this.accepting = false;
+    this.recovery.shutdown();
     this.liveness.stop();
     for (const cancel of [...this.pending]) cancel();
     for (const s of [...this.sessions]) s.closeWith(CloseCodes.GOING_AWAY, "server shutting down");
@@ -284,6 +307,8 @@ export class EndpointServer implements DispatchEnv {
       await this.whenIdle(1000);
     }
     for (const w of this.wss.values()) w.close();
+    await this.recovery.close();
+    if (this.ownsRecoveryStore) await this.recovery.store.close();
     await this.hub.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, "leaving the broker failed"));
     this.handlerTimeouts?.stop();
   }
@@ -308,10 +333,12 @@ export class EndpointServer implements DispatchEnv {
    * @hidden Starts a session on an accepted transport (the testing kit passes its own session): builds
    * the connection's plan from the endpoint's policy and opens it.
    */
-  attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: WsSession): SessionDispatcher | null {
-    const s = session ?? new WsSession(transport, info, this.open.get(ep)!, ep.encode);
+  attach(ep: CompiledEndpoint, transport: Transport, info: HandshakeInfo, session?: WsSession, ticket: RecoveryTicket | null = null): SessionDispatcher | null {
+    const s = session ?? new WsSession(transport, info, this.open.get(ep)!, ep.encode, ticket?.claim?.sessionId);
     const instance = createEndpointInstance(ep, s, this.container, this.logger, this.instanceOf);
     if (instance === null) return null;
+    // Before @OnOpen is queued: the control message, the restored rooms and the replay come first.
+    if (ticket !== null) this.recovery.begin(s, ticket);
     const policy = this.policies.get(ep)!;
     const dispatcher = openConnection(
       ep,
@@ -360,7 +387,7 @@ export class EndpointServer implements DispatchEnv {
     span.end();
   }
 
-  private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted): void {
+  private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted, ticket: RecoveryTicket | null): void {
     this.metrics.of(ep).handshakesAccepted++;
     const transport = new WsTransport(ws, this.options.coalesceWrites, false);
     const d = this.attach(ep, transport, {
@@ -372,7 +399,7 @@ export class EndpointServer implements DispatchEnv {
       subprotocol: ws.protocol,
       principal: outcome.principal,
       userProperties: outcome.userProperties,
-    });
+    }, undefined, ticket);
     const req = view.raw as UpgradeRequest;
     if (req[HANDSHAKE_SPAN] !== undefined) this.endHandshakeSpan(req, 101, d?.session.id);
   }

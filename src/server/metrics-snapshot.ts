@@ -30,5 +30,12 @@ export function metricsSnapshot(server: EndpointServer): ServerMetrics {
       handlerLatency: latencySnapshot(c),
     };
   }
-  return { endpoints, handshakesRejected: Object.fromEntries(server.metrics.rejected), inboundQueuedBytes: server.inboundBudget.used };
+  const c = server.recovery.counters;
+  const s = server.recovery.store.stats();
+  const recovery = {
+    recovered: c.recovered, replayed: c.replayed, refused: { ...c.refused }, parkedTotal: c.parked, parkedNow: server.recovery.parkedNow, expired: c.expired,
+    storeSessions: s.sessions, storeParked: s.parked, storeMessages: s.messages, storeBytes: s.bytes, storeMaxBytes: s.maxBytes, storeMaxSessions: s.maxSessions,
+    trimmed: s.trimmed, evicted: s.evicted, storeFailures: s.failures,
+  };
+  return { endpoints, handshakesRejected: Object.fromEntries(server.metrics.rejected), inboundQueuedBytes: server.inboundBudget.used, recovery };
 }

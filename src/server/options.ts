@@ -11,6 +11,7 @@ import type { ForwardedHeader } from "../handshake/forwarded-header.js";
 import { checkTrustProxy, type TrustProxy } from "../handshake/trust-proxy.js";
 import type { Broker } from "../broker/broker.js";
 import type { UserIdSource } from "../broker/rooms.js";
+import type { RecoveryStore } from "../recovery/store.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import type { MetricsOptions } from "../metrics/metrics.js";
 import { checkOutbound, type OutboundOptions } from "../session/outbound-options.js";
@@ -140,6 +141,12 @@ export interface BootstrapOptions {
    * (default false). Needs the optional peer `@opentelemetry/api`; see docs/observability.md.
    */
   tracing?: boolean | undefined;
+  /**
+   * Where recoverable sessions (endpoints with `recovery`) keep what they were sent. Default: a
+   * `MemoryRecoveryStore` (this node, 64 MiB); `RedisRecoveryStore` from `ws-endpoints/redis` lets a
+   * client recover its session on any node sharing the Redis.
+   */
+  recoveryStore?: RecoveryStore | undefined;
 }
 
 /** Options after defaults and validation. */
@@ -182,6 +189,7 @@ export interface ResolvedOptions {
   readonly guardRefusal: GuardRefusal;
   /** The tracer, when `tracing` is on. */
   readonly tracing: Tracing | null;
+  readonly recoveryStore: RecoveryStore | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -211,7 +219,7 @@ const KNOWN: Readonly<Record<keyof BootstrapOptions, true>> = {
   codecs: true, metrics: true, configurator: true, allowedOrigins: true, handshakeTimeout: true, maxConnections: true,
   maxConnectionsPerIp: true, trustProxy: true, forwardedHeader: true, perMessageDeflate: true, heartbeatInterval: true, maxIdleTimeout: true, rateLimit: true,
   outbound: true, sendTimeout: true, broker: true, userId: true, nodeId: true, guards: true, interceptors: true,
-  errorFilters: true, onError: true, guardRefusal: true, tracing: true,
+  errorFilters: true, onError: true, guardRefusal: true, tracing: true, recoveryStore: true,
 };
 
 /** Validates once and freezes. @throws InvalidOptionsError naming every bad field. */
@@ -294,6 +302,7 @@ export function resolveOptions(options: BootstrapOptions = {}): ResolvedOptions 
     guardRefusal: options.guardRefusal ?? "reply",
     // Loaded only when asked for: @opentelemetry/api is an optional peer (MissingPeerDependencyError).
     tracing: options.tracing === true ? Tracing.load() : null,
+    recoveryStore: options.recoveryStore,
   });
 }
 
@@ -357,6 +366,10 @@ function checkClusterOptions(options: BootstrapOptions, problems: string[]): voi
     !(u !== null && typeof u === "object" && typeof (u as { property?: unknown }).property === "string")
   ) {
     problems.push('userId must be "principal", { property: "name" } or a function (session) => id');
+  }
+  const r = options.recoveryStore as { claim?: unknown } | undefined;
+  if (r !== undefined && (r === null || typeof r.claim !== "function")) {
+    problems.push("recoveryStore must implement RecoveryStore, e.g. new MemoryRecoveryStore() or new RedisRecoveryStore(url)");
   }
   if (options.nodeId !== undefined && (typeof options.nodeId !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(options.nodeId))) {
     problems.push(`nodeId must be 1 to 64 letters, digits, ".", "_" or "-"; got ${JSON.stringify(options.nodeId)}`);

@@ -124,4 +124,12 @@ export abstract class Session {
    * @throws TypeError when the endpoint declares another contract.
    */
   abstract typed<C extends ContractShape>(contract: C): ContractSession<C>;
+  /**
+   * Whether this session was recovered: its client dropped abnormally and came back within the
+   * endpoint's `recovery.window` (docs/reliability.md, "Session recovery"), so it has its previous id,
+   * rooms and user properties, and was sent what it missed before anything new. False for a new session.
+   */
+  isRecovered(): boolean {
+    return false;
+  }
 }

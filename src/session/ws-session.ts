@@ -16,6 +16,7 @@ import { PendingRequests } from "./pending-requests.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 import { AsyncRemote, BasicRemote, type RemoteHost } from "./remotes.js";
 import { ReadOnlyMap, ReadOnlySet } from "./read-only-collections.js";
+import type { OutboundRecorder } from "./outbound-recorder.js";
 import type { RoomMembership } from "./room-membership.js";
 import { checkRoom } from "./room-name.js";
 import { Session } from "./session.js";
@@ -133,6 +134,8 @@ export class WsSession extends Session implements RemoteHost {
   protocol: MessageProtocol | null = null;
   /** @internal Server requests waiting for the peer's `$reply`; created by the first `request`. */
   requests: PendingRequests | null = null;
+  /** @internal Session recovery (recovery/session-recorder.ts) records what this session sends; null: not recoverable. */
+  recorder: OutboundRecorder | null = null;
   // ── End of runtime slots ───────────────────────────────────────────────────────────────────────────
   private maxIdle = 0;
   private rooms: Set<string> | undefined;
@@ -230,6 +233,9 @@ export class WsSession extends Session implements RemoteHost {
   getOutboundQueueDepth(): number {
     return this.outbound.depth;
   }
+  override isRecovered(): boolean {
+    return this.recorder !== null && this.recorder.recovered;
+  }
 
   join(room: string): void {
     checkRoom(room, "session.join");
@@ -238,12 +244,14 @@ export class WsSession extends Session implements RemoteHost {
     if (rooms.has(room)) return;
     rooms.add(room);
     this.registry?.joined(this, room);
+    this.recorder?.changed();
   }
 
   leave(room: string): void {
     if (typeof room !== "string") throw new TypeError(`session.leave: room must be a string; got ${typeof room}.`);
     if (this.state !== STATE.OPEN || this.rooms === undefined || !this.rooms.delete(room)) return;
     this.registry?.left(this, room);
+    this.recorder?.changed();
   }
 
   getRooms(): ReadonlySet<string> {
@@ -259,6 +267,7 @@ export class WsSession extends Session implements RemoteHost {
   /** @internal */
   userPropertiesChanged(): void {
     this.registry?.userMayHaveChanged(this);
+    this.recorder?.changed();
   }
 
   close(reason: CloseReason = NORMAL): void {
@@ -278,6 +287,7 @@ export class WsSession extends Session implements RemoteHost {
     this.state = STATE.CLOSING;
     this.openSessions.delete(this);
     this.registry?.remove(this);
+    this.recorder?.leaving(code, true);
     this.outbound.push(OUT.CLOSE, reason, true, undefined, undefined, code);
   }
 
@@ -292,13 +302,14 @@ export class WsSession extends Session implements RemoteHost {
     this.closeWith(code, reason);
   }
 
-  /** @internal The transport is gone: sends still queued fail, and requests still waiting for a reply. */
-  markClosed(): void {
+  /** @internal The transport is gone (`code`: the close code the dispatcher saw): sends still queued fail, and requests still waiting for a reply. */
+  markClosed(code?: number): void {
     this.state = STATE.CLOSED;
     this.openSessions.delete(this);
     // Always: besides queued entries, sends already handed to the socket may hold the send-timeout timer.
     this.outbound.abort();
     this.registry?.remove(this);
+    this.recorder?.leaving(code, false);
     if (this.requests !== null) this.requests.rejectAll(new SessionClosedError("The session closed before the peer answered the request."));
   }
 
@@ -326,6 +337,7 @@ export class WsSession extends Session implements RemoteHost {
     this.state = STATE.CLOSING;
     this.openSessions.delete(this);
     this.registry?.remove(this);
+    this.recorder?.leaving(code, true);
     this.transport.close(code, reason);
   }
 
@@ -361,7 +373,10 @@ export class WsSession extends Session implements RemoteHost {
         this.outbound.releaseDeferred();
       }
     }
-    if (kind !== OUT.PING && kind !== OUT.PONG) this.active = true;
+    if (kind !== OUT.PING && kind !== OUT.PONG) {
+      this.active = true;
+      if (this.recorder !== null) this.recorder.record(kind, data, fin);
+    }
     return undefined;
   }
 
@@ -372,7 +387,9 @@ export class WsSession extends Session implements RemoteHost {
    */
   deliver(kind: OutKind, data: string | Buffer | readonly Buffer[]): Error | undefined {
     if (this.fragmenting === -1 || this.state !== STATE.OPEN || !this.transport.isOpen) return this.submit(kind, data, true, undefined, undefined);
-    return this.outbound.defer(kind, data);
+    const refused = this.outbound.defer(kind, data);
+    if (refused === undefined && this.recorder !== null) this.recorder.hold(kind, data);
+    return refused;
   }
 
   /** @internal */

@@ -14,7 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["src/session"],
   ["decorators", "src/codec", "src/di"],
   ["src/broker", "src/endpoint"],
-  ["src/asyncapi", "src/redis", "src/runtime", "src/pipeline"],
+  ["src/asyncapi", "src/recovery", "src/redis", "src/runtime", "src/pipeline"],
   ["src/handshake", "src/server"],
   ["src/cli", "src/client", "src/testing"],
   ["src/index"],

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import type { TestClient } from "../../src/testing/index.js";
 import { ClusterEndpoint, connect, eventually, expectNothingElse, startNode } from "./support/cluster.js";
 import { freePort, RedisProcess } from "./support/redis-server.js";
 import { redisServer } from "../support/system-packages.js";
+import { startChildNode } from "../support/child-node.js";
 
 let redis: RedisProcess;
 let prefixes = 0;
@@ -62,18 +63,8 @@ async function subscribedAgain(from: ServerHandle, user: string, receiver: TestC
   return true;
 }
 
-async function childNode(keyPrefix: string, nodeId: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["-r", "./test/e2e/support/ts-register.cjs", "./test/e2e/support/node-process.ts", redis.url, keyPrefix, nodeId], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(child);
-  let out = "";
-  for await (const chunk of child.stdout!) {
-    out += String(chunk);
-    const m = /port=(\d+)/.exec(out);
-    if (m) return { child, port: Number(m[1]) };
-  }
-  throw new Error(`the node process exited before listening (code ${child.exitCode})`);
+function childNode(keyPrefix: string, nodeId: string): Promise<{ child: ChildProcess; port: number }> {
+  return startChildNode("./test/e2e/support/node-process.ts", [redis.url, keyPrefix, nodeId], children);
 }
 
 describe("RedisBroker with a node crash", () => {

@@ -20,6 +20,7 @@ const ENTRIES = {
   "ws-endpoints/contract": "src/contract/index.ts",
   "ws-endpoints/browser": "src/browser/index.ts",
   "ws-endpoints/pipeline": "src/pipeline/index.ts",
+  "ws-endpoints/recovery": "src/recovery/index.ts",
 } as const;
 
 interface EntryExports {
@@ -65,7 +66,9 @@ describe("public exports (each entry point's names are a reviewed list)", () => 
 
   it("the root stays lean: the broker SPI and AsyncAPI tools live on their own entries", () => {
     const root = [...declared["ws-endpoints"]!.values, ...declared["ws-endpoints"]!.types];
-    expect(root.length).toBeLessThanOrEqual(110);
+    // 110 until issues 20-22 added four error classes and TrustProxy, which belong on the root (errors.test.ts wants
+    // every coded error there); new families still go on their own entries.
+    expect(root.length).toBeLessThanOrEqual(112);
     for (const name of ["BrokerNode", "BrokerMessage", "BrokerMessageKinds", "generateAsyncApi", "AsyncApiDocument", "JsonSchema"]) {
       expect(root, name).not.toContain(name);
     }

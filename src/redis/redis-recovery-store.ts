@@ -1,0 +1,257 @@
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from "ioredis";
+import { InvalidOptionsError } from "../errors.js";
+import { defaultLogger, type Logger } from "../metrics/logger.js";
+import { requireOptionalPeer } from "../peers/optional-peer.js";
+import type { ClaimRequest, ClaimResult, RecoveryStore, RecoveryStoreListener, RecoveryStoreStats, SessionBounds, SessionEntry, SessionState, StoredMessage } from "../recovery/store.js";
+import type { RecoveryRefusal } from "../recovery/wire.js";
+import { checkDuration, checkKnownKeys } from "../util/check-options.js";
+
+/** Options of {@link RedisRecoveryStore}. */
+export interface RedisRecoveryStoreOptions {
+  /** A Redis URL or ioredis options (Sentinel included). Default `redis://127.0.0.1:6379`. */
+  redis?: string | RedisOptions | undefined;
+  /** Redis Cluster instead of `redis`. A session's keys share one hash tag, so each script runs on one shard. */
+  cluster?: { readonly nodes: readonly ClusterNode[]; readonly options?: ClusterOptions } | undefined;
+  /** Namespace of the keys (default `wse`), like `RedisBroker`'s. */
+  keyPrefix?: string | undefined;
+  /** How long a token is still answered "expired" (rather than "unknown-token") after its window, in ms (default 60 000). */
+  grace?: number | undefined;
+  /** Where failures are logged (default: warnings to stderr). */
+  logger?: Logger | undefined;
+}
+
+const KNOWN: Readonly<Record<keyof RedisRecoveryStoreOptions, true>> = { redis: true, cluster: true, keyPrefix: true, grace: true, logger: true };
+
+// KEYS: meta, stream. Every write checks that the caller still owns the session: a claim moves it, and
+// the previous holder's writes are refused from then on (it is told, and lets go of the session).
+const APPEND = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], '*', 'o', ARGV[2], 'b', ARGV[3], 'd', ARGV[4])
+redis.call('XTRIM', KEYS[2], 'MINID', ARGV[7])
+redis.call('HSET', KEYS[1], 'next', tonumber(ARGV[2]) + 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return 1`;
+const SAVE = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'st', ARGV[2])
+if ARGV[3] ~= '0' then redis.call('HSET', KEYS[1], 'exp', ARGV[3]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1`;
+const FORGET = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1`;
+// ARGV: tokenHash, principalKey, endpoint, offset, node, now. Returns {reason} or {'ok', next, state, (offset, binary, data)...}.
+const CLAIM = `
+local m = redis.call('HMGET', KEYS[1], 'th', 'pk', 'ep', 'exp', 'next', 'st')
+if not m[1] or m[1] ~= ARGV[1] then return {'unknown-token'} end
+local exp = tonumber(m[4])
+if exp > 0 and exp <= tonumber(ARGV[6]) then return {'expired'} end
+if m[3] ~= ARGV[3] then return {'endpoint-mismatch'} end
+if m[2] ~= ARGV[2] then return {'principal-mismatch'} end
+local off = tonumber(ARGV[4])
+local nxt = tonumber(m[5])
+-- The client can be ahead of the store: a node that died wrote to its socket before its last writes
+-- reached Redis. It missed nothing the store knows of; numbering goes on from what it has.
+if off > nxt then nxt = off end
+local entries = redis.call('XRANGE', KEYS[2], '-', '+')
+if off < nxt and (#entries == 0 or tonumber(entries[1][2][2]) > off) then return {'trimmed'} end
+redis.call('HSET', KEYS[1], 'owner', ARGV[5], 'exp', 0, 'next', nxt)
+local out = {'ok', tostring(nxt), m[6] or ''}
+for _, e in ipairs(entries) do
+  local f = e[2]
+  if tonumber(f[2]) >= off then
+    table.insert(out, f[2]); table.insert(out, f[4]); table.insert(out, f[6])
+  end
+end
+return out`;
+
+type Client = (Redis | Cluster) & {
+  recAppend(meta: string, stream: string, ...args: Array<string | Buffer | number>): Promise<number>;
+  recSave(meta: string, stream: string, ...args: Array<string | Buffer | number>): Promise<number>;
+  recForget(meta: string, stream: string, owner: string): Promise<number>;
+  recClaimBuffer(meta: string, stream: string, ...args: Array<string | number>): Promise<Buffer[]>;
+};
+
+/**
+ * The recovery store of a cluster: each recoverable session is a Redis hash (token hash, principal,
+ * owner node, state) and a Redis Stream of the messages it was sent, trimmed by `recovery.maxMessages`
+ * (XADD MAXLEN) and by the window (XTRIM MINID), and expiring with its window. A client can recover its
+ * session on any node sharing the Redis.
+ */
+export class RedisRecoveryStore implements RecoveryStore {
+  private readonly client: Client;
+  private readonly prefix: string;
+  private readonly grace: number;
+  private readonly logger: Logger;
+  /** The token hash of each session this node opened or claimed, to refresh its index key. */
+  private readonly tokenOf = new Map<string, string>();
+  private listener: RecoveryStoreListener | null = null;
+  private appended = 0;
+  private appendedBytes = 0;
+  private failures = 0;
+  private warned = false;
+
+  /** @throws InvalidOptionsError for bad options; MissingPeerDependencyError without ioredis. */
+  constructor(options: string | RedisRecoveryStoreOptions = {}) {
+    const o = typeof options === "string" ? { redis: options } : options;
+    const problems: string[] = [];
+    if (o === null || typeof o !== "object") throw new InvalidOptionsError("RedisRecoveryStore options must be a URL or an object.");
+    checkKnownKeys(problems, "", o, KNOWN);
+    if (o.redis !== undefined && o.cluster !== undefined) problems.push("pass either redis or cluster, not both");
+    if (o.keyPrefix !== undefined && (typeof o.keyPrefix !== "string" || !/^[A-Za-z0-9._:-]{1,64}$/.test(o.keyPrefix))) {
+      problems.push(`keyPrefix must be 1 to 64 letters, digits, ".", "_", ":" or "-"; got ${JSON.stringify(o.keyPrefix)}`);
+    }
+    checkDuration(problems, "grace", o.grace);
+    if (problems.length > 0) throw new InvalidOptionsError(`Invalid RedisRecoveryStore options: ${problems.join("; ")}.`);
+    this.prefix = o.keyPrefix ?? "wse";
+    this.grace = o.grace ?? 60_000;
+    this.logger = o.logger ?? defaultLogger;
+    const { Cluster, Redis } = requireOptionalPeer<typeof import("ioredis")>("ioredis");
+    // Writes fail at once during an outage (counted, logged once) instead of queueing without bound.
+    const forced = { enableOfflineQueue: false, enableAutoPipelining: true };
+    const redis = o.redis ?? "redis://127.0.0.1:6379";
+    const client =
+      o.cluster !== undefined
+        ? new Cluster([...o.cluster.nodes], { ...o.cluster.options, ...forced, redisOptions: { ...o.cluster.options?.redisOptions, ...forced } })
+        : typeof redis === "string"
+          ? new Redis(redis, forced)
+          : new Redis({ ...redis, ...forced });
+    client.on("error", (e: Error) => this.logger.debug({ err: e }, "recovery store: Redis connection error"));
+    client.defineCommand("recAppend", { numberOfKeys: 2, lua: APPEND });
+    client.defineCommand("recSave", { numberOfKeys: 2, lua: SAVE });
+    client.defineCommand("recForget", { numberOfKeys: 2, lua: FORGET });
+    client.defineCommand("recClaim", { numberOfKeys: 2, lua: CLAIM });
+    this.client = client as Client;
+  }
+
+  /** Resolves once the connection to Redis is ready (writes before that fail and are counted). */
+  ready(): Promise<void> {
+    if (this.client.status === "ready") return Promise.resolve();
+    return new Promise((resolve) => this.client.once("ready", () => resolve()));
+  }
+
+  bind(listener: RecoveryStoreListener): void {
+    this.listener = listener;
+  }
+
+  open(e: SessionEntry): void {
+    const [meta, stream] = this.keys(e.sessionId);
+    const ttl = this.ttl(e.bounds);
+    this.tokenOf.set(e.sessionId, e.tokenHash);
+    const multi = this.client.multi();
+    // HSETNX keeps what a claim left (next offset, state); a new session writes them all.
+    multi.hsetnx(meta, "next", 0).hsetnx(meta, "exp", 0).hsetnx(meta, "st", "");
+    multi.hset(meta, "th", e.tokenHash, "pk", e.principalKey, "ep", e.endpoint, "owner", e.nodeId);
+    multi.pexpire(meta, ttl);
+    this.track(multi.exec());
+    this.track(this.client.set(this.indexKey(e.tokenHash), e.sessionId, "PX", ttl));
+  }
+
+  append(sessionId: string, nodeId: string, m: StoredMessage, bounds: SessionBounds): void {
+    const [meta, stream] = this.keys(sessionId);
+    this.appended++;
+    this.appendedBytes += typeof m.data === "string" ? Buffer.byteLength(m.data) : m.data.length;
+    const minId = Math.max(0, Date.now() - bounds.window);
+    this.track(
+      this.client.recAppend(meta, stream, nodeId, m.offset, m.binary ? 1 : 0, m.data, bounds.maxMessages, this.ttl(bounds), minId).then((owned) => {
+        if (owned === 0) this.listener?.disowned(sessionId);
+      }),
+    );
+  }
+
+  save(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds): void {
+    this.write(sessionId, nodeId, state, 0, bounds);
+  }
+
+  park(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds): void {
+    this.write(sessionId, nodeId, state, Date.now() + bounds.window, bounds);
+    const token = this.tokenOf.get(sessionId);
+    if (token !== undefined) this.track(this.client.set(this.indexKey(token), sessionId, "PX", this.ttl(bounds)));
+  }
+
+  async peek(tokenHash: string): Promise<{ sessionId: string; state: SessionState } | null> {
+    const sessionId = await this.client.get(this.indexKey(tokenHash));
+    if (sessionId === null) return null;
+    const st = await this.client.hgetBuffer(this.keys(sessionId)[0], "st");
+    return { sessionId, state: st === null || st.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(st) };
+  }
+
+  async claim(r: ClaimRequest): Promise<ClaimResult> {
+    const sessionId = await this.client.get(this.indexKey(r.tokenHash));
+    if (sessionId === null) return { ok: false, reason: "unknown-token" };
+    const [meta, stream] = this.keys(sessionId);
+    const out = await this.client.recClaimBuffer(meta, stream, r.tokenHash, r.principalKey, r.endpoint, r.offset, r.nodeId, Date.now());
+    const head = out[0]!.toString();
+    if (head !== "ok") return { ok: false, reason: head as RecoveryRefusal };
+    const missed: StoredMessage[] = [];
+    for (let i = 3; i + 2 < out.length; i += 3) missed.push({ offset: Number(out[i]!.toString()), binary: out[i + 1]!.toString() === "1", data: out[i + 2]! });
+    this.tokenOf.set(sessionId, r.tokenHash);
+    const state = out[2]!.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(out[2]!);
+    return { ok: true, sessionId, state, missed, nextOffset: Number(out[1]!.toString()) };
+  }
+
+  forget(sessionId: string, nodeId: string): void {
+    const [meta, stream] = this.keys(sessionId);
+    const token = this.tokenOf.get(sessionId);
+    this.tokenOf.delete(sessionId);
+    this.track(
+      this.client.recForget(meta, stream, nodeId).then((owned) => {
+        if (owned === 1 && token !== undefined) return this.client.del(this.indexKey(token));
+        return 0;
+      }),
+    );
+  }
+
+  stats(): RecoveryStoreStats {
+    return { sessions: this.tokenOf.size, parked: 0, messages: this.appended, bytes: this.appendedBytes, maxBytes: 0, maxSessions: 0, trimmed: 0, evicted: 0, failures: this.failures };
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private write(sessionId: string, nodeId: string, state: SessionState, expiresAt: number, bounds: SessionBounds): void {
+    const [meta, stream] = this.keys(sessionId);
+    this.track(this.client.recSave(meta, stream, nodeId, encodeState(state), expiresAt, this.ttl(bounds)));
+  }
+
+  /** A session's keys share one hash tag: on Redis Cluster its scripts run on one shard. */
+  private keys(sessionId: string): [string, string] {
+    const tag = `{${this.prefix}:rec:${sessionId}}`;
+    return [`${tag}:meta`, `${tag}:msgs`];
+  }
+
+  private indexKey(tokenHash: string): string {
+    return `${this.prefix}:rec-token:${tokenHash}`;
+  }
+
+  private ttl(bounds: SessionBounds): number {
+    return bounds.window + this.grace;
+  }
+
+  private track(p: Promise<unknown>): void {
+    p.catch((error: unknown) => {
+      this.failures++;
+      if (!this.warned) {
+        this.warned = true;
+        this.logger.warn({ err: error }, "recovery store: a Redis write failed; sessions may not be recoverable until Redis is back");
+      } else this.logger.debug({ err: error }, "recovery store: a Redis write failed");
+    });
+  }
+}
+
+/** State as one buffer: rooms as JSON, then the v8-serialized properties. */
+function encodeState(state: SessionState): Buffer {
+  const rooms = Buffer.from(JSON.stringify(state.rooms), "utf8");
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(rooms.length);
+  return Buffer.concat([head, rooms, state.properties]);
+}
+
+function decodeState(data: Buffer): SessionState {
+  const n = data.readUInt32BE(0);
+  return { rooms: JSON.parse(data.subarray(4, 4 + n).toString("utf8")) as string[], properties: data.subarray(4 + n) };
+}
