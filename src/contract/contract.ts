@@ -16,11 +16,13 @@ export type PayloadSpec = abstract new (...args: never[]) => object;
 export interface PayloadType<T> {
   /** @hidden phantom: never set at run time. */
   readonly __payload?: T;
+  /** Tells a type marker from a DTO class at run time (the server's contract check skips its class comparison). */
   readonly kind: "type";
 }
 
 /** One message type of the contract: its payload and, when it is a request, the payload of its reply. */
 export interface MessageSpec {
+  /** The DTO class the server validates this message with, or a `payloadType<T>()` marker. */
   readonly payload: PayloadSpec | PayloadType<unknown>;
   /** Present when the sender expects an answer: the answer's payload. */
   readonly reply?: PayloadSpec | PayloadType<unknown> | undefined;
