@@ -92,9 +92,17 @@ export class SentinelSetup {
     await old.kill();
     await until("the sentinels did not promote the replica", async () => (await this.currentMaster()) === promoted.port && (await ask(promoted.port, (r) => r.info("replication"))).includes("role:master"));
     await old.restart();
-    // The sentinels turn a returning master into a replica on their own schedule: seen here from a few
-    // seconds to just over 20 s (a fresh-clone CI run failed at 20 s; the same test passed in 20.7 s and 23.8 s).
-    await until("the old master did not become a replica", async () => /master_link_status:up/.test(await ask(old.port, (r) => r.info("replication"))), 40_000);
+    const linked = async (): Promise<boolean> => /master_link_status:up/.test(await ask(old.port, (r) => r.info("replication")));
+    // The sentinels turn a returning master into a replica on their own schedule, and in fresh-clone CI runs
+    // of the whole suite they had not within 40 s (alone, the test passes in about 21 s). What is under test
+    // is delivery across the promotion, not the sentinels' later clean-up: after 15 s the test does what
+    // they would, and points the old master at the new one itself.
+    try {
+      await until("the old master did not become a replica", linked, 15_000);
+    } catch {
+      await ask(old.port, (r) => r.call("REPLICAOF", "127.0.0.1", String(promoted.port)));
+      await until("the old master, told REPLICAOF the new master, did not link to it", linked, 20_000);
+    }
   }
 
   async stop(): Promise<void> {
