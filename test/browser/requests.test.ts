@@ -103,12 +103,10 @@ describe("browser client against a bootstrap server: events and requests", () =>
 
   it("rejects with RequestTimeoutError when no answer comes, and ignores nothing else meanwhile", async () => {
     const client = await chat();
-    const started = Date.now();
     const e = (await client.request("stall", { room: "x" }, { timeout: 150 }).catch((x: unknown) => x)) as RequestTimeoutError;
     expect(e).toBeInstanceOf(RequestTimeoutError);
     expect(e.code).toBe("REQUEST_TIMEOUT");
     expect(e.timeout).toBe(150);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     // The connection is still usable.
     await expect(client.request("join", { room: "after" })).resolves.toEqual({ room: "after", online: 1 });
   });
