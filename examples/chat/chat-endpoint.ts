@@ -1,4 +1,5 @@
 import { CloseCodes, CloseReason, DecodeError, OnClose, OnError, OnMessage, ServerEndpoint, Session } from "ws-endpoints";
+import { chatContract } from "./contract.js";
 import { ChatMessage, JoinRequest, PrivateMessage } from "./messages.js";
 import { ProtocolError, type ServerMessage } from "./protocol.js";
 import { Roster } from "./roster.js";
@@ -7,8 +8,9 @@ import { Roster } from "./roster.js";
  * The seed's group chat: everyone in one room, join/leave notices with the online count, and private
  * messages to one user by nickname. One instance per connection; the roster is shared. A connection
  * joins with a `join` request (the page repeats it after each reconnect); the reply carries its id.
+ * The contract (contract.ts) is checked against the handlers at bootstrap and types the page's client.
  */
-@ServerEndpoint("/chat")
+@ServerEndpoint({ path: "/chat", contract: chatContract })
 export class ChatEndpoint {
   private user = "";
 

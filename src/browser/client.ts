@@ -6,7 +6,7 @@
 import type { ContractShape, EventTypes, MessagePayload, ReplyPayload, RequestTypes } from "../contract/contract.js";
 import { backoffDelay } from "./backoff.js";
 import { encode, payloadOf, requestError, type Json } from "./envelope.js";
-import { BufferOverflowError, ClientOptionsError, ConnectionClosedError, RequestTimeoutError } from "./errors.js";
+import { BufferOverflowError, ClientOptionsError, ConnectionClosedError, RequestTimeoutError, type RequestError } from "./errors.js";
 import { resolveOptions, type BrowserConnectOptions, type ClientSettings } from "./options.js";
 import { OutageBuffer, utf8Length } from "./outage-buffer.js";
 import { OPEN, type WebSocketLike } from "./socket.js";
@@ -121,16 +121,25 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     });
   }
 
-  /** Calls `listener` with the payload of every `type` message from the server; returns the function that stops it. */
-  on<K extends EventTypes<C, "server">>(type: K, listener: (payload: MessagePayload<C, "server", K>) => void): () => void {
+  /**
+   * Calls `listener` with the payload of every `type` message from the server; returns the function that
+   * stops it. `"error"` hears the server's error messages that answer no request: the framework's
+   * `VALIDATION_FAILED`/`UNKNOWN_MESSAGE_TYPE`/`INVALID_JSON` for a `send`, and application errors sent
+   * in the same envelope (`{"type":"error","code":"USER_OFFLINE","message":"…"}`).
+   */
+  on(type: "error", listener: (error: RequestError) => void): () => void;
+  on<K extends EventTypes<C, "server">>(type: K, listener: (payload: MessagePayload<C, "server", K>) => void): () => void;
+  on(type: string, listener: Listener): () => void {
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(listener as Listener);
-    return () => this.off(type, listener);
+    set.add(listener);
+    return () => void this.listeners.get(type)?.delete(listener);
   }
 
   /** Stops `listener`. */
-  off<K extends EventTypes<C, "server">>(type: K, listener: (payload: MessagePayload<C, "server", K>) => void): void {
+  off(type: "error", listener: (error: RequestError) => void): void;
+  off<K extends EventTypes<C, "server">>(type: K, listener: (payload: MessagePayload<C, "server", K>) => void): void;
+  off(type: string, listener: Listener): void {
     this.listeners.get(type)?.delete(listener as Listener);
   }
 
@@ -291,11 +300,14 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     // A numeric id is the echo of one of our requests; one nobody waits for any more (timed out) is dropped.
     if (typeof id === "number") {
       if (!this.pending.has(id)) return;
-      return this.settle(id, type === "error" ? requestError(m, payload, this.pending.get(id)!.type) : { reply: payload });
+      return this.settle(id, type === "error" ? requestError(m, payload, `"${this.pending.get(id)!.type}"`) : { reply: payload });
     }
     if (typeof type !== "string") return;
     if (typeof id === "string") return void this.serve(ws, type, id, payload);
-    for (const l of [...(this.listeners.get(type) ?? [])]) this.guard(l, payload);
+    const listeners = this.listeners.get(type);
+    if (listeners === undefined) return;
+    const event = type === "error" ? requestError(m, payload, "a message") : payload;
+    for (const l of [...listeners]) this.guard(l, event);
   }
 
   /** Answers server request `id` with `$reply`, on the connection it came from (a reply to a lost connection is moot). */

@@ -32,14 +32,15 @@ export function payloadOf(e: Envelope, m: Json): Json {
 }
 
 /**
- * The error an error reply to request `type` stands for. The framework's replies are inline (`code`,
- * `errors`, `accepted`); an application's may sit under `dataField`.
+ * The error an error message stands for (`what` names what failed in the default message: the request
+ * type, quoted, or "a message"). The framework's are inline (`code`, `errors`, `accepted`); an
+ * application's may sit under `dataField`.
  */
-export function requestError(m: Json, payload: unknown, type: string): RequestError {
+export function requestError(m: Json, payload: unknown, what: string): RequestError {
   const b = (payload && typeof payload === "object" ? { ...m, ...payload } : m) as { code?: unknown; message?: unknown; errors?: unknown; accepted?: unknown };
   const code = typeof b.code === "string" ? b.code : "ERROR";
   const errors = Array.isArray(b.errors) ? (b.errors as FieldError[]) : [];
   const detail = errors.flatMap((f) => Object.values(f.constraints ?? {})).join("; ");
-  const message = typeof b.message === "string" ? b.message : `"${type}" failed: ${code}${detail ? ` (${detail})` : ""}`;
+  const message = typeof b.message === "string" ? b.message : `${what} failed: ${code}${detail ? ` (${detail})` : ""}`;
   return new RequestError(code, message, errors, Array.isArray(b.accepted) ? (b.accepted as string[]) : undefined);
 }

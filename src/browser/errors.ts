@@ -25,7 +25,8 @@ export interface FieldError {
 }
 
 /**
- * The server answered a request with an error reply (`{"type":"error","code":...,"id":7}`). `code` is the
+ * The server answered a request with an error reply (`{"type":"error","code":...,"id":7}`), or sent an
+ * error message that answers no request (given to `on("error", …)` listeners, not thrown). `code` is the
  * server's: `VALIDATION_FAILED` (see `errors`), `UNKNOWN_MESSAGE_TYPE` (see `accepted`), `INVALID_JSON`,
  * `RATE_LIMITED`, or an application code.
  */

@@ -38,6 +38,8 @@ type Contract = typeof contract;
 @ServerEndpoint("/chat")
 class Chat {
   @OnMessage({ type: "say" }) say(m: Say) {
+    // An application error in the framework's error envelope, answering no request.
+    if (m.text === "full") return { type: "error", code: "ROOM_FULL", message: "The room is full." };
     return { type: "said", from: "server", text: m.text };
   }
   @OnMessage({ type: "join" }) async join(j: Join) {
@@ -73,6 +75,23 @@ describe("browser client against a bootstrap server: events and requests", () =>
     await got;
     expect(heard).toEqual([{ from: "server", text: "one" }, { from: "server", text: "two" }]);
     expect(client.buffered).toEqual({ count: 0, bytes: 0 });
+  });
+
+  it('on("error") hears error messages that answer no request: the framework\'s VALIDATION_FAILED for a send, and application errors', async () => {
+    const client = await chat();
+    const errors: RequestError[] = [];
+    const heard: Said[] = [];
+    client.on("said", (m) => heard.push(m));
+    const two = new Promise<void>((resolve) => client.on("error", (e) => errors.push(e) === 2 && resolve()));
+    client.send("say", { text: "far more than twenty characters" });
+    client.send("say", { text: "full" });
+    await two;
+    expect(errors.map((e) => [e.constructor, e.code, e.message])).toEqual([
+      [RequestError, "VALIDATION_FAILED", "a message failed: VALIDATION_FAILED (text must be shorter than or equal to 20 characters)"],
+      [RequestError, "ROOM_FULL", "The room is full."],
+    ]);
+    expect(errors[0]!.errors.map((f) => f.path)).toEqual(["text"]);
+    expect(heard).toEqual([]);
   });
 
   it("resolves a request with the reply that carries its id, payload without type and id", async () => {
