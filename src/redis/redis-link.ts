@@ -171,7 +171,11 @@ export class RedisLink {
       return new Cluster([...cluster.nodes], { ...cluster.options, ...forced, redisOptions: { ...cluster.options?.redisOptions, ...forced } });
     }
     if (typeof redis === "string") return new Redis(redis, { ...forced, lazyConnect: false });
-    return new Redis({ ...redis, ...forced, lazyConnect: false });
+    // Through Sentinel, a master demoted without its clients being disconnected (a hand-made REPLICAOF;
+    // the sentinels' own reconfiguration disconnects them) answers writes with READONLY: reconnecting
+    // asks the sentinels for the master again. A reconnectOnError of the application's own wins.
+    const follow = role === "commands" && redis.sentinels !== undefined && redis.reconnectOnError === undefined ? { reconnectOnError: readOnly } : {};
+    return new Redis({ ...redis, ...follow, ...forced, lazyConnect: false });
   }
 
   private onReady(): void {
@@ -205,6 +209,10 @@ export class RedisLink {
     if (typeof redis === "string") return redis.replace(/\/\/[^@/]*@/, "//***@");
     return redis.sentinels ? `sentinel group ${redis.name ?? "?"}` : `${redis.host ?? "127.0.0.1"}:${redis.port ?? 6379}`;
   }
+}
+
+function readOnly(error: Error): boolean {
+  return error.message.startsWith("READONLY");
 }
 
 /** Why a command failed, in words: ioredis names a command cut off by a dropped connection after its retry limit. */

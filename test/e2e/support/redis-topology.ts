@@ -15,7 +15,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
   throw new Error(`${what} within ${timeoutMs} ms`);
 }
 
-async function ask<T>(port: number, run: (r: Redis) => Promise<T>): Promise<T> {
+export async function ask<T>(port: number, run: (r: Redis) => Promise<T>): Promise<T> {
   const r = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   r.on("error", () => {});
   try {
@@ -66,6 +66,30 @@ async function role(port: number): Promise<{ role: string; masterPort?: number; 
 }
 
 /**
+ * Starts a sentinel on `port` watching "mymaster" at `masterPort` (config file in `dir`) and resolves once it
+ * answers PING.
+ */
+export async function startSentinel(dir: string, port: number, masterPort: number, quorum: number): Promise<ChildProcess> {
+  const conf = join(dir, `sentinel-${port}.conf`);
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      "bind 127.0.0.1",
+      `dir ${dir}`,
+      `sentinel monitor mymaster 127.0.0.1 ${masterPort} ${quorum}`,
+      "sentinel down-after-milliseconds mymaster 2000",
+      // Generous, so a promotion slowed down by load is not abandoned and started over.
+      "sentinel failover-timeout mymaster 10000",
+      "",
+    ].join("\n"),
+  );
+  const child = spawn("redis-server", [conf, "--sentinel"], { stdio: "ignore" });
+  await answersPing(port, 5000);
+  return child;
+}
+
+/**
  * A master, two replicas and three sentinels (quorum 2) watching the group "mymaster", on loopback.
  *
  * Two replicas, so that after a fail-over the new master still has one: with `stream.replicas: 1`, a
@@ -98,24 +122,7 @@ export class SentinelSetup {
     const dir = mkdtempSync(join(tmpdir(), "wse-sentinel-"));
     const ports = [await freePort(), await freePort(), await freePort()];
     const setup = new SentinelSetup(servers, ports, dir);
-    for (const port of ports) {
-      const conf = join(dir, `sentinel-${port}.conf`);
-      writeFileSync(
-        conf,
-        [
-          `port ${port}`,
-          "bind 127.0.0.1",
-          `dir ${dir}`,
-          `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
-          "sentinel down-after-milliseconds mymaster 2000",
-          // Generous, so a promotion slowed down by load is not abandoned and started over.
-          "sentinel failover-timeout mymaster 10000",
-          "",
-        ].join("\n"),
-      );
-      setup.sentinels.push(spawn("redis-server", [conf, "--sentinel"], { stdio: "ignore" }));
-      await answersPing(port, 5000);
-    }
+    for (const port of ports) setup.sentinels.push(await startSentinel(dir, port, master.port, 2));
     // A fail-over needs every sentinel to know the replicas and the other sentinels (hello messages).
     await until("the sentinels did not find each other and the replicas", async () => {
       for (const port of ports) {
