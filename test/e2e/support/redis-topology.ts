@@ -146,7 +146,7 @@ export class SentinelSetup {
    * With `restartOld`, the old master is then restarted (empty) and the promise waits for the sentinels
    * to turn it into a replica (`+convert-to-slave`, which also disconnects its clients) and for it to
    * sync. Redis Sentinel does that on its own schedule: it waits until the returning server has reported
-   * itself a master for 8 s (two of its INFO rounds, every 10 s), so 10 to 20 s after the restart.
+   * itself a master for 8 s, checked at each INFO round (every 10 s), so 10 to 20 s after the restart.
    */
   async failOver(options: { restartOld?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 30_000;
