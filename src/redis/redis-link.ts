@@ -92,7 +92,7 @@ export class RedisLink {
       await pub.publish(this.channel!, envelope);
       this.counters.published++;
     } catch (error) {
-      throw this.failed(new BrokerError(`Publishing to Redis failed: ${(error as Error).message}; the message reached this node only.`, error), true);
+      throw this.failed(new BrokerError(`Publishing to Redis failed: ${failure(error)}; the message reached this node only.`, error), true);
     }
   }
 
@@ -157,12 +157,13 @@ export class RedisLink {
     const { redis, cluster } = this.options;
     const { Cluster, Redis } = this.ioredis;
     // Commands fail at once during an outage instead of queueing: publishes must fail visibly, and
-    // presence is rewritten in full on reconnection anyway. The stream reader's blocking read must fail
-    // too when its connection drops (not be re-sent later), so it can catch up from its own position;
-    // without maxRetriesPerRequest 0, ioredis would leave it pending until the 20th reconnection attempt.
+    // presence is rewritten in full on reconnection anyway. That includes a command in flight when the
+    // connection drops: without maxRetriesPerRequest 0, ioredis keeps it and sends it again once Redis
+    // is back, so a broadcast would stay pending for the whole outage. The stream reader's blocking read
+    // must fail too (not be re-sent later), so it can catch up from its own position.
     const forced =
       role === "commands"
-        ? { enableOfflineQueue: false, enableAutoPipelining: true }
+        ? { enableOfflineQueue: false, enableAutoPipelining: true, maxRetriesPerRequest: 0 }
         : role === "reader"
           ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 }
           : {};
@@ -170,7 +171,11 @@ export class RedisLink {
       return new Cluster([...cluster.nodes], { ...cluster.options, ...forced, redisOptions: { ...cluster.options?.redisOptions, ...forced } });
     }
     if (typeof redis === "string") return new Redis(redis, { ...forced, lazyConnect: false });
-    return new Redis({ ...redis, ...forced, lazyConnect: false });
+    // Through Sentinel, a master demoted without its clients being disconnected (a hand-made REPLICAOF;
+    // the sentinels' own reconfiguration disconnects them) answers writes with READONLY: reconnecting
+    // asks the sentinels for the master again. A reconnectOnError of the application's own wins.
+    const follow = role === "commands" && redis.sentinels !== undefined && redis.reconnectOnError === undefined ? { reconnectOnError: readOnly } : {};
+    return new Redis({ ...redis, ...follow, ...forced, lazyConnect: false });
   }
 
   private onReady(): void {
@@ -204,6 +209,16 @@ export class RedisLink {
     if (typeof redis === "string") return redis.replace(/\/\/[^@/]*@/, "//***@");
     return redis.sentinels ? `sentinel group ${redis.name ?? "?"}` : `${redis.host ?? "127.0.0.1"}:${redis.port ?? 6379}`;
   }
+}
+
+function readOnly(error: Error): boolean {
+  return error.message.startsWith("READONLY");
+}
+
+/** Why a command failed, in words: ioredis names a command cut off by a dropped connection after its retry limit. */
+export function failure(error: unknown): string {
+  const e = error as Error;
+  return e.name === "MaxRetriesPerRequestError" ? "the connection to Redis closed before Redis answered" : e.message;
 }
 
 function ready(client: RedisClient, timeoutMs: number, where: string): Promise<void> {

@@ -9,6 +9,8 @@ export interface RedisBrokerOptions {
   /**
    * A Redis URL (`redis://user:pass@host:6379/0`, `rediss://` for TLS) or ioredis options, which also
    * cover Sentinel: `{ sentinels: [{ host, port }], name: "mymaster" }`. Default `redis://127.0.0.1:6379`.
+   * Through Sentinel, a `READONLY` reply (a master demoted under the connection) makes the broker reconnect and
+   * ask the sentinels again, unless these options set `reconnectOnError`.
    */
   redis?: string | RedisOptions | undefined;
   /** Redis Cluster instead of `redis`: startup nodes and ioredis cluster options. */

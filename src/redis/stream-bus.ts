@@ -3,7 +3,7 @@ import type { BrokerMessage } from "../broker/broker.js";
 import { BrokerError } from "../errors.js";
 import { MessageDedupe, Verdicts, type DedupeCounters } from "./dedupe.js";
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope.js";
-import type { RedisClient, RedisLink } from "./redis-link.js";
+import { failure, type RedisClient, type RedisLink } from "./redis-link.js";
 import type { ResolvedRedisOptions } from "./redis-options.js";
 import { compareIds, idMs, parseStreamInfo, type StreamInfo } from "./stream-info.js";
 import type { ResolvedStreamOptions } from "./stream-options.js";
@@ -129,7 +129,7 @@ export class StreamBus {
       this.link.counters.published++;
     } catch (error) {
       origin.renew();
-      const e = error instanceof BrokerError ? error : new BrokerError(`Appending to the Redis stream failed: ${(error as Error).message}; the message reached this node only.`, error);
+      const e = error instanceof BrokerError ? error : new BrokerError(`Appending to the Redis stream failed: ${failure(error)}; the message reached this node only.`, error);
       throw this.link.failed(e, true);
     }
   }

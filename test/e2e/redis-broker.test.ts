@@ -21,7 +21,7 @@ redisServer.guardEach();
 beforeAll(async () => {
   if (redisServer.available) redis = await RedisProcess.start();
 });
-afterAll(async () => redis?.kill());
+afterAll(async () => redis?.dispose());
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await Promise.all(clients.splice(0).map((c) => c.drop()));
@@ -148,6 +148,35 @@ describe("RedisBroker through a Redis outage", () => {
     expect(await b1.nextText()).toBe("again");
     expect(await expectNothingElse(b, [a1, a3, b1])).toEqual(["fence", "fence", "fence"]);
   });
+});
+
+describe("RedisBroker: a broadcast in flight when Redis dies", () => {
+  for (const delivery of ["pub-sub", "at-least-once"] as const) {
+    it(`${delivery}: returns published: false while Redis is still down, not once it is back`, async () => {
+      const errors: BrokerError[] = [];
+      const broker = new RedisBroker({ redis: redis.url, keyPrefix: `inflight${++prefixes}`, delivery, logger: silentLogger, onError: (e) => errors.push(e) });
+      const a = await node(broker, "a");
+      const a1 = await client(a, "a1", ["r"]);
+      // Redis holds write commands (PUBLISH, XADD) unanswered: the broadcast is in flight when it dies.
+      const admin = new Redis(redis.port, "127.0.0.1");
+      await admin.call("CLIENT", "PAUSE", "20000", "WRITE");
+      admin.disconnect();
+      const inFlight = a.broadcaster.broadcast("cut off", { room: "r" });
+      await new Promise((r) => setImmediate(r));
+      await redis.kill();
+      let timer: NodeJS.Timeout | undefined;
+      const stillPending = new Promise<"still pending">((r) => (timer = setTimeout(() => r("still pending"), 10_000)));
+      try {
+        const r = await Promise.race([inFlight, stillPending]);
+        expect(r === "still pending" ? r : { published: r.published, local: r.local }).toEqual({ published: false, local: 1 });
+        expect(await a1.nextText()).toBe("cut off");
+        expect(errors.map((e) => e.message).find((m) => m.includes("closed before Redis answered"))).toBeDefined();
+      } finally {
+        clearTimeout(timer);
+        await redis.restart();
+      }
+    });
+  }
 });
 
 describe("RedisBroker edge cases", () => {

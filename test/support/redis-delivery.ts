@@ -26,17 +26,58 @@ export interface DeliveryFigures {
   lossWindowMs: number;
 }
 
+/** What a broadcast run has done so far: counts for a chaos step to wait on instead of sleeping. */
+export interface BroadcastProgress {
+  /** Publishes attempted, reported published (`sent`) and reported not published (`refused`). */
+  readonly counts: Readonly<Record<"attempted" | "sent" | "refused", number>>;
+  /** Resolves once `count` more publishes than now are `which`; rejects after `timeoutMs` (default 30 s). */
+  after(count: number, which: "attempted" | "sent" | "refused", timeoutMs?: number): Promise<void>;
+}
+
+class Progress implements BroadcastProgress {
+  readonly counts = { attempted: 0, sent: 0, refused: 0 };
+  private waiters: Array<{ which: keyof Progress["counts"]; target: number; done(): void }> = [];
+
+  after(count: number, which: keyof Progress["counts"], timeoutMs = 30_000): Promise<void> {
+    const target = this.counts[which] + count;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`${count} more publishes were not ${which} within ${timeoutMs} ms (${JSON.stringify(this.counts)})`));
+      }, timeoutMs);
+      const waiter = { which, target, done: () => (clearTimeout(timer), resolve()) };
+      this.waiters.push(waiter);
+      this.settle();
+    });
+  }
+
+  record(published: boolean): void {
+    this.counts.attempted++;
+    this.counts[published ? "sent" : "refused"]++;
+    this.settle();
+  }
+
+  private settle(): void {
+    const ready = this.waiters.filter((w) => this.counts[w.which] >= w.target);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.done();
+  }
+}
+
 /**
- * Broadcasts numbered messages (`0`, `1`, …) from `from` to `room` one after another, while `chaos`
- * runs and for `tailMs` after it, then a fence; resolves with what each receiver got. Bounded by
- * `maxMessages` and by `timeoutMs` for the fence.
+ * Broadcasts numbered messages (`0`, `1`, …) from `from` to `room` one after another while `chaos`
+ * runs (it gets the run's {@link BroadcastProgress}), then until `tail` more were published, then a
+ * fence; resolves with what each receiver got. Bounded by `maxMessages`, by `tailTimeoutMs` for the
+ * tail and by `timeoutMs` for the fence.
  */
 export async function broadcastThrough(options: {
   from: ServerHandle;
   room: string;
   receivers: readonly TestClient[];
-  chaos: () => Promise<void>;
-  tailMs: number;
+  chaos: (progress: BroadcastProgress) => Promise<void>;
+  tail: number;
+  tailTimeoutMs?: number;
   maxMessages?: number;
   timeoutMs?: number;
 }): Promise<DeliveryFigures> {
@@ -56,16 +97,22 @@ export async function broadcastThrough(options: {
   );
   const published: boolean[] = [];
   const sentAt: number[] = [];
-  let chaosDone = false;
-  let tailUntil = Infinity;
-  const chaos = options.chaos().finally(() => {
-    chaosDone = true;
-    tailUntil = Date.now() + options.tailMs;
-  });
+  const progress = new Progress();
+  let tailDone = false;
+  let chaosFailed = false;
+  const chaos = options.chaos(progress).then(
+    () => progress.after(options.tail, "sent", options.tailTimeoutMs).finally(() => (tailDone = true)),
+    (error: unknown) => {
+      chaosFailed = true;
+      throw error;
+    },
+  );
   const max = options.maxMessages ?? 100_000;
-  for (let i = 0; i < max && !(chaosDone && Date.now() >= tailUntil); i++) {
+  for (let i = 0; i < max && !tailDone && !chaosFailed; i++) {
     sentAt.push(Date.now());
-    published.push((await from.broadcaster.broadcast(String(i), { room })).published);
+    const ok = (await from.broadcaster.broadcast(String(i), { room })).published;
+    published.push(ok);
+    progress.record(ok);
     // One message a millisecond at most: the run measures delivery, not throughput.
     await new Promise((r) => setTimeout(r, 1));
   }
@@ -75,7 +122,7 @@ export async function broadcastThrough(options: {
     fenced = (await from.broadcaster.broadcast(fence, { room })).published;
     if (!fenced) await new Promise((r) => setTimeout(r, 50));
   }
-  if (!fenced) throw new Error("the fence could not be published within 10 s");
+  if (!fenced) throw new Error("the fence could not be published in 200 attempts");
   const timeout = options.timeoutMs ?? 20_000;
   await Promise.race([Promise.all(arrived), new Promise((_, reject) => setTimeout(() => reject(new Error(`the fence did not arrive within ${timeout} ms`)), timeout))]);
   return figures(published, sentAt, got);

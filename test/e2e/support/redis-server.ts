@@ -7,16 +7,18 @@ import { join } from "node:path";
 /** A private redis-server on a free loopback port, for tests that must stop and restart Redis. */
 export class RedisProcess {
   private child: ChildProcess | null = null;
-  /** With `persist`: the directory of its append-only file, so a restart keeps the data. */
-  private readonly dir: string | null;
+  /**
+   * Its own working directory: the append-only file with `persist`, and the RDB a replica writes on a
+   * full sync (in the test's working directory, servers started side by side would overwrite each
+   * other's dump.rdb).
+   */
+  private readonly dir = mkdtempSync(join(tmpdir(), "wse-redis-"));
 
   private constructor(
     readonly port: number,
-    persist: boolean,
+    private readonly persist: boolean,
     private readonly extra: readonly string[],
-  ) {
-    this.dir = persist ? mkdtempSync(join(tmpdir(), "wse-redis-")) : null;
-  }
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -35,8 +37,10 @@ export class RedisProcess {
   /** Starts (again) on the same port and resolves once it answers PING. */
   async restart(): Promise<void> {
     if (this.child !== null) throw new Error("redis-server is already running");
-    const storage = this.dir === null ? ["--appendonly", "no"] : ["--dir", this.dir, "--appendonly", "yes", "--appendfsync", "always"];
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...storage, ...this.extra], { stdio: "ignore" });
+    const storage = this.persist ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+    // A replica's full sync starts at once instead of after the default 5 s wait for more replicas.
+    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--repl-diskless-sync-delay", "0", ...storage, ...this.extra];
+    const child = spawn("redis-server", args, { stdio: "ignore" });
     this.child = child;
     child.once("exit", () => {
       if (this.child === child) this.child = null;
@@ -47,7 +51,7 @@ export class RedisProcess {
   /** Kills it for good and removes its files. */
   async dispose(): Promise<void> {
     await this.kill();
-    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** SIGKILL, as a crash would; resolves when the process is gone. */
