@@ -76,7 +76,7 @@ export function encodeControl(c: RecoveryControl): string {
 }
 
 /** The control message an endpoint without recovery answers with. */
-export const UNSUPPORTED_CONTROL = JSON.stringify({ $wse: CONTROL_TAG, unsupported: true });
+export const UNSUPPORTED_CONTROL = /* @__PURE__ */ JSON.stringify({ $wse: CONTROL_TAG, unsupported: true });
 
 /** Parses a control message: the fields, `"unsupported"`, or undefined when `text` is not one. */
 export function parseControl(text: string): RecoveryControl | "unsupported" | undefined {
