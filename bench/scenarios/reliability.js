@@ -26,7 +26,7 @@ const R1 = {
   servers: ['wse-reliability'],
   selfStarting: true,
   params: {
-    quick: { echoMs: 500, pings: 200, messages: 5000, latencyMessages: 500 },
+    quick: { echoMs: 300, pings: 100, messages: 3000, latencyMessages: 300 },
     full: { echoMs: 2000, pings: 500, messages: 20000, latencyMessages: 2000 },
   },
   metrics: [

@@ -188,7 +188,7 @@ describe("browser client: session recovery", () => {
         this.on("message", (data) => String(data) === '{"type":"$pong"}' && pongs++);
       }
     }
-    const c = client(`ws://127.0.0.1:${proxy.port}/live`, { WebSocket: Spy, liveness: { interval: 10, timeout: 300 }, onError: (e) => errors.push(e) });
+    const c = client(`ws://127.0.0.1:${proxy.port}/live`, { WebSocket: Spy, liveness: { interval: 10, timeout: 600 }, onError: (e) => errors.push(e) });
     const got = ticks(c);
     await stateOf(c, "open");
     await until(() => opened.length === 1);
