@@ -1,7 +1,7 @@
 'use strict';
 // Command line: node bench/run.js [--full] [--only T1a,T4] [--rounds N] [--no-docs] [--verbose]
 
-const SCENARIO_IDS = ['T1a', 'T1b', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9'];
+const SCENARIO_IDS = ['T1a', 'T1b', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9', 'R1'];
 
 function parseArgs(argv) {
   const o = { full: false, only: null, rounds: null, docs: true, verbose: false, help: false, nice: 0, base: null, appHeap: 16 };

@@ -3,6 +3,7 @@
 
 const { ratioChart } = require('./svg');
 const { whyFast } = require('./why-fast');
+const { reliabilitySection } = require('./reliability');
 const { summary, roundRatios } = require('../lib/stats');
 
 const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-nocoalesce', 'wse-pipeline', 'wse-traced', 'uws'];
@@ -109,6 +110,7 @@ function render(res, { chartPath }) {
   L.push(`| scenario | metric | ${cols.map((id) => res.servers[id].label).join(' | ')} |${upperHead} target (ws-endpoints) |`);
   L.push(`|---|---|${cols.map(() => '---:').join('|')}|${upper ? '---:|' : ''}---|`);
   for (const sc of res.scenarios) {
+    if (sc.id === 'R1') continue; // its own section, below
     if (sc.error) {
       L.push(`| ${sc.id} | failed: ${sc.error.split('\n')[0]} |${cols.map(() => ' |').join('')} |`);
       continue;
@@ -138,6 +140,7 @@ function render(res, { chartPath }) {
   L.push('(`ws` `Sender.frame`) and writes the same buffer to every socket. socket.io runs the WebSocket transport');
   L.push('only; the NestJS gateway runs on `@nestjs/platform-ws` (`WsAdapter`), with `ValidationPipe` in T2.');
   L.push('');
+  L.push(...reliabilitySection(res));
   L.push('## Machine and method');
   L.push('');
   const mc = res.machine;

@@ -24,13 +24,15 @@ function mergeResults(file, res) {
   if (old.scenarios.every((s) => rerun.has(s.id))) return res;
   const byId = new Map(old.scenarios.map((s) => [s.id, s]));
   for (const s of res.scenarios) byId.set(s.id, s);
-  const order = ['T1a', 'T1b', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9'];
+  const { REPORT_ORDER: order } = require('../scenarios');
   const scenarios = [...byId.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   // Run time of every run merged into the file, not only the last (an --only T6 rerun took 55 s of a 22 min file).
   const durationSec = (old.durationSec || 0) + res.durationSec;
   // The load the file reports is that of its first run, the one most of its scenarios come from.
   const load = old.load || res.load;
-  return { ...res, durationSec, load, servers: { ...old.servers, ...res.servers }, scenarios, merged: true };
+  // Likewise its method: a --nice of the first run stays described.
+  const nice = old.nice || res.nice;
+  return { ...res, durationSec, load, nice, servers: { ...old.servers, ...res.servers }, scenarios, merged: true };
 }
 
 function writeResults(resultsDir, res) {

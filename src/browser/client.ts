@@ -4,11 +4,13 @@
  * id, answers server requests with `$reply`, and (opt-in) detects a silent connection with `$ping`.
  */
 import type { ContractShape, EventTypes, MessagePayload, ReplyPayload, RequestTypes } from "../contract/contract.js";
+import type { RecoveryStatus } from "../contract/recovery-wire.js";
 import { backoffDelay } from "./backoff.js";
 import { encode, payloadOf, requestError, type Json } from "./envelope.js";
 import { BufferOverflowError, ClientOptionsError, ConnectionClosedError, RequestTimeoutError, type RequestError } from "./errors.js";
 import { resolveOptions, type BrowserConnectOptions, type ClientSettings } from "./options.js";
 import { OutageBuffer, utf8Length } from "./outage-buffer.js";
+import { RecoveryTracker } from "./recovery.js";
 import { OPEN, type WebSocketLike } from "./socket.js";
 import type { ClientState, RequestOptions } from "./state.js";
 
@@ -24,7 +26,7 @@ interface Pending {
 type Listener = (payload: never) => void;
 type Handler = (payload: never) => unknown;
 
-/** Code of the local close after a liveness timeout. */
+/** Code of the local close after a liveness timeout (or, with `recovery`, no control message within `requestTimeout`). */
 export const LIVENESS_TIMEOUT = 4000;
 
 /**
@@ -42,6 +44,13 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
   private live: ReturnType<typeof setTimeout> | undefined;
   private lastIn = 0;
   private pinged = false;
+  /** The current connection takes sends (with recovery: once its control message came). */
+  private up = false;
+  /** With recovery: null, or the current connection's control message is awaited (until this timer, if any). */
+  private awaiting: ReturnType<typeof setTimeout> | undefined | null = null;
+  /** Close code of the last lost connection. */
+  private lastCode = 1006;
+  private readonly rec: RecoveryTracker | null;
   private readonly buffer: OutageBuffer;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -60,6 +69,7 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     this.buffer = new OutageBuffer(this.s.bufferLimit, this.s.bufferBytes);
     this.ping = JSON.stringify({ [this.s.typeField]: "$ping" });
     this.pong = JSON.stringify({ [this.s.typeField]: "$pong" });
+    this.rec = this.s.recovery ? new RecoveryTracker() : null;
     this.open(true);
   }
 
@@ -76,6 +86,16 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     readonly bytes: number;
   } {
     return { count: this.buffer.size, bytes: this.buffer.bytes };
+  }
+
+  /**
+   * With the `recovery` option: the session of the current (or last) connection — its id, whether it was
+   * recovered, why a recovery was refused (`"expired"`, `"unknown-token"` …; the session is then new) and
+   * the messages received in it. Null without the option, before the first connection opened, or when
+   * the endpoint has no recovery.
+   */
+  get recovery(): RecoveryStatus | null {
+    return this.rec?.status ?? null;
   }
 
   /** Calls `listener` on every state change; returns the function that stops it. */
@@ -189,21 +209,19 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     this.emit({ state: "connecting" });
     let ws: WebSocketLike;
     try {
-      ws = new this.s.WebSocket(this.url, this.s.protocols);
+      ws = new this.s.WebSocket(this.rec ? this.rec.url(this.url) : this.url, this.s.protocols);
     } catch (e) {
       if (first) throw e;
       return this.lost(null, 1006, String(e));
     }
     this.ws = ws;
     ws.onopen = () => {
-      this.attempt = 0;
-      this.emit({ state: "open" });
-      for (const h of this.buffer.drain()) {
-        ws.send(h.text);
-        const p = h.id === undefined ? undefined : this.pending.get(h.id);
-        if (p) p.sent = true;
-      }
       this.heard();
+      if (!this.rec) return this.ready(ws);
+      // The server's first message says which session this is: sends stay held until it came.
+      const t = this.s.requestTimeout;
+      const why = "no recovery control message";
+      this.awaiting = t > 0 ? setTimeout(() => (this.lost(ws, LIVENESS_TIMEOUT, why), ws.close(LIVENESS_TIMEOUT, why)), t) : undefined;
     };
     ws.onmessage = (e) => this.receive(ws, e.data);
     ws.onclose = (e) => this.lost(ws, e.code, e.reason);
@@ -212,9 +230,32 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     ws.onerror = () => {};
   }
 
+  /** The connection takes sends: state `open`, then the outage buffer drains in order. */
+  private ready(ws: WebSocketLike): void {
+    this.attempt = 0;
+    this.up = true;
+    const status = this.rec?.status;
+    // Requests sent on the lost connection wait for their replies only in a recovered session's replay.
+    if (status !== undefined && !status?.recovered) this.failSent(`${this.lastCode}; the session was not recovered`, this.lastCode);
+    this.emit(this.rec ? { state: "open", recovery: status ?? null } : { state: "open" });
+    for (const h of this.buffer.drain()) {
+      ws.send(h.text);
+      const p = h.id === undefined ? undefined : this.pending.get(h.id);
+      if (p) p.sent = true;
+    }
+  }
+
+  /** Rejects the requests written to a connection that is gone. */
+  private failSent(why: string, code: number): void {
+    for (const [id, p] of this.pending) if (p.sent) this.settle(id, new ConnectionClosedError(`The connection closed (${why}) before "${p.type}" was answered.`, code));
+  }
+
   private detach(ws: WebSocketLike): void {
     ws.onopen = ws.onmessage = ws.onclose = null;
     this.ws = null;
+    this.up = false;
+    clearTimeout(this.awaiting ?? undefined);
+    this.awaiting = null;
     clearTimeout(this.live);
     this.live = undefined;
   }
@@ -223,9 +264,9 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
   private lost(ws: WebSocketLike | null, code: number, reason: string): void {
     if (ws !== this.ws) return;
     if (ws) this.detach(ws);
-    for (const [id, p] of this.pending) {
-      if (p.sent) this.settle(id, new ConnectionClosedError(`The connection closed (${code}) before "${p.type}" was answered.`, code));
-    }
+    this.lastCode = code;
+    // With recovery, the replies may come in the replay: the next control message decides (`ready`).
+    if (!this.rec) this.failSent(String(code), code);
     if (this.ended) return;
     const s = this.s;
     if (!s.reconnect || (code === 1000 && !s.onNormalClose) || this.attempt >= s.maxAttempts) {
@@ -250,7 +291,7 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
     if (this.ended) throw new ConnectionClosedError(`The client is closed; "${type}" was not sent.`, (this.current as { code: number }).code);
     const text = encode(this.s, type, payload, id);
     const ws = this.ws;
-    if (ws && ws.readyState === OPEN) {
+    if (ws && this.up && ws.readyState === OPEN) {
       ws.send(text);
       return true;
     }
@@ -286,6 +327,16 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
 
   private receive(ws: WebSocketLike, data: unknown): void {
     this.heard();
+    const rec = this.rec;
+    if (rec && this.awaiting !== null) {
+      clearTimeout(this.awaiting);
+      this.awaiting = null;
+      const control = rec.control(data);
+      this.ready(ws);
+      if (control || ws !== this.ws) return;
+    }
+    // The server numbers every message it sends after the control message, `$pong` and binary included.
+    if (rec?.status) rec.received++;
     if (data === this.pong) return;
     let m: Json;
     try {

@@ -34,3 +34,4 @@ export { BrowserClientError, BufferOverflowError, ClientOptionsError, Connection
 export type { FieldError } from "./errors.js";
 export type { EventHandler, WebSocketConstructor, WebSocketLike } from "./socket.js";
 export type { ContractShape, EventTypes, MessagePayload, ReplyPayload, RequestTypes } from "../contract/contract.js";
+export type { RecoveryRefusal, RecoveryStatus } from "../contract/recovery-wire.js";

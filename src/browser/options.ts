@@ -64,6 +64,13 @@ export interface BrowserConnectOptions {
   requestTimeout?: number | undefined;
   /** Requests awaiting an answer at once; more reject with `BufferOverflowError` (default 1024). */
   maxPendingRequests?: number | undefined;
+  /**
+   * Session recovery (default off; the endpoint needs `recovery: { window }`): ask for a recoverable
+   * session, and on each reconnect present its token and the count of messages received, so the server
+   * gives the same session back with what it sent meanwhile, replayed in order before anything new. The
+   * outcome is `client.recovery` and the `open` state's `recovery`.
+   */
+  recovery?: boolean | undefined;
   /** Detect a dead connection with `$ping`/`$pong` (the endpoint needs `liveness: true`): `true` or options (default off). */
   liveness?: boolean | LivenessOptions | undefined;
   /** Envelope field names, when the endpoint changed them. */
@@ -88,6 +95,7 @@ export interface ClientSettings {
   readonly bufferPolicy: BrowserBufferPolicy;
   readonly requestTimeout: number;
   readonly maxPendingRequests: number;
+  readonly recovery: boolean;
   /** 0 when liveness is off. */
   readonly livenessInterval: number;
   readonly livenessTimeout: number;
@@ -110,6 +118,7 @@ export const BROWSER_DEFAULTS = {
   bufferPolicy: "drop-newest",
   requestTimeout: 10_000,
   maxPendingRequests: 1024,
+  recovery: false,
   interval: 30_000,
   timeout: 10_000,
 } as const;
@@ -124,6 +133,7 @@ const RULES: Record<string, [Check, string]> = {
   jitter: [(v) => typeof v === "number" && v >= 0 && v <= 1, "from 0 to 1"],
   maxAttempts: [(v) => v === Infinity || (count(v) && (v as number) > 0), "a positive integer (or Infinity)"],
   onNormalClose: [(v) => typeof v === "boolean", "true or false"],
+  recovery: [(v) => typeof v === "boolean", "true or false"],
   bufferLimit: [count, "a non-negative integer"],
   bufferBytes: [count, "a non-negative integer"],
   bufferPolicy: [(v) => v === "drop-newest" || v === "drop-oldest" || v === "close", 'one of "drop-newest", "drop-oldest", "close"'],
@@ -135,7 +145,7 @@ const RULES: Record<string, [Check, string]> = {
   idField: [(v) => typeof v === "string" && v !== "", "a non-empty string"],
   dataField: [(v) => v === null || (typeof v === "string" && v !== ""), "null or a non-empty string"],
 };
-const TOP = ["WebSocket", "protocols", "reconnect", "requestTimeout", "maxPendingRequests", "liveness", "envelope", "onError"];
+const TOP = ["WebSocket", "protocols", "reconnect", "requestTimeout", "maxPendingRequests", "recovery", "liveness", "envelope", "onError"];
 const RECONNECT = ["initialDelay", "maxDelay", "multiplier", "jitter", "maxAttempts", "onNormalClose", "bufferLimit", "bufferBytes", "bufferPolicy"];
 
 /** Checks one options object's keys and values into `into`, appending one sentence per problem. */

@@ -1,4 +1,5 @@
 /** What the browser client reports to a UI, and the options of one request. */
+import type { RecoveryStatus } from "../contract/recovery-wire.js";
 
 /** Where the connection stands, for a UI: each change is passed to `onState` listeners. */
 export type ClientState =
@@ -7,8 +8,13 @@ export type ClientState =
       readonly state: "connecting";
     }
   | {
-      /** Connected: sends go straight out. */
+      /** Connected: sends go straight out. With `recovery`, entered once the server's control message came. */
       readonly state: "open";
+      /**
+       * With the `recovery` option only: how this connection's recovery went (the session id, whether it
+       * was recovered, why not), or null when the endpoint has no recovery.
+       */
+      readonly recovery?: RecoveryStatus | null;
     }
   | {
       /** The connection was lost; the next attempt starts in `delay` ms. */

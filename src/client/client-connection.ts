@@ -18,7 +18,7 @@ import { ClientHeartbeat } from "./heartbeat.js";
 import { openSocket, type SocketRequest } from "./open-socket.js";
 import { backoffDelay } from "../browser/backoff.js";
 import { BufferPolicies, shouldReconnect, type DisconnectCause } from "./reconnect.js";
-import { parseControl, withAsk } from "../recovery/wire.js";
+import { parseControl, withAsk } from "../contract/recovery-wire.js";
 
 const STATE = { CONNECTING: 0, OPEN: 1, RECONNECTING: 2, CLOSED: 3 } as const;
 type State = (typeof STATE)[keyof typeof STATE];

@@ -4,19 +4,7 @@ import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
 import { OUT } from "../session/outbound-entry.js";
 import { Session } from "../session/session.js";
 import type { ClientTransport } from "./client-transport.js";
-import type { RecoveryRefusal } from "../recovery/wire.js";
-
-/** How the current connection's session recovery went (`connectToServer({ recovery: true })`). */
-export interface RecoveryStatus {
-  /** The server's id of the session: the same across recovered connections. */
-  readonly sessionId: string;
-  /** Whether this connection recovered the previous session (and was sent what it missed first). */
-  readonly recovered: boolean;
-  /** Why a recovery this connection asked for was refused; the session is then a new one. */
-  readonly refused: RecoveryRefusal | undefined;
-  /** Data messages received in the server session so far (the offset presented on the next recovery). */
-  readonly offset: number;
-}
+import type { RecoveryRefusal, RecoveryStatus } from "../contract/recovery-wire.js";
 
 /**
  * The session `connectToServer` resolves to. It stays the same object across reconnects: `isOpen()`

@@ -21,5 +21,5 @@ export { RECOVERY_DEFAULTS, type RecoveryCandidate, type RecoveryOptions } from 
 export type {
   ClaimRequest, ClaimResult, RecoveryStore, RecoveryStoreListener, RecoveryStoreStats, SessionBounds, SessionEntry, SessionState, StoredMessage,
 } from "./store.js";
-export { OFFSET_PARAM, RecoveryRefusals, TOKEN_PARAM, type RecoveryControl, type RecoveryRefusal } from "./wire.js";
-export type { RecoveryStatus } from "../client/client-session.js";
+export { OFFSET_PARAM, RecoveryRefusals, TOKEN_PARAM, type RecoveryControl, type RecoveryRefusal } from "../contract/recovery-wire.js";
+export type { RecoveryStatus } from "../contract/recovery-wire.js";

@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from "../errors.js";
 import { checkInteger, checkKnownKeys } from "../util/check-options.js";
-import { RecoveryRefusals, type RecoveryRefusal } from "./wire.js";
+import { RecoveryRefusals, type RecoveryRefusal } from "../contract/recovery-wire.js";
 import type { ClaimRequest, ClaimResult, RecoveryStore, RecoveryStoreStats, SessionBounds, SessionEntry, SessionState, StoredMessage } from "./store.js";
 
 /** Options of {@link MemoryRecoveryStore}. */

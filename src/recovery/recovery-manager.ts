@@ -10,7 +10,7 @@ import type { ResolvedRecovery } from "./recovery-options.js";
 import { SessionRecorder, type RecorderHost } from "./session-recorder.js";
 import type { ClaimResult, RecoveryStore, RecoveryStoreListener, SessionBounds, SessionState, StoredMessage } from "./store.js";
 import { hashToken, newToken, principalKey } from "./token.js";
-import { encodeControl, readAsk, RecoveryRefusals, UNSUPPORTED_CONTROL, type RecoveryRefusal } from "./wire.js";
+import { encodeControl, readAsk, RecoveryRefusals, UNSUPPORTED_CONTROL, type RecoveryRefusal } from "../contract/recovery-wire.js";
 
 /** What the handshake decided about one connection's recovery; `begin` applies it to the new session. */
 export interface RecoveryTicket {

@@ -1,4 +1,4 @@
-import type { RecoveryRefusal } from "./wire.js";
+import type { RecoveryRefusal } from "../contract/recovery-wire.js";
 
 /** One data message of a session, as it went out (or would have) on the wire. */
 export interface StoredMessage {

@@ -3,7 +3,7 @@ import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import { requireOptionalPeer } from "../peers/optional-peer.js";
 import type { ClaimRequest, ClaimResult, RecoveryStore, RecoveryStoreListener, RecoveryStoreStats, SessionBounds, SessionEntry, SessionState, StoredMessage } from "../recovery/store.js";
-import type { RecoveryRefusal } from "../recovery/wire.js";
+import type { RecoveryRefusal } from "../contract/recovery-wire.js";
 import { checkDuration, checkKnownKeys } from "../util/check-options.js";
 
 /** Options of {@link RedisRecoveryStore}. */

@@ -353,6 +353,9 @@ export class WsSession extends Session implements RemoteHost {
   ): Error | undefined {
     if (this.state !== STATE.OPEN || !this.transport.isOpen) {
       this.outbound.counters.outboundDropped++;
+      // A recoverable session whose connection died before its close event came (ws is CLOSING a few
+      // ticks): the message is numbered all the same, so its client gets it in the replay.
+      if (this.recorder !== null && this.state === STATE.OPEN && fin && !partial && this.fragmenting === -1 && kind !== OUT.PING && kind !== OUT.PONG) this.recorder.record(kind, data, true);
       return new SessionClosedError();
     }
     // Control frames may sit between fragments (RFC 6455 §5.4); data frames may not.

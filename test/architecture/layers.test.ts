@@ -152,13 +152,17 @@ describe("source layers", () => {
   });
 
   // The browser bundle must run where there is no Node and nothing else of the package: its files import
-  // each other, contract types (erased) and nothing more, not even a bare module.
-  it("src/browser imports only itself and, type-only, src/contract", () => {
+  // each other, contract types (erased), the session-recovery wire (pure code that imports nothing, shared
+  // with the server and the Node client) and nothing more, not even a bare module.
+  it("src/browser imports only itself, src/contract/recovery-wire.ts and, type-only, src/contract", () => {
+    const wire = "src/contract/recovery-wire.ts";
     const outside = edges
       .filter((e) => unitOf(e.from) === "src/browser" && unitOf(e.to) !== "src/browser")
-      .filter((e) => !(e.typeOnly && unitOf(e.to) === "src/contract"))
+      .filter((e) => !((e.typeOnly || e.to === wire) && unitOf(e.to) === "src/contract"))
       .map((e) => `${e.from} → ${e.to}`);
     expect(outside).toEqual([]);
+    expect(edges.filter((e) => e.from === wire)).toEqual([]);
+    expect(edges.some((e) => unitOf(e.from) === "src/browser" && e.to === wire && !e.typeOnly)).toBe(true);
     const bare = files("src/browser").filter((f) => /^\s*(import|export)[^;]*from\s*"(?!\.)/m.test(readFileSync(join(root, f), "utf8")));
     expect(bare).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { connect, type BrowserClient, type ClientState } from "../../src/browser/index.js";
+import { connect, type BrowserClient, type ClientState, type RecoveryRefusal, type RecoveryStatus } from "../../src/browser/index.js";
 import { defineContract, payloadType } from "../../src/contract/index.js";
 // The DTO classes of contract-types.test.ts: methods and a Date, as a server declares them.
 import { Join, Joined, Say } from "../contract/sample-dtos.js";
@@ -65,6 +65,29 @@ describe("browser client types", () => {
       readonly reason: string;
     }>();
     expectTypeOf<Extract<ClientState, { state: "closed" }>>().toEqualTypeOf<{ readonly state: "closed"; readonly code: number; readonly reason: string }>();
+  });
+
+  it("types session recovery: the option, the status and its refusal reasons", () => {
+    expectTypeOf<Extract<ClientState, { state: "open" }>>().toEqualTypeOf<{ readonly state: "open"; readonly recovery?: RecoveryStatus | null }>();
+    expectTypeOf<BrowserClient<Chat>["recovery"]>().toEqualTypeOf<RecoveryStatus | null>();
+    expectTypeOf<RecoveryStatus>().toEqualTypeOf<{
+      readonly sessionId: string;
+      readonly recovered: boolean;
+      readonly refused: RecoveryRefusal | undefined;
+      readonly offset: number;
+    }>();
+    expectTypeOf<"expired">().toExtend<RecoveryRefusal>();
+    expectTypeOf<"unknown-token">().toExtend<RecoveryRefusal>();
+    expectTypeOf<"gone">().not.toExtend<RecoveryRefusal>();
+    // Never called: the checks are the compiler's.
+    const options = (): void => {
+      connect("ws://x/chat", { recovery: true });
+      // @ts-expect-error recovery is on or off; its bounds are the server's
+      connect("ws://x/chat", { recovery: { window: "2m" } });
+    };
+    expectTypeOf(options).toBeFunction();
+    const reason = (c: BrowserClient<Chat>): string | undefined => c.recovery?.refused;
+    expectTypeOf(reason).toBeFunction();
   });
 });
 

@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserClient } from "../../src/browser/index.js";
-import { bootstrap, OnMessage, ServerEndpoint, silentLogger, type ServerHandle } from "../../src/index.js";
+import { bootstrap, OnMessage, OnOpen, ServerEndpoint, Session, silentLogger, type ServerHandle } from "../../src/index.js";
 import { RawServer } from "../browser/support.js";
+import { SwitchProxy } from "../recovery/switch-proxy.js";
 import { CHROMIUM, chromium as chromiumPackage } from "../support/system-packages.js";
 
 /**
@@ -75,9 +76,17 @@ class App {
   }
 }
 
+/** Session recovery: a session joins "news" once; a recovered one keeps it. */
+@ServerEndpoint({ path: "/news", recovery: { window: "30s" } })
+class News {
+  @OnOpen() open(session: Session): void {
+    if (!session.isRecovered()) session.join("news");
+  }
+}
+
 async function serve(port = 0): Promise<ServerHandle> {
   // The test page comes from another port: allow its origin, as an app serving its page elsewhere would.
-  const handle = await bootstrap({ endpoints: [App], port, host: "127.0.0.1", logger: silentLogger, allowedOrigins: [origin] });
+  const handle = await bootstrap({ endpoints: [App, News], port, host: "127.0.0.1", logger: silentLogger, allowedOrigins: [origin] });
   cleanups.push(() => handle.close());
   return handle;
 }
@@ -214,5 +223,39 @@ describe("ws-endpoints/browser in headless Chromium", () => {
     await expect.poll(() => said.length, { timeout: 15_000 }).toBe(6);
     expect(said).toEqual(["before", "during 1", "during 2", "during 3", "during 4", "during 5"]);
     expect((await statesOf(page)).at(-1)).toEqual({ state: "open" });
+  }, 60_000);
+
+  it("session recovery: after a drop, what was published meanwhile arrives once and in order, in the same session", async () => {
+    const server = await serve();
+    const proxy = await SwitchProxy.start(server.address.port);
+    cleanups.push(() => proxy.close());
+    const page = await pageWithClient(`ws://127.0.0.1:${proxy.port}/news`, { recovery: true, reconnect: { initialDelay: 50, maxDelay: 400, jitter: 0 } });
+    await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals & { ticks: number[] };
+      g.ticks = [];
+      g.client.on("tick", (m) => g.ticks.push((m as { n: number }).n));
+    });
+    const ticks = () => page.evaluate(() => (globalThis as unknown as { ticks: number[] }).ticks);
+    const opens = async () => (await statesOf(page)).filter((s) => s.state === "open").map((s) => s["recovery"] as { sessionId: string; recovered: boolean });
+    await expect.poll(async () => (await opens()).length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => server.sessions.size).toBe(1);
+    const publish = async (from: number, to: number) => {
+      for (let n = from; n < to; n++) await server.broadcaster.broadcast(JSON.stringify({ type: "tick", n }), { room: "news" });
+    };
+    await publish(0, 10);
+    await expect.poll(async () => (await ticks()).length).toBe(10);
+    // The server keeps writing, but nothing reaches the page; then the connection is cut (RST both ways).
+    proxy.freeze();
+    await publish(10, 20);
+    proxy.reset();
+    await expect.poll(async () => (await statesOf(page)).some((s) => s.state === "reconnecting")).toBe(true);
+    await publish(20, 30);
+    await expect.poll(async () => (await opens()).length, { timeout: 15_000 }).toBe(2);
+    await publish(30, 31);
+    await expect.poll(async () => (await ticks()).includes(30), { timeout: 10_000 }).toBe(true);
+    expect(await ticks()).toEqual(Array.from({ length: 31 }, (_, n) => n));
+    const [first, second] = await opens();
+    expect(first).toMatchObject({ recovered: false, offset: 0 });
+    expect(second).toEqual({ sessionId: first!.sessionId, recovered: true, refused: undefined, offset: 10 });
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
 import { bootstrap, Configurator, EndpointDefinitionError, OnOpen, ServerEndpoint, Session, silentLogger, type HandshakeRequest, type ServerHandle } from "../../src/index.js";
 import { MemoryRecoveryStore } from "../../src/recovery/memory-store.js";
-import { RecoveryRefusals } from "../../src/recovery/wire.js";
+import { RecoveryRefusals } from "../../src/contract/recovery-wire.js";
 import { WireClient } from "./wire-client.js";
 import { until } from "./chaos-run.js";
 

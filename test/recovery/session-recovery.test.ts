@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { bootstrap, OnMessage, OnOpen, ServerEndpoint, silentLogger, Session, type ServerHandle } from "../../src/index.js";
 import { WireClient } from "./wire-client.js";
@@ -58,6 +59,30 @@ describe("session recovery on one node (memory store)", () => {
     await client.receivedCount(11);
     expect(client.received).toEqual([...Array.from({ length: 10 }, (_, i) => `m${i}`), "echo:hi:36"]);
     expect(opened[1]).toEqual({ id: first.session, recovered: true, rooms: ["news"], nick: "ada" });
+    await client.close();
+  });
+
+  it("numbers what is sent after the connection died but before its close event: replayed, not lost", async () => {
+    const app = await start();
+    const client = new WireClient(`ws://127.0.0.1:${app.address.port}/feed`);
+    await client.connect(false);
+    await until(() => opened.length === 1);
+    const session = [...app.sessions][0]!;
+    // ws answers a reset socket's error by marking itself CLOSING; its close event (which parks the
+    // session) comes ticks later. A broadcast in between used to be refused and never numbered.
+    const socket = (session as unknown as { transport: { rawSocket: Socket } }).transport.rawSocket;
+    const gap: boolean[] = [];
+    socket.once("error", () => {
+      gap.push(app.sessions.has(session) && !session.isOpen());
+      void app.broadcaster.broadcast("in-the-gap", { room: "news" });
+    });
+    await client.reset();
+    await until(() => gap.length === 1);
+    expect(gap).toEqual([true]);
+    expect(await client.connect(true)).toMatchObject({ recovered: true, offset: 0 });
+    client.send("after");
+    await client.receivedCount(2);
+    expect(client.received).toEqual(["in-the-gap", "echo:after:36"]);
     await client.close();
   });
 });

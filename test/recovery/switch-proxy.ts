@@ -40,6 +40,17 @@ export class SwitchProxy {
     this.pairs.clear();
   }
 
+  /**
+   * Stops passing on what the nodes send (the other direction keeps flowing): a node's writes still
+   * succeed, so a recoverable session numbers messages its client never receives. A `reset()` ends it.
+   */
+  freeze(): void {
+    for (const [client, upstream] of this.pairs) {
+      upstream.unpipe(client);
+      upstream.pause();
+    }
+  }
+
   async close(): Promise<void> {
     this.reset();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import WebSocket from "ws";
-import { parseControl, type RecoveryControl } from "../../src/recovery/wire.js";
+import { parseControl, type RecoveryControl } from "../../src/contract/recovery-wire.js";
 
 /**
  * A recovery client written against the wire alone (docs/reliability.md, "Session recovery"): what a

@@ -1,6 +1,8 @@
 /**
- * The recovery wire, shared by the server and every client (Node now, the browser client later). Only
- * what a browser can do: query parameters on the upgrade URL, and one text message from the server.
+ * The recovery wire, shared by the server (`recovery/`) and both clients (`client/`, `browser/`): pure
+ * code with no imports, in layer 0 so the browser bundle carries the same parser and URL builder as the
+ * Node client. Only what a browser can do: query parameters on the upgrade URL, and one text message
+ * from the server.
  *
  * 1. The client asks for recovery with `?wse-recovery=` (empty: a new session) or
  *    `?wse-recovery=<token>&wse-offset=<n>`, where `n` is the number of data messages it has received
@@ -24,7 +26,7 @@ export const OFFSET_PARAM = "wse-offset";
 export const CONTROL_TAG = "recovery";
 
 /** Why a recovery was refused; the session is new and the client is told this reason. */
-export const RecoveryRefusals = Object.freeze({
+export const RecoveryRefusals = /* @__PURE__ */ Object.freeze({
   /** No session has this token (never issued, already used, or forgotten after its window). */
   UNKNOWN_TOKEN: "unknown-token",
   /** The session's recovery window passed before the client came back. */
@@ -56,13 +58,25 @@ export interface RecoveryControl {
   readonly refused?: RecoveryRefusal;
 }
 
+/** How the current connection's session recovery went, as a client reports it (Node `getRecovery()`, browser `client.recovery`). */
+export interface RecoveryStatus {
+  /** The server's id of the session: the same across recovered connections. */
+  readonly sessionId: string;
+  /** Whether this connection recovered the previous session (and was sent what it missed first). */
+  readonly recovered: boolean;
+  /** Why a recovery this connection asked for was refused; the session is then a new one. */
+  readonly refused: RecoveryRefusal | undefined;
+  /** Data messages received in the server session so far (the offset presented on the next recovery). */
+  readonly offset: number;
+}
+
 /** Encodes the control message the server sends first. */
 export function encodeControl(c: RecoveryControl): string {
   return JSON.stringify({ $wse: CONTROL_TAG, ...c });
 }
 
 /** The control message an endpoint without recovery answers with. */
-export const UNSUPPORTED_CONTROL = JSON.stringify({ $wse: CONTROL_TAG, unsupported: true });
+export const UNSUPPORTED_CONTROL = /* @__PURE__ */ JSON.stringify({ $wse: CONTROL_TAG, unsupported: true });
 
 /** Parses a control message: the fields, `"unsupported"`, or undefined when `text` is not one. */
 export function parseControl(text: string): RecoveryControl | "unsupported" | undefined {
