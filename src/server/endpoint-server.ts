@@ -24,7 +24,7 @@ import { ServerWebSocket } from "../transport/server-websocket.js";
 import { WsTransport } from "../transport/ws-transport.js";
 import { createEndpointInstance, openConnection } from "../runtime/connection.js";
 import { LivenessMonitor } from "./heartbeat.js";
-import { TokenBucket } from "../runtime/rate-limit.js";
+import { AddressBuckets, TokenBucket, type ResolvedRateLimit } from "../runtime/rate-limit.js";
 import { checkHandshakeParams } from "./handshake-params.js";
 import { Configurator, type ResponseHeaders } from "../handshake/configurator.js";
 import type { DependencyContainer } from "tsyringe";
@@ -93,6 +93,8 @@ export class EndpointServer implements DispatchEnv {
   private readonly proxyTrust: ProxyTrust | null;
   /** Handshakes waiting on async hooks; each entry refuses its upgrade (shutdown). */
   private readonly pending = new Set<() => void>();
+  /** The shared rate-limit buckets of endpoints with `rateLimit.per: "address"`. */
+  private readonly addressBuckets = new Map<CompiledEndpoint, AddressBuckets>();
   /** @hidden The one heartbeat / idle timer of this server. */
   readonly liveness: LivenessMonitor;
   /** @hidden Session recovery of this server's recoverable endpoints. */
@@ -282,7 +284,16 @@ export class EndpointServer implements DispatchEnv {
     } else rejectRequest(res, 404);
   }
 
+  /** A session's rate-limit bucket: its own, or its address's share (`per: "address"`). */
+  private bucketFor(ep: CompiledEndpoint, limit: ResolvedRateLimit, s: WsSession): TokenBucket {
+    if (!limit.perAddress) return new TokenBucket(limit);
+    let shared = this.addressBuckets.get(ep);
+    if (shared === undefined) this.addressBuckets.set(ep, (shared = new AddressBuckets(limit)));
+    return shared.acquire(s.info.remoteAddress);
+  }
+
   released(session: WsSession): void {
+    if (session.rateLimiter instanceof TokenBucket) session.rateLimiter.release();
     this.sessions.delete(session);
     this.hub.release(session);
     if (this.sessions.size === 0 && this.idleWaiters.length > 0) {
@@ -342,7 +353,7 @@ export class EndpointServer implements DispatchEnv {
     const policy = this.policies.get(ep)!;
     const dispatcher = openConnection(
       ep,
-      { session: s, instance, limits: policy, rateLimiter: policy.rateLimit === null ? null : new TokenBucket(policy.rateLimit), liveness: this.liveness },
+      { session: s, instance, limits: policy, rateLimiter: policy.rateLimit === null ? null : this.bucketFor(ep, policy.rateLimit, s), liveness: this.liveness },
       this,
     );
     this.sessions.add(s);

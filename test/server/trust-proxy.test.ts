@@ -47,8 +47,17 @@ class Limited {
   }
 }
 
+/** Three messages per client address, whatever number of connections it opens (the refill is negligible). */
+@ServerEndpoint({ path: "/shared", rateLimit: { messagesPerSecond: 0.001, burst: 3, policy: "drop", per: "address" } })
+class SharedBudget {
+  @OnMessage() echo(t: string) {
+    return t;
+  }
+}
+
 const servers = serverPerTest();
-const start = (options: Omit<BootstrapOptions, "endpoints"> = {}): Promise<TestServer> => servers.start([WhoAmI, Limited], { heartbeatInterval: 0, ...options });
+const start = (options: Omit<BootstrapOptions, "endpoints"> = {}): Promise<TestServer> =>
+  servers.start([WhoAmI, Limited, SharedBudget], { heartbeatInterval: 0, ...options });
 
 /** A raw upgrade through the proxy: the HTTP status the server answers. */
 async function statusVia(s: TestServer, path: string, headers: Record<string, string>): Promise<number> {
@@ -143,6 +152,34 @@ describe("rate limits behind a proxy", () => {
     expect((await flooder.closed).code).toBe(1008);
     await calm.send("still here");
     expect(await calm.nextText()).toBe("still here");
+  });
+});
+
+describe('rateLimit per: "address"', () => {
+  it("the sessions of one forwarded address share one budget; another address has its own; the budget goes with the address's last session", async () => {
+    const s = await start({ trustProxy: "loopback" });
+    const via = (address: string) => s.connect("/shared", { headers: { "X-Forwarded-For": address } });
+    const [a, b, other] = await Promise.all([via("203.0.113.66"), via("203.0.113.66"), via("198.51.100.4")]);
+    const echo = async (c: typeof a, text: string) => {
+      await c.send(text);
+      return c.nextText();
+    };
+    expect(await echo(a, "a1")).toBe("a1");
+    expect(await echo(a, "a2")).toBe("a2");
+    expect(await echo(b, "b1")).toBe("b1");
+    // The address's third token is spent: b's next message is refused, and b (not a) is told.
+    expect(JSON.parse(await echo(b, "b2"))).toMatchObject({ error: "WSE_ERR_RATE_LIMITED" });
+    for (const t of ["o1", "o2", "o3"]) expect(await echo(other, t)).toBe(t);
+    await Promise.all([a.close(), b.close()]);
+    // The server lets go of a and b when their sockets close (after the clients saw the close): bounded wait.
+    for (let i = 0; i < 400 && s.handle.sessions.size > 1; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(s.handle.sessions.size).toBe(1);
+    const again = await via("203.0.113.66");
+    for (const t of ["n1", "n2", "n3"]) expect(await echo(again, t)).toBe(t);
+  });
+
+  it("rejects an unknown per value at bootstrap, naming the field", async () => {
+    await expect(start({ rateLimit: { messagesPerSecond: 5, per: "ip" as never } })).rejects.toThrow(/rateLimit\.per/);
   });
 });
 
