@@ -7,6 +7,8 @@ import type { OutKind } from "./outbound-entry.js";
 export interface OutboundRecorder {
   /** Whether the session was recovered (`isRecovered()`). */
   readonly recovered: boolean;
+  /** Data messages the session has been sent over its whole life, across recoveries (the next offset). */
+  readonly nextOffset: number;
   /** A data message (or a piece of one, `fin` false) was accepted into the outbound queue, in wire order. */
   record(kind: OutKind, data: string | Buffer | readonly Buffer[], fin: boolean): void;
   /** A broadcast waits behind the session's open fragmented message: it goes out (and counts) after the last piece. */

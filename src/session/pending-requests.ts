@@ -21,10 +21,18 @@ const REPLY_MARK = Buffer.from(JSON.stringify(REPLY_TYPE));
  * id, two callbacks and a timer: about 300 bytes).
  */
 export class PendingRequests {
-  private last = 0;
   private readonly waiting = new Map<string, Pending>();
 
-  constructor(private readonly protocol: MessageProtocol) {}
+  /**
+   * `last`: the number the first id follows. A recovered session's client may still answer a request of
+   * the connection it lost, so a recoverable session starts past every message it was sent before
+   * (its next offset): each earlier request was one of them, since an id is kept only by a request the
+   * session accepted (and numbered). Other sessions start at 0: `s1`, `s2`, …
+   */
+  constructor(
+    private readonly protocol: MessageProtocol,
+    private last = 0,
+  ) {}
 
   /** Requests waiting for their reply. */
   get size(): number {
@@ -56,6 +64,7 @@ export class PendingRequests {
     try {
       text = p.encode(type, id, payload);
     } catch (error) {
+      this.last--; // never sent: the id stays free (see the constructor)
       return Promise.reject(error);
     }
     return new Promise<unknown>((resolve, reject) => {
@@ -63,7 +72,10 @@ export class PendingRequests {
       const timer = setTimeout(() => this.timeout(id, timeoutMs), Math.min(timeoutMs, MAX_TIMER_MS)).unref();
       this.waiting.set(id, { type, resolve, reject, timer });
       const refused = write(text);
-      if (refused !== undefined) this.settle(id)?.reject(refused);
+      if (refused !== undefined) {
+        if (this.last === Number(id.slice(1))) this.last--;
+        this.settle(id)?.reject(refused);
+      }
     });
   }
 

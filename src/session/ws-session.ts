@@ -322,7 +322,7 @@ export class WsSession extends Session implements RemoteHost {
     const p = checkMessageType(this.protocol, "request", type);
     const timeout = requestTimeoutOf(p, options);
     if (!this.isOpen()) return Promise.reject(new SessionClosedError("The session is closed; the request was not sent."));
-    return (this.requests ??= new PendingRequests(p)).start(type, payload, timeout, (text) => this.submit(OUT.TEXT, text, true, undefined, undefined));
+    return (this.requests ??= new PendingRequests(p, this.recorder?.nextOffset ?? 0)).start(type, payload, timeout, (text) => this.submit(OUT.TEXT, text, true, undefined, undefined));
   }
 
   typed<C extends ContractShape>(contract: C): ContractSession<C> {
