@@ -139,12 +139,13 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     if (this.closeQueued) return;
     this.closeQueued = true;
     this.inputClosed = true;
-    const close = this.session.reportedClose ?? new CloseReason(code, reason);
-    this.counters.closed(close.getCloseCode());
+    const reported = this.session.reportedClose;
+    this.counters.closed(reported === null ? code : reported.getCloseCode());
     this.session.markClosed(code);
-    // Nothing queued or running and no @OnClose to run: released now, not a microtask later (T7).
-    if (!this.busy && this.endpoint.onClose === null) this.close(close);
-    else this.push(JOB.CLOSE, close, false);
+    // Nothing queued or running and no @OnClose to run: released now, not a microtask later, and with no
+    // CloseReason built that nothing would read (T7).
+    if (!this.busy && this.endpoint.onClose === null) this.release();
+    else this.push(JOB.CLOSE, reported ?? new CloseReason(code, reason), false);
   }
 
   protected afterAsync(value: unknown): void {

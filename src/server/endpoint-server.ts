@@ -167,8 +167,9 @@ export class EndpointServer implements DispatchEnv {
    * alone for other upgrade listeners on a shared server (dev servers, other WebSocket libraries).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, answerUnknown = true): void {
-    // A peer resetting the connection mid-handshake must not become an uncaught 'error'.
-    socket.on("error", noop);
+    // A peer resetting the connection mid-handshake must not become an uncaught 'error'. Node emits a
+    // socket's errors on a later tick, and a handshake completed in this call hands the socket to ws,
+    // which listens itself: the no-op listener is added only where the handshake waits or is refused.
     if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
     const invalid = checkUpgradeRequest(req);
     if (invalid) return this.refuse(socket, invalid.status, invalid.message, invalid.headers);
@@ -178,7 +179,6 @@ export class EndpointServer implements DispatchEnv {
     const match = this.router.match(pathname);
     if (match === null) {
       if (answerUnknown) return this.refuse(socket, 404);
-      socket.off("error", noop);
       return;
     }
     if (match === MALFORMED) return this.refuse(socket, 400, "malformed path");
@@ -206,6 +206,7 @@ export class EndpointServer implements DispatchEnv {
 
   /** Bounds the async hooks by `handshakeTimeout`; shutdown refuses what is still waiting. */
   private awaitHooks(outcome: Promise<HandshakeOutcome>, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
+    socket.on("error", noop);
     let settled = false;
     const refuse = (status: number, message: string): void => {
       if (settled) return;
@@ -238,6 +239,7 @@ export class EndpointServer implements DispatchEnv {
     if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
     const ticket = this.recovery.prepare(ep.template.source, ep.encode, this.policies.get(ep)!.recovery, view.query, outcome.principal);
     if (!(ticket instanceof Promise)) return this.upgrade(req, socket, head, ep, view, outcome, ticket);
+    socket.on("error", noop);
     void ticket.then((t) => {
       if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
       if (socket.destroyed || !socket.readable || !socket.writable) return void socket.destroy();
@@ -246,6 +248,7 @@ export class EndpointServer implements DispatchEnv {
   }
 
   private upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer, ep: CompiledEndpoint, view: HandshakeRequestView, outcome: HandshakeAccepted, ticket: RecoveryTicket | null): void {
+    // Listened to by ws from here on (the no-op listener of a handshake that waited, if any, goes in `upgraded`).
     req[ENDPOINT] = ep;
     req[VIEW] = view;
     req[OUTCOME] = outcome;
@@ -268,6 +271,7 @@ export class EndpointServer implements DispatchEnv {
 
   /** Every refused upgrade goes through here, so metrics count refusals by status. */
   private refuse(socket: Duplex, status: number, message?: string, headers?: Readonly<Record<string, string>>): void {
+    socket.on("error", noop);
     this.metrics.refused(status);
     rejectUpgrade(socket, status, message, headers);
   }
