@@ -13,7 +13,7 @@ function ascii(n: number): Buffer {
 }
 
 describe("decodeText", () => {
-  it.each([0, 32, PIECES_FROM - 1, PIECES_FROM, 1 << 20, (1 << 20) + 3])("ASCII of %i bytes decodes to the same string as UTF-8", (n) => {
+  it.each([0, 32, 4095, 4096, PIECES_FROM - 1, PIECES_FROM, 1 << 20, (1 << 20) + 3])("ASCII of %i bytes decodes to the same string as UTF-8", (n) => {
     const b = ascii(n);
     expect(decodeText(b)).toBe(b.toString("utf8"));
   });
@@ -50,6 +50,7 @@ describe("decodeText", () => {
 describe("decodeValidText (RFC 6455 §8.1)", () => {
   it.each([
     ["short", 32],
+    ["mid-size (checked for ASCII first)", 8 * 1024],
     ["large", PIECES_FROM + 7],
   ])("refuses %s text that is not UTF-8: a stray byte, a cut character, a surrogate", (_what, n) => {
     for (const bad of [[0xff], [0xe2, 0x82], [0xed, 0xa0, 0x80]]) {
@@ -59,6 +60,7 @@ describe("decodeValidText (RFC 6455 §8.1)", () => {
 
   it.each([
     ["short", 32],
+    ["mid-size (checked for ASCII first)", 8 * 1024],
     ["large", PIECES_FROM + 7],
   ])("takes %s valid text, a U+FFFD the peer sent included", (_what, n) => {
     const b = Buffer.concat([ascii(n), Buffer.from("\uFFFDé", "utf8")]);
