@@ -69,4 +69,17 @@ async function startWseEcho(dist, options = {}) {
   return lib.bootstrap({ endpoints: [Echo], port: 0, host: '127.0.0.1', heartbeatInterval: 0, handlerTimeout: 0, ...options });
 }
 
-module.exports = { FakeSocket, upgradeRequest, startWseEcho };
+/** That server with `conns` fake connections opened and settled (what the echo counts drive). */
+async function wseEchoSockets(dist, conns, options) {
+  const h = await startWseEcho(dist, { maxConnectionsPerIp: 1e5, ...options });
+  const sockets = [];
+  for (let i = 0; i < conns; i++) {
+    const s = new FakeSocket(i);
+    sockets.push(s);
+    h.server.emit('upgrade', upgradeRequest(s), s, Buffer.alloc(0));
+  }
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  return { sockets, close: () => h.close() };
+}
+
+module.exports = { FakeSocket, upgradeRequest, startWseEcho, wseEchoSockets };

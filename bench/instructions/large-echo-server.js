@@ -7,7 +7,7 @@
 // Usage: ITERS=20 SIZE=65536 KIND=text node large-echo-server.js raw|<dist directory>
 
 const path = require('path');
-const { FakeSocket, upgradeRequest, startWseEcho } = require('./fake-socket');
+const { FakeSocket, upgradeRequest, wseEchoSockets } = require('./fake-socket');
 
 const BENCH = path.resolve(__dirname, '..');
 const { WebSocketServer } = require(path.join(BENCH, 'node_modules/ws'));
@@ -51,22 +51,10 @@ async function rawServer() {
   return { sockets };
 }
 
-async function wseServer(dist) {
-  const h = await startWseEcho(dist, { maxConnectionsPerIp: 1e5, maxMessageSize: 2 << 20 });
-  const sockets = [];
-  for (let i = 0; i < CONNS; i++) {
-    const s = new FakeSocket(i);
-    sockets.push(s);
-    h.server.emit('upgrade', upgradeRequest(s), s, Buffer.alloc(0));
-  }
-  for (let i = 0; i < 20; i++) await tick();
-  return { sockets };
-}
-
 async function main() {
   const which = process.argv[2];
   if (!which) throw new Error('usage: node large-echo-server.js raw|<dist directory>');
-  const server = which === 'raw' ? await rawServer() : await wseServer(path.resolve(which));
+  const server = which === 'raw' ? await rawServer() : await wseEchoSockets(path.resolve(which), CONNS, { maxMessageSize: 2 << 20 });
   // Fresh copies per read: ws and the framework may keep (or unmask) what they are given.
   const parts = reads();
   for (let i = 0; i < ITERS; i++) {
