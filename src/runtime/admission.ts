@@ -13,8 +13,9 @@ import type { Transport } from "../transport/transport.js";
 /**
  * Where a text message is checked as UTF-8 (RFC 6455 §8.1). A `string` handler's message is checked
  * while it is decoded (`decodeValidText`): text without U+FFFD after a replacing decode was valid, so
- * only text containing one is checked again. That costs a quarter of a separate check. A message that has to wait behind a
- * running handler is checked on arrival: an invalid one must stop everything read after it.
+ * only text containing one is checked again. That costs a quarter of a separate check. A message that
+ * has to wait behind a running handler is checked on arrival: an invalid one must stop everything read
+ * after it.
  */
 export const TEXT_CHECK = { DONE: 0, IN_DECODE: 1, ON_ARRIVAL: 2 } as const;
 export type TextCheck = (typeof TEXT_CHECK)[keyof typeof TEXT_CHECK];
@@ -29,7 +30,6 @@ export function textCheckFor(endpoint: CompiledEndpointBase, transport: Transpor
 export function invalidOnArrival(check: TextCheck, busy: boolean, data: Buffer, isBinary: boolean): boolean {
   return !isBinary && check !== TEXT_CHECK.DONE && (busy || check === TEXT_CHECK.ON_ARRIVAL) && !isUtf8(data);
 }
-
 
 /** Whoever runs the session's jobs: a rate-limit close waits until they ran. */
 export interface IdleWaitable {

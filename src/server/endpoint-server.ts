@@ -167,9 +167,8 @@ export class EndpointServer implements DispatchEnv {
    * alone for other upgrade listeners on a shared server (dev servers, other WebSocket libraries).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, answerUnknown = true): void {
-    // A peer resetting the connection mid-handshake must not become an uncaught 'error'. Node emits a
-    // socket's errors on a later tick, and a handshake completed in this call hands the socket to ws,
-    // which listens itself: the no-op listener is added only where the handshake waits or is refused.
+    // A peer's reset mid-handshake must not become an uncaught 'error': a no-op listener where the handshake
+    // waits or is refused (Node emits on a later tick; ws listens from its handleUpgrade on).
     if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
     const invalid = checkUpgradeRequest(req);
     if (invalid) return this.refuse(socket, invalid.status, invalid.message, invalid.headers);
@@ -248,7 +247,6 @@ export class EndpointServer implements DispatchEnv {
   }
 
   private upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer, ep: CompiledEndpoint, view: HandshakeRequestView, outcome: HandshakeAccepted, ticket: RecoveryTicket | null): void {
-    // Listened to by ws from here on (the no-op listener of a handshake that waited, if any, goes in `upgraded`).
     req[ENDPOINT] = ep;
     req[VIEW] = view;
     req[OUTCOME] = outcome;
