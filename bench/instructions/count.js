@@ -4,8 +4,11 @@
 // builds. Instruction counts do not depend on what else the machine runs, so they show changes of 1-2%
 // that timings on these shared machines cannot. GC work depends on when collections happen and is
 // reported apart from the rest ("mutator").
-// Usage: node bench/instructions/count.js [--handshake] [dist ...]   (default: the repository's dist; needs valgrind)
-//   --handshake  instructions per handshake cycle (T7: upgrade, open, close) instead of per echo
+// Usage: node bench/instructions/count.js [--handshake | --large SIZE [--binary]] [dist ...]
+//   (default: the repository's dist; needs valgrind)
+//   --handshake    instructions per handshake cycle (T7: upgrade, open, close) instead of per echo
+//   --large SIZE   instructions per echo of one SIZE-byte ASCII text message (T3; --binary: binary), against
+//                  plain raw ws (T3's baseline), the frames arriving in 64 KiB reads
 
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -13,13 +16,22 @@ const os = require('os');
 const path = require('path');
 const { CONNS, DEPTH } = require('./echo-server');
 const { BATCH } = require('./handshake-server');
+const { CONNS: LARGE_CONNS } = require('./large-echo-server');
 
-const HANDSHAKE = process.argv[2] === '--handshake';
-const SERVER = path.join(__dirname, HANDSHAKE ? 'handshake-server.js' : 'echo-server.js');
-const LOW = HANDSHAKE ? 20 : 100;
-const HIGH = HANDSHAKE ? 60 : 300;
-const PER_ITER = HANDSHAKE ? BATCH : CONNS * DEPTH;
-const UNIT = HANDSHAKE ? 'handshake' : 'message';
+const args = process.argv.slice(2);
+const HANDSHAKE = args[0] === '--handshake';
+if (HANDSHAKE) args.shift();
+const LARGE = args[0] === '--large' ? Number(args[1]) : 0;
+if (LARGE) args.splice(0, 2);
+const BINARY = LARGE > 0 && args[0] === '--binary';
+if (BINARY) args.shift();
+if (args[0] === '--large' || args[0] === '--binary' || (LARGE !== 0 && !(LARGE > 0))) throw new Error('usage: count.js [--handshake | --large SIZE [--binary]] [dist ...]');
+const SERVER = path.join(__dirname, HANDSHAKE ? 'handshake-server.js' : LARGE ? 'large-echo-server.js' : 'echo-server.js');
+// Large messages: few enough that a run stays within minutes under valgrind.
+const LOW = HANDSHAKE ? 20 : LARGE ? Math.max(4, Math.round((1 << 20) / LARGE)) : 100;
+const HIGH = HANDSHAKE ? 60 : LARGE ? 3 * LOW : 300;
+const PER_ITER = HANDSHAKE ? BATCH : LARGE ? LARGE_CONNS : CONNS * DEPTH;
+const UNIT = HANDSHAKE ? 'handshake' : LARGE ? `${LARGE} B ${BINARY ? 'binary' : 'text'} message` : 'message';
 // V8's deterministic mode: one thread, fixed seeds.
 const NODE_ARGS = ['--single-threaded', '--predictable', '--hash-seed=1', '--random-seed=1'];
 const GC = /Mark|Sweep|Scaveng|Evacuat|RememberedSet|heap::base|Marking|LiveObject|MigrateObject|MigratedSlot|IteratePointers|FreeList|BodyDescriptor|Pretenuring|SizeFromMap|Heap::|Unmapper|ArrayBufferSweeper|ConcurrentAllocator|MemoryAllocator|Page::|Compaction|ShouldVisit|GlobalHandles|CppMarking|Embedder/;
@@ -29,7 +41,7 @@ function run(which, iters) {
   const out = path.join(os.tmpdir(), `wse-callgrind-${process.pid}-${iters}.out`);
   try {
     execFileSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...NODE_ARGS, SERVER, which], {
-      env: { ...process.env, ITERS: String(iters) },
+      env: { ...process.env, ITERS: String(iters), SIZE: String(LARGE), KIND: BINARY ? 'binary' : 'text' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const text = execFileSync('callgrind_annotate', ['--threshold=100', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -55,10 +67,10 @@ function perMessage(which) {
   return { mutator: Math.round((b.total - b.gc - (a.total - a.gc)) / n), gc: Math.round((b.gc - a.gc) / n) };
 }
 
-const dists = process.argv.slice(HANDSHAKE ? 3 : 2);
+const dists = args;
 if (dists.length === 0) dists.push(path.resolve(__dirname, '../../dist'));
 const raw = perMessage('raw');
-console.log(`raw ws${HANDSHAKE ? '' : ', hand-corked'}: ${raw.mutator} instructions per ${UNIT} (GC: ${raw.gc})`);
+console.log(`raw ws${HANDSHAKE || LARGE ? '' : ', hand-corked'}: ${raw.mutator} instructions per ${UNIT} (GC: ${raw.gc})`);
 for (const d of dists) {
   const r = perMessage(d);
   console.log(`ws-endpoints ${d}: ${r.mutator} (GC: ${r.gc}), ${r.mutator - raw.mutator} above raw ws`);

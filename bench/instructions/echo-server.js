@@ -5,7 +5,7 @@
 // Usage: ITERS=300 node echo-server.js raw|<dist directory>
 
 const path = require('path');
-const { FakeSocket, upgradeRequest, startWseEcho } = require('./fake-socket');
+const { FakeSocket, upgradeRequest, wseEchoSockets } = require('./fake-socket');
 
 const BENCH = path.resolve(__dirname, '..');
 const { WebSocketServer } = require(path.join(BENCH, 'node_modules/ws'));
@@ -63,22 +63,10 @@ async function rawServer() {
   return sockets;
 }
 
-async function wseServer(dist) {
-  const h = await startWseEcho(dist, { maxConnectionsPerIp: 1e5 });
-  const sockets = [];
-  for (let i = 0; i < CONNS; i++) {
-    const s = new FakeSocket(i);
-    sockets.push(s);
-    h.server.emit('upgrade', upgradeRequest(s), s, Buffer.alloc(0));
-  }
-  for (let i = 0; i < 20; i++) await tick();
-  return { sockets, close: () => h.close() };
-}
-
 async function main() {
   const which = process.argv[2];
   if (!which) throw new Error('usage: node echo-server.js raw|<dist directory>');
-  const server = which === 'raw' ? { sockets: await rawServer(), close: async () => {} } : await wseServer(path.resolve(which));
+  const server = which === 'raw' ? { sockets: await rawServer(), close: async () => {} } : await wseEchoSockets(path.resolve(which), CONNS);
   const data = chunk();
   for (let i = 0; i < ITERS; i++) {
     for (const s of server.sockets) s.push(data);

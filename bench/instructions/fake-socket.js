@@ -47,7 +47,7 @@ function upgradeRequest(socket, url = '/echo') {
 }
 
 /**
- * A ws-endpoints server from a build directory with the /echo endpoint the bench's wse peer declares,
+ * A ws-endpoints server from a build directory with the /echo endpoint the bench's wse peer declares (text and binary),
  * started with no timers that would fire during a long run under valgrind (heartbeat, handler timeouts).
  */
 async function startWseEcho(dist, options = {}) {
@@ -59,10 +59,27 @@ async function startWseEcho(dist, options = {}) {
     onText(text, session) {
       session.getAsyncRemote().sendText(text);
     }
+    onBinary(data, session) {
+      session.getAsyncRemote().sendBinary(data);
+    }
   }
   Reflect.decorate([lib.OnMessage(), Reflect.metadata('design:paramtypes', [String, lib.Session])], Echo.prototype, 'onText', Object.getOwnPropertyDescriptor(Echo.prototype, 'onText'));
+  Reflect.decorate([lib.OnMessage(), Reflect.metadata('design:paramtypes', [Buffer, lib.Session])], Echo.prototype, 'onBinary', Object.getOwnPropertyDescriptor(Echo.prototype, 'onBinary'));
   Reflect.decorate([lib.ServerEndpoint('/echo')], Echo);
   return lib.bootstrap({ endpoints: [Echo], port: 0, host: '127.0.0.1', heartbeatInterval: 0, handlerTimeout: 0, ...options });
 }
 
-module.exports = { FakeSocket, upgradeRequest, startWseEcho };
+/** That server with `conns` fake connections opened and settled (what the echo counts drive). */
+async function wseEchoSockets(dist, conns, options) {
+  const h = await startWseEcho(dist, { maxConnectionsPerIp: 1e5, ...options });
+  const sockets = [];
+  for (let i = 0; i < conns; i++) {
+    const s = new FakeSocket(i);
+    sockets.push(s);
+    h.server.emit('upgrade', upgradeRequest(s), s, Buffer.alloc(0));
+  }
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  return { sockets, close: () => h.close() };
+}
+
+module.exports = { FakeSocket, upgradeRequest, startWseEcho, wseEchoSockets };

@@ -102,6 +102,12 @@ export interface BrokerSubscription {
   publish(message: BrokerMessage): Promise<void>;
   /** Records a presence change. Never throws; a broker that cannot record it repairs itself later. */
   track(change: PresenceChange): void;
+  /**
+   * `false` when `track` records nothing (presence is read from the nodes themselves, as `MemoryBroker`
+   * does): the server then builds no change for it when sessions open, join, leave and close. Absent or
+   * `true`: every change is tracked.
+   */
+  readonly tracksPresence?: boolean;
   /** Sessions in `room` (or open sessions) across every node. Rejects with `BrokerError` on outage. */
   count(room?: string): Promise<number>;
   /** Entries of sessions in `room` (or open sessions) across every node. Rejects with `BrokerError` on outage. */

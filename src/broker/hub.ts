@@ -21,7 +21,7 @@ import {
   type PresenceEntry,
   type PresenceRecord,
 } from "./broker.js";
-import { RoomRegistry, userIdResolver, type UserIdSource } from "./rooms.js";
+import { RoomRegistry, userIdResolver, type PresenceSink, type UserIdSource } from "./rooms.js";
 
 /** What a hub needs from the server that owns it. */
 export interface HubSettings {
@@ -36,7 +36,7 @@ export interface HubSettings {
  * @hidden The node's side of broadcasting: local delivery through the room registry, publishing to
  * the broker for the other nodes, and delivery of what the other nodes publish.
  */
-export class BroadcastHub extends Broadcaster implements BrokerNode {
+export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSink {
   readonly nodeId: string;
   readonly presence: Presence;
   readonly registry: RoomRegistry;
@@ -49,18 +49,20 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
     this.nodeId = settings.nodeId ?? randomUUID();
     this.logger = settings.logger;
     this.tracing = settings.tracing ?? null;
-    this.registry = new RoomRegistry(userIdResolver(settings.userId), (c) => this.track(c), settings.logger);
+    this.registry = new RoomRegistry(userIdResolver(settings.userId), this, settings.logger);
     this.presence = new HubPresence(this);
   }
 
   /** Joins the broker's cluster; until then (and in the testing harness) everything is local. */
   async connect(broker: Broker): Promise<void> {
     this.subscription = await broker.subscribe(this);
+    this.tracking = this.subscription.tracksPresence !== false;
   }
 
   async disconnect(): Promise<void> {
     const sub = this.subscription;
     this.subscription = null;
+    this.tracking = false;
     if (sub !== null) await sub.unsubscribe();
   }
 
@@ -138,7 +140,11 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
     this.registry.remove(session);
   }
 
-  private track(change: PresenceChange): void {
+  /** @hidden PresenceSink: presence changes are built only while a broker subscription records them. */
+  tracking = false;
+
+  /** @hidden PresenceSink */
+  track(change: PresenceChange): void {
     this.subscription?.track(change);
   }
 

@@ -38,7 +38,8 @@ class MemorySubscription implements BrokerSubscription {
     return Promise.resolve();
   }
 
-  // Presence is read from the nodes themselves; nothing to record.
+  // Presence is read from the nodes themselves; nothing to record, so nothing is built for it (T7).
+  readonly tracksPresence = false;
   track(): void {}
 
   count(room?: string): Promise<number> {

@@ -38,6 +38,13 @@ function asId(v: unknown): string | undefined {
 
 const NONE: ReadonlySet<WsSession> = new Set();
 
+/** @hidden Where presence changes go (the hub, for its broker subscription). */
+export interface PresenceSink {
+  /** False while nothing takes changes (no broker): none is built, two objects per connection saved (T7). */
+  readonly tracking: boolean;
+  track(change: PresenceChange): void;
+}
+
 /**
  * This node's open sessions indexed by room and by user. Sessions report their joins and leaves here;
  * every change is forwarded to the broker as a {@link PresenceChange}. A session leaves the registry
@@ -54,7 +61,7 @@ export class RoomRegistry implements RoomMembership {
 
   constructor(
     private readonly resolveUser: (session: Session) => string | undefined,
-    private readonly report: (change: PresenceChange) => void,
+    private readonly sink: PresenceSink,
     private readonly logger: Logger,
   ) {}
 
@@ -76,18 +83,22 @@ export class RoomRegistry implements RoomMembership {
     const user = this.safeResolve(session);
     if (user !== undefined) this.indexUser(session, user);
     session.bindRegistry(this);
-    this.onChange(session, { kind: PresenceChangeKinds.OPEN, sessionId: session.id, userId: user });
-    for (const room of session.getRooms()) this.joined(session, room);
+    if (this.reports(session)) this.sink.track({ kind: PresenceChangeKinds.OPEN, sessionId: session.id, userId: user });
+    const rooms = session.getRooms();
+    if (rooms.size > 0) for (const room of rooms) this.joined(session, room);
   }
 
   /** A session is closing: it leaves every room and presence. Idempotent. */
   remove(session: WsSession): void {
     if (!this.sessions.delete(session)) return;
-    for (const room of session.getRooms()) this.left(session, room);
-    const user = this.userOf.get(session);
-    if (user !== undefined) this.unindexUser(session, user);
-    this.onChange(session, { kind: PresenceChangeKinds.CLOSE, sessionId: session.id });
-    if (this.quiet.delete(session)) this.quietMembers--;
+    const rooms = session.getRooms();
+    if (rooms.size > 0) for (const room of rooms) this.left(session, room);
+    if (this.users.size > 0) {
+      const user = this.userOf.get(session);
+      if (user !== undefined) this.unindexUser(session, user);
+    }
+    if (this.reports(session)) this.sink.track({ kind: PresenceChangeKinds.CLOSE, sessionId: session.id });
+    if (this.quietMembers > 0 && this.quiet.delete(session)) this.quietMembers--;
   }
 
   /** A member session joined `room`. */
@@ -96,7 +107,7 @@ export class RoomRegistry implements RoomMembership {
     let members = this.rooms.get(room);
     if (members === undefined) this.rooms.set(room, (members = new Set()));
     members.add(session);
-    this.onChange(session, { kind: PresenceChangeKinds.JOIN, sessionId: session.id, room });
+    if (this.reports(session)) this.sink.track({ kind: PresenceChangeKinds.JOIN, sessionId: session.id, room });
   }
 
   /** A member session left `room`. */
@@ -104,7 +115,7 @@ export class RoomRegistry implements RoomMembership {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(session)) return;
     if (members.size === 0) this.rooms.delete(room);
-    this.onChange(session, { kind: PresenceChangeKinds.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
+    if (this.reports(session)) this.sink.track({ kind: PresenceChangeKinds.LEAVE, sessionId: session.id, room, roomEmpty: members.size === 0 });
   }
 
   /** A user property changed: the user id may have too. */
@@ -115,7 +126,7 @@ export class RoomRegistry implements RoomMembership {
     if (next === prev) return;
     if (prev !== undefined) this.unindexUser(session, prev);
     if (next !== undefined) this.indexUser(session, next);
-    this.onChange(session, { kind: PresenceChangeKinds.USER, sessionId: session.id, userId: next });
+    if (this.reports(session)) this.sink.track({ kind: PresenceChangeKinds.USER, sessionId: session.id, userId: next });
   }
 
   /** Open sessions in `room`, or every open session. */
@@ -152,8 +163,9 @@ export class RoomRegistry implements RoomMembership {
     return out;
   }
 
-  private onChange(session: WsSession, change: PresenceChange): void {
-    if (!this.quiet.has(session)) this.report(change);
+  /** Whether a change of `session` goes to the sink: something takes changes, and the session is present (not parked). */
+  private reports(session: WsSession): boolean {
+    return this.sink.tracking && (this.quietMembers === 0 || !this.quiet.has(session));
   }
 
   private indexUser(session: WsSession, user: string): void {

@@ -1,6 +1,6 @@
 import { HandshakeRejectedError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
-import type { ResponseHeaders } from "./configurator.js";
+import { Configurator, type ResponseHeaders } from "./configurator.js";
 import type { EndpointPolicy } from "../server/endpoint-policy.js";
 import type { HandshakeRequestView } from "./handshake-request.js";
 import { isThenable } from "../util/thenable.js";
@@ -77,20 +77,33 @@ function afterAuth(
   logger: Logger,
 ): HandshakeOutcome | Promise<HandshakeOutcome> {
   view.principal = principal;
+  const c = policy.configurator;
+  // The default hook adds nothing: no header map, closure or outcome object per connection (T7).
+  if (c.modifyHandshake === DEFAULT_MODIFY) return accepted(view, principal, subprotocol, undefined);
   const headers: ResponseHeaders = new Map();
-  const accepted = (): HandshakeAccepted => ({
-    principal,
-    subprotocol,
-    responseHeaders: headers.size > 0 ? headers : undefined,
-    userProperties: view.storedProperties,
-  });
   try {
-    const r = policy.configurator.modifyHandshake(view, headers);
-    if (isThenable(r)) return Promise.resolve(r).then(accepted, (error: unknown) => refusal(error, view, logger));
-    return accepted();
+    const r = c.modifyHandshake(view, headers);
+    if (isThenable(r)) {
+      return Promise.resolve(r).then(
+        () => accepted(view, principal, subprotocol, headers),
+        (error: unknown) => refusal(error, view, logger),
+      );
+    }
+    return accepted(view, principal, subprotocol, headers);
   } catch (error) {
     return refusal(error, view, logger);
   }
+}
+
+const DEFAULT_MODIFY = Configurator.prototype.modifyHandshake;
+/** The outcome of an anonymous handshake without subprotocol, headers or properties: one for all. */
+const PLAIN: HandshakeAccepted = Object.freeze({ principal: undefined, subprotocol: undefined, responseHeaders: undefined, userProperties: undefined });
+
+function accepted(view: HandshakeRequestView, principal: unknown, subprotocol: string | undefined, headers: ResponseHeaders | undefined): HandshakeAccepted {
+  const responseHeaders = headers !== undefined && headers.size > 0 ? headers : undefined;
+  const userProperties = view.storedProperties;
+  if (principal === undefined && subprotocol === undefined && responseHeaders === undefined && userProperties === undefined) return PLAIN;
+  return { principal, subprotocol, responseHeaders, userProperties };
 }
 
 function refusal(error: unknown, view: HandshakeRequestView, logger: Logger): HandshakeRefused {

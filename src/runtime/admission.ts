@@ -12,9 +12,10 @@ import type { Transport } from "../transport/transport.js";
 
 /**
  * Where a text message is checked as UTF-8 (RFC 6455 §8.1). A `string` handler's message is checked
- * while it is decoded: text without U+FFFD after a replacing decode was valid, so only text containing
- * one is checked again. That costs a quarter of a separate check. A message that has to wait behind a
- * running handler is checked on arrival: an invalid one must stop everything read after it.
+ * while it is decoded (`decodeValidText`): text without U+FFFD after a replacing decode was valid, so
+ * only text containing one is checked again. That costs a quarter of a separate check. A message that
+ * has to wait behind a running handler is checked on arrival: an invalid one must stop everything read
+ * after it.
  */
 export const TEXT_CHECK = { DONE: 0, IN_DECODE: 1, ON_ARRIVAL: 2 } as const;
 export type TextCheck = (typeof TEXT_CHECK)[keyof typeof TEXT_CHECK];
@@ -28,11 +29,6 @@ export function textCheckFor(endpoint: CompiledEndpointBase, transport: Transpor
 /** A text message checked on arrival (it waits behind a running handler, or is not decoded as a string) and not UTF-8. */
 export function invalidOnArrival(check: TextCheck, busy: boolean, data: Buffer, isBinary: boolean): boolean {
   return !isBinary && check !== TEXT_CHECK.DONE && (busy || check === TEXT_CHECK.ON_ARRIVAL) && !isUtf8(data);
-}
-
-/** A message decoded as a string that is not UTF-8: only text with U+FFFD after the replacing decode is checked. */
-export function invalidDecoded(check: TextCheck, text: string, data: Buffer): boolean {
-  return check !== TEXT_CHECK.DONE && text.indexOf("\uFFFD") !== -1 && !isUtf8(data);
 }
 
 /** Whoever runs the session's jobs: a rate-limit close waits until they ran. */

@@ -1,4 +1,4 @@
-import { decodeText, type MessageKind } from "../codec/payload.js";
+import { decodeText, decodeValidText, type MessageKind } from "../codec/payload.js";
 import { tooBig } from "../endpoint/message-router.js";
 import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, MessageRouter, RoutedMessage } from "../endpoint/compiled.js";
@@ -9,7 +9,7 @@ import { CloseCodes, CloseReason } from "../close-reason.js";
 import type { WsSession } from "../session/ws-session.js";
 import { inboundText } from "../session/inbound-text.js";
 import type { TransportSink } from "../transport/transport.js";
-import { admitByRate, invalidDecoded, invalidOnArrival, textCheckFor, type TextCheck } from "./admission.js";
+import { admitByRate, invalidOnArrival, TEXT_CHECK, textCheckFor, type TextCheck } from "./admission.js";
 import { routeCloseFailure, routeError, routeUndecodable, type ErrorHost } from "./error-routing.js";
 import { deliverable, HandlerFailure } from "./handler-failure.js";
 import { handlerOf, hasClassMethods, invoke, type HandlerInstance } from "./invoke.js";
@@ -139,12 +139,13 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
     if (this.closeQueued) return;
     this.closeQueued = true;
     this.inputClosed = true;
-    const close = this.session.reportedClose ?? new CloseReason(code, reason);
-    this.counters.closed(close.getCloseCode());
+    const reported = this.session.reportedClose;
+    this.counters.closed(reported === null ? code : reported.getCloseCode());
     this.session.markClosed(code);
-    // Nothing queued or running and no @OnClose to run: released now, not a microtask later (T7).
-    if (!this.busy && this.endpoint.onClose === null) this.close(close);
-    else this.push(JOB.CLOSE, close, false);
+    // Nothing queued or running and no @OnClose to run: released now, not a microtask later, and with no
+    // CloseReason built that nothing would read (T7).
+    if (!this.busy && this.endpoint.onClose === null) this.release();
+    else this.push(JOB.CLOSE, reported ?? new CloseReason(code, reason), false);
   }
 
   protected afterAsync(value: unknown): void {
@@ -207,8 +208,8 @@ export class SessionDispatcher extends JobQueue<DispatchEnv> implements Transpor
 
   /** A `string` handler's message: checked while decoded (TEXT_CHECK), its bytes kept for sends of it. */
   private text(h: CompiledMessageHandler, data: Buffer): unknown {
-    const text = decodeText(data);
-    if (invalidDecoded(this.textCheck, text, data)) return this.invalidText(true);
+    const text = this.textCheck === TEXT_CHECK.DONE ? decodeText(data) : decodeValidText(data);
+    if (text === null) return this.invalidText(true);
     // Cleared by the catch of runNow/drain when the handler throws.
     const t = inboundText;
     t.text = text;

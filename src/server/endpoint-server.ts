@@ -169,8 +169,8 @@ export class EndpointServer implements DispatchEnv {
    * alone for other upgrade listeners on a shared server (dev servers, other WebSocket libraries).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, answerUnknown = true): void {
-    // A peer resetting the connection mid-handshake must not become an uncaught 'error'.
-    socket.on("error", noop);
+    // A peer's reset mid-handshake must not become an uncaught 'error': a no-op listener where the handshake
+    // waits or is refused (Node emits on a later tick; ws listens from its handleUpgrade on).
     if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
     const invalid = checkUpgradeRequest(req);
     if (invalid) return this.refuse(socket, invalid.status, invalid.message, invalid.headers);
@@ -180,7 +180,6 @@ export class EndpointServer implements DispatchEnv {
     const match = this.router.match(pathname);
     if (match === null) {
       if (answerUnknown) return this.refuse(socket, 404);
-      socket.off("error", noop);
       return;
     }
     if (match === MALFORMED) return this.refuse(socket, 400, "malformed path");
@@ -208,6 +207,7 @@ export class EndpointServer implements DispatchEnv {
 
   /** Bounds the async hooks by `handshakeTimeout`; shutdown refuses what is still waiting. */
   private awaitHooks(outcome: Promise<HandshakeOutcome>, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
+    socket.on("error", noop);
     let settled = false;
     const refuse = (status: number, message: string): void => {
       if (settled) return;
@@ -240,6 +240,7 @@ export class EndpointServer implements DispatchEnv {
     if (outcome.responseHeaders !== undefined) req[RESPONSE_HEADERS] = outcome.responseHeaders;
     const ticket = this.recovery.prepare(ep.template.source, ep.encode, this.policies.get(ep)!.recovery, view.query, outcome.principal);
     if (!(ticket instanceof Promise)) return this.upgrade(req, socket, head, ep, view, outcome, ticket);
+    socket.on("error", noop);
     void ticket.then((t) => {
       if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
       if (socket.destroyed || !socket.readable || !socket.writable) return void socket.destroy();
@@ -270,6 +271,7 @@ export class EndpointServer implements DispatchEnv {
 
   /** Every refused upgrade goes through here, so metrics count refusals by status. */
   private refuse(socket: Duplex, status: number, message?: string, headers?: Readonly<Record<string, string>>): void {
+    socket.on("error", noop);
     this.metrics.refused(status);
     rejectUpgrade(socket, status, message, headers);
   }

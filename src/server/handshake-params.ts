@@ -8,6 +8,8 @@ import type { CompiledEndpoint } from "../endpoint/compiled.js";
  * query parameters.
  */
 export function checkHandshakeParams(endpoint: CompiledEndpoint, pathParams: Readonly<Record<string, string>>, query: string): string | undefined {
+  // Most endpoints convert nothing: no Map iterator per handshake (T7).
+  if (endpoint.pathConverters.size === 0 && endpoint.queryConverters.size === 0) return undefined;
   for (const [name, converters] of endpoint.pathConverters) {
     const bad = firstFailure(converters, pathParams[name]!);
     if (bad !== undefined) return `path parameter {${name}}: ${bad}`;

@@ -26,9 +26,13 @@ let last = -1;
 
 /** `headers` packed as `index\nvalue-or-SAME\n…`, or the object itself when it does not fit that form. */
 export function packHeaders(headers: IncomingHttpHeaders): StoredHeaders {
+  // Consecutive handshakes mostly come from one kind of client: the last layout, compared name by name.
+  if (last !== -1) {
+    const packed = packAs(last, headers);
+    if (packed !== undefined) return packed;
+  }
   const names = Object.keys(headers);
-  // Consecutive handshakes mostly come from one kind of client: try the last layout before hashing the names.
-  let index = last !== -1 && sameNames(layouts[last]!.names, names) ? last : layoutIndex.get(names.join("\n"));
+  let index = layoutIndex.get(names.join("\n"));
   const parts: string[] = new Array<string>(names.length + 1);
   for (let i = 0; i < names.length; i++) {
     const v = headers[names[i]!];
@@ -50,10 +54,24 @@ export function packHeaders(headers: IncomingHttpHeaders): StoredHeaders {
   return parts.join("\n");
 }
 
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * `headers` packed on layout `index` when it has the layout's names in the layout's order, else
+ * undefined. Values equal to the layout's were checked when the layout was made; only the others are.
+ * No array of names is built.
+ */
+function packAs(index: number, headers: IncomingHttpHeaders): string | undefined {
+  const { names, values } = layouts[index]!;
+  const parts: string[] = new Array<string>(names.length + 1);
+  parts[0] = String(index);
+  let i = 0;
+  for (const name in headers) {
+    if (i === names.length || name !== names[i]) return undefined;
+    const v = headers[name];
+    if (v === values[i]) parts[++i] = SAME;
+    else if (typeof v !== "string" || v.includes("\n") || v.includes("\r")) return undefined;
+    else parts[++i] = v;
+  }
+  return i === names.length ? parts.join("\n") : undefined;
 }
 
 /** The headers object again: same names in the same order, same values. */

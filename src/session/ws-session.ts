@@ -47,9 +47,10 @@ type State = (typeof STATE)[keyof typeof STATE];
 // cluster like a UUID, at a fraction of randomUUID's cost per connection.
 const ID_PREFIX = randomUUID().slice(0, 24);
 let lastId = 0;
-function nextSessionId(): string {
+/** The id of the session numbered `n`, built when first asked for: an idle session nobody asks keeps a small integer (T5, T7). */
+function sessionId(n: number): string {
   // join() builds one flat string; `+` would keep a cons string and its right half (9 bytes more per session).
-  return [ID_PREFIX, (++lastId).toString(16).padStart(12, "0")].join("");
+  return [ID_PREFIX, n.toString(16).padStart(12, "0")].join("");
 }
 
 const PARAMETER_MAP = "getRequestParameterMap()";
@@ -85,8 +86,8 @@ export interface SessionRateLimiter {
 
 /** @hidden The session of one `ws` connection, server or client (`ClientSessionImpl` extends it): the public `Session` over a transport and an outbound queue. */
 export class WsSession extends Session implements RemoteHost {
-  /** The session id (also returned by `getId()`). */
-  readonly id: string;
+  /** The session id, or its number until first asked for. */
+  private sid: string | number;
   /** @internal */
   readonly info: HandshakeInfo;
   /** @internal */
@@ -143,13 +144,19 @@ export class WsSession extends Session implements RemoteHost {
 
   constructor(transport: Transport, info: HandshakeInfo, openSessions: Set<Session>, encoder: ObjectEncoder, id?: string) {
     super();
-    this.id = id ?? nextSessionId();
+    this.sid = id ?? ++lastId;
     this.transport = transport;
     this.info = info;
     this.openSessions = openSessions;
     this.encoder = encoder;
     this.outbound = new OutboundQueue(transport);
     openSessions.add(this);
+  }
+
+  /** The session id (also returned by `getId()`). */
+  get id(): string {
+    const sid = this.sid;
+    return typeof sid === "string" ? sid : (this.sid = sessionId(sid));
   }
 
   getId(): string {

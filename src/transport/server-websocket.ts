@@ -3,6 +3,7 @@ import { WebSocket } from "ws";
 import { partsLimitReason } from "./parts-limit.js";
 import { CloseCodes } from "../close-reason.js";
 import { tooBigReason } from "./too-big.js";
+import { EMITS_TO_SINK, emitToSink } from "./sink-events.js";
 
 /**
  * @hidden The `ws` WebSocket class of server connections. ws enforces `maxPayload` itself and closes
@@ -14,6 +15,16 @@ import { tooBigReason } from "./too-big.js";
  * `close(code, reason)` with the reason's bytes; the check ws would have made happens there.
  */
 export class ServerWebSocket extends WebSocket {
+  /** Close, pong and error go to the bound transport's sink from here (sink-events.ts). */
+  get [EMITS_TO_SINK](): true {
+    return true;
+  }
+
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+    // ws emits at most two arguments with any event.
+    return emitToSink(this, event, a, b) || super.emit(event, a, b);
+  }
+
   override close(code?: number, data?: string | Buffer): void {
     if (code === CloseCodes.VIOLATED_POLICY && data === undefined && this.readyState === WebSocket.OPEN) data = partsLimitReason(this);
     // Only ws's answer to a peer's close frame passes bytes; the framework's own closes pass strings.

@@ -2,12 +2,8 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { CloseCodes } from "../close-reason.js";
 import { SMALL_FRAME, smallFrame } from "./small-frame.js";
-import { tooBigReason } from "./too-big.js";
+import { EMITS_TO_SINK, onClose, onError, onPong, SINK, TOO_BIG, type SinkSocket } from "./sink-events.js";
 import type { Transport, TransportSink, WriteCallback } from "./transport.js";
-
-const SINK = Symbol("ws-endpoints:sink");
-/** Set when this side closed with 1009 for a message over `maxPayload`: the close reason it sent. */
-const TOO_BIG = Symbol("ws-endpoints:too-big");
 
 /** What ws's `Sender.send` reads of its options (ws's own `send()` builds this object on every call). */
 interface SenderOptions {
@@ -30,13 +26,14 @@ interface Receiver {
   removeListener(event: "message", listener: Function): unknown;
   on(event: "message", listener: (this: Receiver, data: Buffer, isBinary: boolean) => void): unknown;
 }
-type BoundSocket = WebSocket & {
-  [SINK]?: TransportSink;
-  [TOO_BIG]?: string;
+type BoundSocket = SinkSocket & {
+  [EMITS_TO_SINK]?: true;
   _receiver?: Receiver | null;
   _socket?: Duplex & { cork(): void; uncork(): void };
   _sender?: Sender;
   _isServer?: boolean;
+  /** The negotiated extensions by name (ws's `extensions` getter joins their names into a new string). */
+  _extensions?: Record<string, unknown>;
 };
 
 /**
@@ -63,25 +60,6 @@ function optionSets(mask: boolean, compress: boolean): OptionSets {
 function onMessage(this: BoundSocket | Receiver, data: Buffer, isBinary: boolean): void {
   this[SINK]!.onMessage(data, isBinary);
 }
-function onPong(this: BoundSocket, data: Buffer): void {
-  this[SINK]!.onPong(data);
-}
-function onClose(this: BoundSocket, code: number, reason: Buffer): void {
-  const tooBig = this[TOO_BIG];
-  if (tooBig !== undefined) this[SINK]!.onClose(CloseCodes.TOO_BIG, tooBig);
-  else this[SINK]!.onClose(code, reason.toString("utf8"));
-}
-function onError(this: BoundSocket, error: Error): void {
-  // A message over maxPayload: ws sends 1009 and stops reading, so its close event would say 1006 (the
-  // peer's answer is never read). The session reports the 1009 it sent instead, and, as for a handler's
-  // own maxMessageSize, a peer's oversized message is not an error of this endpoint.
-  if ((error as { code?: unknown }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
-    this[TOO_BIG] = tooBigReason(this) ?? "";
-    return;
-  }
-  this[SINK]!.onError(error);
-}
-
 /** @hidden Whether this side closed `ws` with 1009 for a message over its `maxPayload`. */
 export function closedTooBig(ws: WebSocket): boolean {
   return (ws as BoundSocket)[TOO_BIG] !== undefined;
@@ -129,7 +107,9 @@ export class WsTransport implements Transport {
     this.textChecked = textChecked;
     const sender = bound._sender;
     this.sender = sender !== undefined && typeof sender.send === "function" && typeof bound._isServer === "boolean" ? sender : null;
-    this.options = optionSets(!bound._isServer, bound.extensions.includes("permessage-deflate"));
+    const ext = bound._extensions;
+    const compress = ext !== undefined && ext !== null ? ext["permessage-deflate"] !== undefined : bound.extensions.includes("permessage-deflate");
+    this.options = optionSets(!bound._isServer, compress);
     this.oneBuffer =
       this.sender !== null && bound._isServer === true && !this.options[0].compress && this.sender._state === 0 && this.sender._firstFragment === true;
   }
@@ -173,6 +153,8 @@ export class WsTransport implements Transport {
       receiver![SINK] = sink;
       receiver!.on("message", onMessage);
     } else this.ws.on("message", onMessage);
+    // ServerWebSocket hands these to the sink from its class (emitToSink): no listeners per connection.
+    if (this.ws[EMITS_TO_SINK] === true) return;
     this.ws.on("pong", onPong);
     this.ws.on("close", onClose);
     this.ws.on("error", onError);

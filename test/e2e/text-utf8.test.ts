@@ -80,6 +80,19 @@ describe("text messages are checked as UTF-8 by the server", () => {
     expect(errors[0]!.message).toMatch(/not valid UTF-8/);
   });
 
+  it("large text (decoded in pieces): echoed exact across piece boundaries, and 1007 when invalid", async () => {
+    server = await TestServer.start([Echo]);
+    const c = await server.connect("/utf8/echo");
+    // 3-byte characters from an odd offset, so 64 KiB piece boundaries fall inside characters.
+    const big = "x" + "€".repeat(70_000) + "🚀\uFFFD";
+    await c.send(big);
+    expect(await c.nextText(10_000)).toBe(big);
+    c.ws.send(Buffer.concat([Buffer.from("y".repeat(200_000)), INVALID]), { binary: false });
+    expect((await c.closed).code).toBe(1007);
+    expect(handled).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+  });
+
   it("checks text waiting behind a running async handler on arrival", async () => {
     server = await TestServer.start([Slow]);
     const c = await server.connect("/utf8/slow");

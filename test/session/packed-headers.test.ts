@@ -42,6 +42,21 @@ describe("packed request headers (issue 7, T5)", () => {
     expectExact(unpackHeaders(packHeaders(received)), received);
   });
 
+  it("right after a request of one layout, packs others exact: a prefix, a longer list, another order, a value with a line break", () => {
+    const first = { host: "h", upgrade: "websocket", "x-id": "1" };
+    expectExact(unpackHeaders(packHeaders({ ...first })), first);
+    const cases: IncomingHttpHeaders[] = [
+      { host: "h", upgrade: "websocket" },
+      { host: "h", upgrade: "websocket", "x-id": "2", "x-more": "m" },
+      { upgrade: "websocket", host: "h", "x-id": "3" },
+      { host: "h", upgrade: "websocket", "x-id": "a\nb" },
+    ];
+    for (const received of cases) {
+      packHeaders({ ...first });
+      expectExact(unpackHeaders(packHeaders({ ...received })), received);
+    }
+  });
+
   it("stays exact past the bound on distinct header-name sets", () => {
     for (let i = 0; i < 300; i++) {
       const received = { host: "h", [`x-layout-${i}`]: String(i) };
