@@ -9,9 +9,9 @@ import { framesSize, OUT, settle, type Entry, type OutKind } from "./outbound-en
 import { UNBOUNDED, type OutboundLimits, type OverflowCloser } from "./outbound-options.js";
 import type { PendingSend } from "./pending-send.js";
 import { fitsAfterEviction, OVERFLOW, overflowVerdict, queueFull } from "./overflow-policy.js";
+import { unpinHeld } from "./held-entries.js";
 import { unpinned } from "./retained-bytes.js";
 import { SendDeadlines, type DeadlineHost } from "./send-deadlines.js";
-
 
 /** Longest entry array a queue keeps between flushes. */
 const MAX_KEPT_SLOTS = 16;
@@ -337,11 +337,7 @@ export class OutboundQueue implements DeadlineHost<Entry> {
       this.head = 0;
     }
     // What is held stays until the reader catches up: no view in it may pin a larger allocation.
-    const entries = this.entries;
-    for (let i = this.head > this.checked ? this.head : this.checked; i < this.tail; i++) {
-      const e = entries[i];
-      if (e !== null && e !== undefined && !e.gone && e.kind <= OUT.BINARY && typeof e.data !== "string") e.data = unpinned(e.data as Buffer);
-    }
+    unpinHeld(this.entries, this.head > this.checked ? this.head : this.checked, this.tail);
     this.checked = this.tail;
     this.holding = true;
     this.transport.onDrain((this.drainBound ??= () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { FragmentInterleavedError, SessionClosedError } from "../errors.js";
 import { unpackHeaders, type StoredHeaders } from "./packed-headers.js";
@@ -15,7 +14,8 @@ import type { ContractSession } from "../contract/session-types.js";
 import { PendingRequests } from "./pending-requests.js";
 import type { RemoteEndpoint } from "./remote-endpoint.js";
 import { AsyncRemote, BasicRemote, type RemoteHost } from "./remotes.js";
-import { ReadOnlyMap, ReadOnlySet } from "./read-only-collections.js";
+import { ReadOnlySet } from "./read-only-collections.js";
+import { freezeHeaders, nextSessionNumber, parameterMap, sessionId, WatchedProperties } from "./session-info.js";
 import type { OutboundRecorder } from "./outbound-recorder.js";
 import type { RoomMembership } from "./room-membership.js";
 import { checkRoom } from "./room-name.js";
@@ -43,41 +43,8 @@ export interface LivenessHost {
 const STATE = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
 type State = (typeof STATE)[keyof typeof STATE];
 
-// Session ids: a random prefix per process and a counter, UUID-shaped. Unique across the nodes of a
-// cluster like a UUID, at a fraction of randomUUID's cost per connection.
-const ID_PREFIX = randomUUID().slice(0, 24);
-let lastId = 0;
-/** The id of the session numbered `n`, built when first asked for: an idle session nobody asks keeps a small integer (T5, T7). */
-function sessionId(n: number): string {
-  // join() builds one flat string; `+` would keep a cons string and its right half (9 bytes more per session).
-  return [ID_PREFIX, n.toString(16).padStart(12, "0")].join("");
-}
-
-const PARAMETER_MAP = "getRequestParameterMap()";
-const EMPTY_PARAMS: ReadonlyMap<string, readonly string[]> = new ReadOnlyMap([], PARAMETER_MAP);
 // Shared by every session in no room: a plain Set here would let one caller add a room to all of them.
 const NO_ROOMS: ReadonlySet<string> = new ReadOnlySet([], "getRooms()");
-
-/** User properties that tell the room registry when they change (the user id may come from one). */
-class WatchedProperties extends Map<string, unknown> {
-  constructor(private readonly owner: WsSession) {
-    super();
-  }
-  override set(key: string, value: unknown): this {
-    super.set(key, value);
-    this.owner.userPropertiesChanged();
-    return this;
-  }
-  override delete(key: string): boolean {
-    const had = super.delete(key);
-    if (had) this.owner.userPropertiesChanged();
-    return had;
-  }
-  override clear(): void {
-    super.clear();
-    this.owner.userPropertiesChanged();
-  }
-}
 
 /** What the dispatcher asks before it handles a message (runtime/rate-limit.ts's token bucket). */
 export interface SessionRateLimiter {
@@ -144,7 +111,7 @@ export class WsSession extends Session implements RemoteHost {
 
   constructor(transport: Transport, info: HandshakeInfo, openSessions: Set<Session>, encoder: ObjectEncoder, id?: string) {
     super();
-    this.sid = id ?? ++lastId;
+    this.sid = id ?? nextSessionNumber();
     this.transport = transport;
     this.info = info;
     this.openSessions = openSessions;
@@ -169,20 +136,7 @@ export class WsSession extends Session implements RemoteHost {
     return this.info.query;
   }
   getRequestParameterMap(): ReadonlyMap<string, readonly string[]> {
-    if (this.parameterMap === undefined) {
-      if (this.info.query === "") this.parameterMap = EMPTY_PARAMS;
-      else {
-        const map = new Map<string, string[]>();
-        for (const [k, v] of new URLSearchParams(this.info.query)) {
-          const list = map.get(k);
-          if (list) list.push(v);
-          else map.set(k, [v]);
-        }
-        for (const list of map.values()) Object.freeze(list);
-        this.parameterMap = new ReadOnlyMap(map, PARAMETER_MAP);
-      }
-    }
-    return this.parameterMap;
+    return (this.parameterMap ??= parameterMap(this.info.query));
   }
   getRequestHeaders(): Readonly<IncomingHttpHeaders> {
     const stored = this.info.headers;
@@ -409,9 +363,3 @@ export class WsSession extends Session implements RemoteHost {
 }
 
 const NORMAL = new CloseReason(CloseCodes.NORMAL_CLOSURE);
-
-function freezeHeaders(headers: IncomingHttpHeaders): Readonly<IncomingHttpHeaders> {
-  // Arrays (set-cookie) are copied too: they may still be the caller's.
-  for (const [k, v] of Object.entries(headers)) if (Array.isArray(v)) headers[k] = Object.freeze([...v]) as string[];
-  return Object.freeze(headers);
-}
