@@ -123,11 +123,16 @@ export class MemoryRecoveryStore implements RecoveryStore {
     if (r.offset < 0 || r.offset > h.nextOffset) return refuse(RecoveryRefusals.INVALID_OFFSET);
     if (r.offset < h.trimmedBelow) return refuse(RecoveryRefusals.TRIMMED);
     const missed: StoredMessage[] = [];
-    for (let i = h.head; i < h.messages.length; i++) if (h.messages[i]!.offset >= r.offset) missed.push(h.messages[i]!);
+    const ids = new Set<string>();
+    for (let i = h.head; i < h.messages.length; i++) {
+      const m = h.messages[i]!;
+      if (m.offset >= r.offset) missed.push(m);
+      if (m.id !== undefined) ids.add(m.id);
+    }
     h.owner = r.nodeId;
     if (h.expiresAt !== 0) this.parked--;
     h.expiresAt = 0;
-    return { ok: true, sessionId: h.sessionId, state: h.state, missed, nextOffset: h.nextOffset };
+    return { ok: true, sessionId: h.sessionId, state: h.state, missed, nextOffset: h.nextOffset, ids };
   }
 
   forget(sessionId: string, nodeId: string): void {

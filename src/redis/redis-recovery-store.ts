@@ -3,6 +3,7 @@ import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import { requireOptionalPeer } from "../peers/optional-peer.js";
 import type { ClaimRequest, ClaimResult, RecoveryStore, RecoveryStoreListener, RecoveryStoreStats, SessionBounds, SessionEntry, SessionState, StoredMessage } from "../recovery/store.js";
+import { OWNER_GONE } from "../recovery/handover.js";
 import type { RecoveryRefusal } from "../recovery/wire.js";
 import { checkDuration, checkKnownKeys } from "../util/check-options.js";
 
@@ -24,11 +25,13 @@ const KNOWN: Readonly<Record<keyof RedisRecoveryStoreOptions, true>> = { redis: 
 
 // KEYS: meta, stream. Every write checks that the caller still owns the session: a claim moves it, and
 // the previous holder's writes are refused from then on (it is told, and lets go of the session).
+// ARGV: owner, offset, binary, data, maxlen, ttl, minId, message id ('' none), broker position ('' unknown).
 const APPEND = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], '*', 'o', ARGV[2], 'b', ARGV[3], 'd', ARGV[4])
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], '*', 'o', ARGV[2], 'b', ARGV[3], 'd', ARGV[4], 'i', ARGV[8])
 redis.call('XTRIM', KEYS[2], 'MINID', ARGV[7])
 redis.call('HSET', KEYS[1], 'next', tonumber(ARGV[2]) + 1)
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'pos', ARGV[9]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 1`;
@@ -36,16 +39,24 @@ const SAVE = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'st', ARGV[2])
 if ARGV[3] ~= '0' then redis.call('HSET', KEYS[1], 'exp', ARGV[3]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'pos', ARGV[5]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1`;
+// The owner lets go: nobody owns the session until a claim (its further writes are refused). ARGV[2]:
+// '' after a hand-over (the store has all it took), '-' when its node shuts down (what comes next is not taken).
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2])
 return 1`;
 const FORGET = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
 return 1`;
-// ARGV: tokenHash, principalKey, endpoint, offset, node, now. Returns {reason} or {'ok', next, state, (offset, binary, data)...}.
+// ARGV: tokenHash, principalKey, endpoint, offset, node, now. Returns {reason} or
+// {'ok', next, state, position, ahead, (offset, binary, data, id)...}: every entry's id, the data of those the client missed.
 const CLAIM = `
-local m = redis.call('HMGET', KEYS[1], 'th', 'pk', 'ep', 'exp', 'next', 'st')
+local m = redis.call('HMGET', KEYS[1], 'th', 'pk', 'ep', 'exp', 'next', 'st', 'pos')
 if not m[1] or m[1] ~= ARGV[1] then return {'unknown-token'} end
 local exp = tonumber(m[4])
 if exp > 0 and exp <= tonumber(ARGV[6]) then return {'expired'} end
@@ -53,18 +64,19 @@ if m[3] ~= ARGV[3] then return {'endpoint-mismatch'} end
 if m[2] ~= ARGV[2] then return {'principal-mismatch'} end
 local off = tonumber(ARGV[4])
 local nxt = tonumber(m[5])
+local ahead = 0
 -- The client can be ahead of the store: a node that died wrote to its socket before its last writes
 -- reached Redis. It missed nothing the store knows of; numbering goes on from what it has.
-if off > nxt then nxt = off end
+if off > nxt then ahead = off - nxt; nxt = off end
 local entries = redis.call('XRANGE', KEYS[2], '-', '+')
 if off < nxt and (#entries == 0 or tonumber(entries[1][2][2]) > off) then return {'trimmed'} end
 redis.call('HSET', KEYS[1], 'owner', ARGV[5], 'exp', 0, 'next', nxt)
-local out = {'ok', tostring(nxt), m[6] or ''}
+local out = {'ok', tostring(nxt), m[6] or '', m[7] or '', tostring(ahead)}
 for _, e in ipairs(entries) do
   local f = e[2]
-  if tonumber(f[2]) >= off then
-    table.insert(out, f[2]); table.insert(out, f[4]); table.insert(out, f[6])
-  end
+  table.insert(out, f[2]); table.insert(out, f[4])
+  if tonumber(f[2]) >= off then table.insert(out, f[6]) else table.insert(out, '') end
+  table.insert(out, f[8] or '')
 end
 return out`;
 
@@ -72,6 +84,7 @@ type Client = (Redis | Cluster) & {
   recAppend(meta: string, stream: string, ...args: Array<string | Buffer | number>): Promise<number>;
   recSave(meta: string, stream: string, ...args: Array<string | Buffer | number>): Promise<number>;
   recForget(meta: string, stream: string, owner: string): Promise<number>;
+  recRelease(meta: string, stream: string, owner: string, next: string): Promise<number>;
   recClaimBuffer(meta: string, stream: string, ...args: Array<string | number>): Promise<Buffer[]>;
 };
 
@@ -123,6 +136,7 @@ export class RedisRecoveryStore implements RecoveryStore {
     client.defineCommand("recAppend", { numberOfKeys: 2, lua: APPEND });
     client.defineCommand("recSave", { numberOfKeys: 2, lua: SAVE });
     client.defineCommand("recForget", { numberOfKeys: 2, lua: FORGET });
+    client.defineCommand("recRelease", { numberOfKeys: 2, lua: RELEASE });
     client.defineCommand("recClaim", { numberOfKeys: 2, lua: CLAIM });
     this.client = client as Client;
   }
@@ -150,33 +164,39 @@ export class RedisRecoveryStore implements RecoveryStore {
     this.track(this.client.set(this.indexKey(e.tokenHash), e.sessionId, "PX", ttl));
   }
 
-  append(sessionId: string, nodeId: string, m: StoredMessage, bounds: SessionBounds): void {
+  append(sessionId: string, nodeId: string, m: StoredMessage, bounds: SessionBounds, position?: string): void {
     const [meta, stream] = this.keys(sessionId);
     this.appended++;
     this.appendedBytes += typeof m.data === "string" ? Buffer.byteLength(m.data) : m.data.length;
     const minId = Math.max(0, Date.now() - bounds.window);
     this.track(
-      this.client.recAppend(meta, stream, nodeId, m.offset, m.binary ? 1 : 0, m.data, bounds.maxMessages, this.ttl(bounds), minId).then((owned) => {
+      this.client.recAppend(meta, stream, nodeId, m.offset, m.binary ? 1 : 0, m.data, bounds.maxMessages, this.ttl(bounds), minId, m.id ?? "", position ?? "").then((owned) => {
         if (owned === 0) this.listener?.disowned(sessionId);
       }),
     );
   }
 
-  save(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds): void {
-    this.write(sessionId, nodeId, state, 0, bounds);
+  save(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds, position?: string): void {
+    this.write(sessionId, nodeId, state, 0, bounds, position);
   }
 
-  park(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds): void {
-    this.write(sessionId, nodeId, state, Date.now() + bounds.window, bounds);
+  park(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds, position?: string): void {
+    this.write(sessionId, nodeId, state, Date.now() + bounds.window, bounds, position);
     const token = this.tokenOf.get(sessionId);
     if (token !== undefined) this.track(this.client.set(this.indexKey(token), sessionId, "PX", this.ttl(bounds)));
   }
 
-  async peek(tokenHash: string): Promise<{ sessionId: string; state: SessionState } | null> {
+  async peek(tokenHash: string): Promise<{ sessionId: string; state: SessionState; owner: string | undefined } | null> {
     const sessionId = await this.client.get(this.indexKey(tokenHash));
     if (sessionId === null) return null;
-    const st = await this.client.hgetBuffer(this.keys(sessionId)[0], "st");
-    return { sessionId, state: st === null || st.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(st) };
+    const [st, owner] = await this.client.hmgetBuffer(this.keys(sessionId)[0], "st", "owner");
+    return { sessionId, state: st === null || st === undefined || st.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(st), owner: owner?.toString() };
+  }
+
+  async release(sessionId: string, nodeId: string, gone = false): Promise<void> {
+    const [meta, stream] = this.keys(sessionId);
+    // On the connection of this node's appends, after them: when it answers, they are all in.
+    await this.client.recRelease(meta, stream, nodeId, gone ? OWNER_GONE : "");
   }
 
   async claim(r: ClaimRequest): Promise<ClaimResult> {
@@ -187,10 +207,17 @@ export class RedisRecoveryStore implements RecoveryStore {
     const head = out[0]!.toString();
     if (head !== "ok") return { ok: false, reason: head as RecoveryRefusal };
     const missed: StoredMessage[] = [];
-    for (let i = 3; i + 2 < out.length; i += 3) missed.push({ offset: Number(out[i]!.toString()), binary: out[i + 1]!.toString() === "1", data: out[i + 2]! });
+    const ids = new Set<string>();
+    for (let i = 5; i + 3 < out.length; i += 4) {
+      const offset = Number(out[i]!.toString());
+      const id = out[i + 3]!.length === 0 ? undefined : out[i + 3]!.toString();
+      if (id !== undefined) ids.add(id);
+      if (offset >= r.offset) missed.push({ offset, binary: out[i + 1]!.toString() === "1", data: out[i + 2]!, id });
+    }
     this.tokenOf.set(sessionId, r.tokenHash);
     const state = out[2]!.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(out[2]!);
-    return { ok: true, sessionId, state, missed, nextOffset: Number(out[1]!.toString()) };
+    const position = out[3]!.length === 0 ? undefined : out[3]!.toString();
+    return { ok: true, sessionId, state, missed, nextOffset: Number(out[1]!.toString()), ids, position, ahead: Number(out[4]!.toString()) };
   }
 
   forget(sessionId: string, nodeId: string): void {
@@ -213,9 +240,9 @@ export class RedisRecoveryStore implements RecoveryStore {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
-  private write(sessionId: string, nodeId: string, state: SessionState, expiresAt: number, bounds: SessionBounds): void {
+  private write(sessionId: string, nodeId: string, state: SessionState, expiresAt: number, bounds: SessionBounds, position: string | undefined): void {
     const [meta, stream] = this.keys(sessionId);
-    this.track(this.client.recSave(meta, stream, nodeId, encodeState(state), expiresAt, this.ttl(bounds)));
+    this.track(this.client.recSave(meta, stream, nodeId, encodeState(state), expiresAt, this.ttl(bounds), position ?? ""));
   }
 
   /** A session's keys share one hash tag: on Redis Cluster its scripts run on one shard. */
