@@ -54,7 +54,14 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private evicted = 0;
   private sweeper: NodeJS.Timeout | null = null;
 
-  constructor(options: MemoryRecoveryStoreOptions = {}) {
+  /**
+   * @param options bounds.
+   * @param now @hidden the clock (ms), for tests that move time past a window instead of waiting.
+   */
+  constructor(
+    options: MemoryRecoveryStoreOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     const problems: string[] = [];
     if (options === null || typeof options !== "object") throw new InvalidOptionsError("MemoryRecoveryStore options must be an object.");
     checkKnownKeys(problems, "", options, KNOWN);
@@ -105,7 +112,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
     const h = this.held.get(sessionId);
     if (h === undefined || h.owner !== nodeId || h.expiresAt !== 0) return;
     h.state = state;
-    h.expiresAt = Date.now() + bounds.window;
+    h.expiresAt = this.now() + bounds.window;
     this.parked++;
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
   }
@@ -114,7 +121,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
     const id = this.tokens.get(r.tokenHash);
     const h = id === undefined ? undefined : this.held.get(id);
     if (h === undefined) return refuse(this.gone.get(r.tokenHash) ?? RecoveryRefusals.UNKNOWN_TOKEN);
-    if (h.expiresAt !== 0 && h.expiresAt <= Date.now()) {
+    if (h.expiresAt !== 0 && h.expiresAt <= this.now()) {
       this.drop(h, RecoveryRefusals.EXPIRED);
       return refuse(RecoveryRefusals.EXPIRED);
     }
@@ -153,7 +160,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const h of this.held.values()) if (h.expiresAt !== 0 && h.expiresAt <= now) this.drop(h, RecoveryRefusals.EXPIRED);
     if (this.parked === 0 && this.sweeper !== null) {
       clearInterval(this.sweeper);
