@@ -10,12 +10,21 @@ import { startChildNode } from "../support/child-node.js";
 import { connectClients, publish, settle, tally, until, type ChaosFigures, type CountingClient } from "./chaos-run.js";
 import { LaggingStore } from "./lagging-store.js";
 import { SwitchProxy } from "./switch-proxy.js";
+import { RecoveryRefusals } from "../../src/recovery/wire.js";
 import { WireClient } from "./wire-client.js";
 
 @ServerEndpoint({ path: "/chaos", recovery: { window: "10s", maxMessages: 5000, maxBytes: 4 * 1024 * 1024 } })
 class ChaosEndpoint {
   @OnOpen() open(session: Session): void {
     if (!session.isRecovered()) session.join("feed");
+  }
+}
+
+/** Small bounds: 2 KiB of messages per session. */
+@ServerEndpoint({ path: "/small", recovery: { window: "10s", maxBytes: 2048 } })
+class SmallEndpoint {
+  @OnOpen() open(session: Session): void {
+    if (!session.isRecovered()) session.join("small");
   }
 }
 
@@ -41,16 +50,18 @@ interface NodeOptions {
   delivery?: "pub-sub" | "at-least-once";
   /** Node i's store writes reach Redis this late (ms): a slow node. */
   lag?: readonly number[];
+  /** The store's bound over the sessions of its node. */
+  maxBytes?: number;
 }
 
-async function nodes(n: number, { prefix = `rec${++prefixes}`, delivery = "pub-sub", lag = [] }: NodeOptions = {}): Promise<ServerHandle[]> {
+async function nodes(n: number, { prefix = `rec${++prefixes}`, delivery = "pub-sub", lag = [], maxBytes }: NodeOptions = {}): Promise<ServerHandle[]> {
   const out: ServerHandle[] = [];
   for (let i = 0; i < n; i++) {
-    const store = new RedisRecoveryStore({ redis: redis.url, keyPrefix: prefix, logger: silentLogger });
+    const store = new RedisRecoveryStore({ redis: redis.url, keyPrefix: prefix, logger: silentLogger, maxBytes });
     stores.push(store);
     await store.ready();
     const app = await bootstrap({
-      endpoints: [ChaosEndpoint], port: 0, host: "127.0.0.1", logger: silentLogger, nodeId: `node-${i}`,
+      endpoints: [ChaosEndpoint, SmallEndpoint], port: 0, host: "127.0.0.1", logger: silentLogger, nodeId: `node-${i}`,
       broker: new RedisBroker({ redis: redis.url, keyPrefix: prefix, logger: silentLogger, delivery }),
       recoveryStore: (lag[i] ?? 0) > 0 ? new LaggingStore(store, lag[i]!) : store,
     });
@@ -162,6 +173,59 @@ async function twoNodeChaos(o: { clients: number; perPublisher: number; resetEve
     await proxy.close();
   }
 }
+
+describe("Redis store bounds (a real Redis)", () => {
+  async function droppedOn(app: ServerHandle, path: string): Promise<WireClient> {
+    const c = new WireClient(`ws://127.0.0.1:${app.address.port}${path}`);
+    await c.connect(false);
+    await until(() => app.sessions.size === 1);
+    await c.reset();
+    await until(() => app.sessions.size === 0 && app.metrics().recovery.parkedNow >= 1);
+    return c;
+  }
+
+  it("recovery.maxBytes bounds each session: what fits is replayed, a session whose missed messages were cut is refused trimmed", async () => {
+    const [a] = await nodes(1);
+    const kib = "x".repeat(1024);
+    const fits = await droppedOn(a!, "/small");
+    await a!.broadcaster.broadcast(`1:${kib}`, { room: "small" });
+    await until(() => a!.metrics().recovery.storeMessages === 1);
+    expect(await fits.connect(true)).toMatchObject({ recovered: true });
+    await fits.receivedCount(1);
+    await fits.reset();
+    await until(() => a!.sessions.size === 0);
+    // Three more KiB while away: past 2 KiB (payload + 64 bytes each), the oldest are cut.
+    for (let i = 2; i < 5; i++) await a!.broadcaster.broadcast(`${i}:${kib}`, { room: "small" });
+    await until(() => a!.metrics().recovery.trimmed === 3);
+    const stats = a!.metrics().recovery;
+    expect(stats.storeBytes).toBeLessThanOrEqual(2048);
+    expect(stats.storeBytes).toBe(1024 + 2 + 64);
+    expect(stats.storeMessages).toBe(1);
+    expect(await fits.connect(true)).toMatchObject({ recovered: false, refused: RecoveryRefusals.TRIMMED, offset: 0 });
+    await fits.close();
+  });
+
+  it("maxBytes bounds the sessions of a node: past it the oldest parked session is evicted (refused trimmed); the bytes are in metrics", async () => {
+    const [a] = await nodes(1, { maxBytes: 4096 });
+    const kib = "y".repeat(1024);
+    const first = await droppedOn(a!, "/chaos");
+    for (let i = 0; i < 2; i++) await a!.broadcaster.broadcast(`${i}:${kib}`, { room: "feed" });
+    const second = await droppedOn(a!, "/chaos");
+    // Both parked: every broadcast is held twice; the fourth KiB for each passes 4 KiB in all.
+    for (let i = 2; i < 4; i++) await a!.broadcaster.broadcast(`${i}:${kib}`, { room: "feed" });
+    await until(() => a!.metrics().recovery.evicted === 1 && a!.metrics().recovery.storeMessages === 2);
+    const stats = a!.metrics().recovery;
+    expect(stats.storeBytes).toBe(2 * (1024 + 2 + 64));
+    expect(stats.storeMaxBytes).toBe(4096);
+    expect(stats.storeBytes).toBeLessThanOrEqual(4096);
+    expect(await first.connect(true)).toMatchObject({ recovered: false, refused: RecoveryRefusals.TRIMMED });
+    expect(await second.connect(true)).toMatchObject({ recovered: true });
+    await second.receivedCount(2);
+    expect(second.received.map((m) => m.slice(0, 2))).toEqual(["2:", "3:"]);
+    await first.close();
+    await second.close();
+  });
+});
 
 function childNode(keyPrefix: string, nodeId: string): Promise<{ child: ChildProcess; port: number }> {
   return startChildNode("./test/recovery/recovery-node.ts", [redis.url, keyPrefix, nodeId], children, true);
