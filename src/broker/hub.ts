@@ -56,7 +56,8 @@ export class BroadcastHub extends Broadcaster implements BrokerNode {
   stampIds = false;
   /** Receives the payload of control messages from other nodes (session recovery). */
   control: ((data: Buffer) => void) | null = null;
-  private readonly origin = randomBytes(6).toString("hex");
+  /** The first part of the ids this hub gives its messages (`origin:sequence`): new for every hub. */
+  readonly origin = randomBytes(6).toString("hex");
   private sequence = 0;
 
   constructor(settings: HubSettings) {

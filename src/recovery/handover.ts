@@ -79,10 +79,10 @@ function encode(c: Control): Buffer {
 
 /**
  * What the broker replayed that was addressed to `ghost` (its rooms, its user), less what the store
- * holds (`stored` ids) and the first `ahead` messages (the client received them from the dead holder
- * before they reached the store). Offsets are assigned by {@link merge}.
+ * holds (`stored` ids) and the first `ahead` of the dead holder's own messages (ids from `origin`): the
+ * client received them from it before they reached the store. Offsets are assigned by {@link merge}.
  */
-export function addressed(messages: readonly BrokerMessage[], ghost: WsSession, registry: RoomRegistry, stored: ReadonlySet<string>, ahead: number): StoredMessage[] {
+export function addressed(messages: readonly BrokerMessage[], ghost: WsSession, registry: RoomRegistry, stored: ReadonlySet<string>, ahead: number, origin: string | undefined): StoredMessage[] {
   const out: StoredMessage[] = [];
   let skip = ahead;
   for (const m of messages) {
@@ -90,7 +90,7 @@ export function addressed(messages: readonly BrokerMessage[], ghost: WsSession, 
     if (m.kind === BrokerMessageKinds.BROADCAST) {
       if (m.room === CONTROL_ROOM || (m.room !== undefined && !registry.members(m.room).has(ghost)) || m.except.includes(ghost.id)) continue;
     } else if (registry.userIdOf(ghost) !== m.userId) continue;
-    if (skip > 0) {
+    if (skip > 0 && origin !== undefined && m.id !== undefined && m.id.startsWith(`${origin}:`)) {
       skip--;
       continue;
     }

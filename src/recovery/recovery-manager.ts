@@ -154,7 +154,7 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
     }
     session.submit(OUT.TEXT, encodeControl({ session: session.id, token: ticket.token, offset: ticket.offset, recovered: claim !== null, ...(ticket.refused ? { refused: ticket.refused } : {}) }), true, undefined, undefined);
     const bounds = { window: recovery.window, maxMessages: recovery.maxMessages, maxBytes: recovery.maxBytes };
-    this.store.open({ sessionId: session.id, tokenHash: hashToken(ticket.token), principalKey: ticket.principalKey, endpoint: ticket.endpoint, bounds, nodeId: this.nodeId });
+    this.store.open({ sessionId: session.id, tokenHash: hashToken(ticket.token), principalKey: ticket.principalKey, endpoint: ticket.endpoint, bounds, nodeId: this.nodeId, origin: this.hub.stampIds ? this.hub.origin : undefined });
     if (claim !== null) {
       for (const m of claim.missed) session.submit(m.binary ? OUT.BINARY : OUT.TEXT, m.data, true, undefined, undefined);
       const handover = ticket.remote ? merge(ticket.replayed, ticket.handover, claim.ids ?? idsOf(claim.missed), claim.nextOffset) : ticket.handover;
@@ -257,7 +257,7 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
     if (replaying === null) return NONE;
     const { messages, complete } = await replaying;
     if (!complete) return null;
-    return addressed(messages, ghost, this.registry, r.ids ?? idsOf(r.missed), r.ahead ?? 0);
+    return addressed(messages, ghost, this.registry, r.ids ?? idsOf(r.missed), r.ahead ?? 0, r.origin);
   }
 
   /** @hidden RecoveryStoreListener: another node recovered the session; this node lets go of it. */

@@ -38,6 +38,8 @@ export interface SessionEntry {
   readonly endpoint: string;
   readonly bounds: SessionBounds;
   readonly nodeId: string;
+  /** The origin of the ids of the node's own broker messages (`origin:sequence`), if it stamps them. */
+  readonly origin?: string | undefined;
 }
 
 /** A recovery attempt. */
@@ -65,6 +67,8 @@ export type ClaimResult =
       readonly position?: string | undefined;
       /** Messages the client holds beyond what the store has (the holder died between writing to the socket and to the store). */
       readonly ahead?: number | undefined;
+      /** The previous holder's `SessionEntry.origin`. */
+      readonly origin?: string | undefined;
     }
   | { readonly ok: false; readonly reason: RecoveryRefusal };
 

@@ -83,9 +83,9 @@ if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
 return 1`;
 // ARGV: tokenHash, principalKey, endpoint, offset, node, now. Returns {reason} or
-// {'ok', next, state, position, ahead, (offset, binary, data, id)...}: every entry's id, the data of those the client missed.
+// {'ok', next, state, position, ahead, origin, (offset, binary, data, id)...}: every entry's id, the data of those the client missed.
 const CLAIM = `
-local m = redis.call('HMGET', KEYS[1], 'th', 'pk', 'ep', 'exp', 'next', 'st', 'pos', 'gone')
+local m = redis.call('HMGET', KEYS[1], 'th', 'pk', 'ep', 'exp', 'next', 'st', 'pos', 'gone', 'org')
 if not m[1] or m[1] ~= ARGV[1] then return {'unknown-token'} end
 if m[8] then return {m[8]} end
 local exp = tonumber(m[4])
@@ -101,7 +101,7 @@ if off > nxt then ahead = off - nxt; nxt = off end
 local entries = redis.call('XRANGE', KEYS[2], '-', '+')
 if off < nxt and (#entries == 0 or tonumber(entries[1][2][2]) > off) then return {'trimmed'} end
 redis.call('HSET', KEYS[1], 'owner', ARGV[5], 'exp', 0, 'next', nxt)
-local out = {'ok', tostring(nxt), m[6] or '', m[7] or '', tostring(ahead)}
+local out = {'ok', tostring(nxt), m[6] or '', m[7] or '', tostring(ahead), m[9] or ''}
 for _, e in ipairs(entries) do
   local f = e[2]
   table.insert(out, f[2]); table.insert(out, f[4])
@@ -199,7 +199,7 @@ export class RedisRecoveryStore implements RecoveryStore {
     const multi = this.client.multi();
     // HSETNX keeps what a claim left (next offset, state); a new session writes them all.
     multi.hsetnx(meta, "next", 0).hsetnx(meta, "exp", 0).hsetnx(meta, "st", "");
-    multi.hset(meta, "th", e.tokenHash, "pk", e.principalKey, "ep", e.endpoint, "owner", e.nodeId);
+    multi.hset(meta, "th", e.tokenHash, "pk", e.principalKey, "ep", e.endpoint, "owner", e.nodeId, "org", e.origin ?? "");
     multi.pexpire(meta, ttl);
     this.track(multi.exec());
     this.track(this.client.set(this.indexKey(e.tokenHash), e.sessionId, "PX", ttl));
@@ -286,7 +286,7 @@ export class RedisRecoveryStore implements RecoveryStore {
     if (head !== "ok") return { ok: false, reason: head as RecoveryRefusal };
     const missed: StoredMessage[] = [];
     const ids = new Set<string>();
-    for (let i = 5; i + 3 < out.length; i += 4) {
+    for (let i = 6; i + 3 < out.length; i += 4) {
       const offset = Number(out[i]!.toString());
       const id = out[i + 3]!.length === 0 ? undefined : out[i + 3]!.toString();
       if (id !== undefined) ids.add(id);
@@ -296,7 +296,8 @@ export class RedisRecoveryStore implements RecoveryStore {
     this.parkedHere.delete(sessionId);
     const state = out[2]!.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(out[2]!);
     const position = out[3]!.length === 0 ? undefined : out[3]!.toString();
-    return { ok: true, sessionId, state, missed, nextOffset: Number(out[1]!.toString()), ids, position, ahead: Number(out[4]!.toString()) };
+    const origin = out[5]!.length === 0 ? undefined : out[5]!.toString();
+    return { ok: true, sessionId, state, missed, nextOffset: Number(out[1]!.toString()), ids, position, ahead: Number(out[4]!.toString()), origin };
   }
 
   forget(sessionId: string, nodeId: string): void {

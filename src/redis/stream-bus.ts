@@ -95,10 +95,14 @@ export class StreamBus {
    */
   async replay(from: string): Promise<{ messages: BrokerMessage[]; complete: boolean }> {
     const pub = this.link.publisher();
-    const info = parseStreamInfo(await pub.xinfo("STREAM", this.key).catch((e: Error) => (/no such key/i.test(e.message) ? null : Promise.reject(e))));
-    // Nothing after `from` was trimmed (Redis 7 says so exactly; before it, the first entry held must be at or before it).
-    const complete =
-      info.maxDeletedId !== undefined ? compareIds(info.maxDeletedId, from) <= 0 : compareIds(info.lastId, from) <= 0 || (info.firstId !== undefined && compareIds(info.firstId, from) <= 0);
+    const reply = await pub.xinfo("STREAM", this.key).catch((e: Error) => (/no such key/i.test(e.message) ? null : Promise.reject(e)));
+    const info = parseStreamInfo(reply);
+    // Nothing after `from` was trimmed. Redis 7 says so exactly (its highest deleted id, "0-0" when none);
+    // before it, the first entry held must be at or before `from`.
+    const exact = Array.isArray(reply) && reply.some((f, i) => i % 2 === 0 && String(f) === "max-deleted-entry-id");
+    const complete = exact
+      ? info.maxDeletedId === undefined || compareIds(info.maxDeletedId, from) <= 0
+      : compareIds(info.lastId, from) <= 0 || (info.firstId !== undefined && compareIds(info.firstId, from) <= 0);
     const entries = (await pub.xrangeBuffer(this.key, `(${from}`, "+")) as Array<[Buffer, Buffer[]]>;
     const messages: BrokerMessage[] = [];
     for (const [, fields] of entries) {

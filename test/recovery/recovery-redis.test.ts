@@ -254,6 +254,7 @@ describe("a node SIGKILLed mid-stream", () => {
       await until(() => b!.metrics().recovery.parkedNow === 10, 10_000);
       for (let i = 50; i < 100; i++) await b!.broadcaster.broadcast(`b:${i}`, { room: "feed" });
       await until(() => clients.every((c) => c.opens.length === 2 && c.session!.isConnected()), 20_000);
+      expect(clients.map((c) => c.opens[1]!.refused ?? "recovered")).toEqual(clients.map(() => "recovered"));
       // The recovered sessions are in their room on B: B's broadcasts reach each of them once.
       for (let i = 100; i < 150; i++) await b!.broadcaster.broadcast(`b:${i}`, { room: "feed" });
       await settleOn(clients, "b", 150, 10_000, b!);
