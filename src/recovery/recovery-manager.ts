@@ -116,7 +116,9 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
     let early: WsSession | undefined;
     const result = peek.call(this.store, tokenHash).then(async (found) => {
       let complete = true;
-      if (found !== null && !this.local.has(found.sessionId)) {
+      // Another principal's (or endpoint's) token: the claim refuses it, and nobody is asked to let go.
+      const foreign = found !== null && ((found.principalKey ?? base.principalKey) !== base.principalKey || (found.endpoint ?? endpoint) !== endpoint);
+      if (found !== null && !foreign && !this.local.has(found.sessionId)) {
         early = this.pending(found.sessionId, found.state, principal, encoder, recovery);
         const owner = found.owner ?? "";
         if (owner === OWNER_GONE || owner === this.nodeId) complete = false;

@@ -125,7 +125,15 @@ export interface RecoveryStore {
    * Optional, for stores that answer asynchronously: the session a token names and its state, read
    * before the claim, so the claiming node can start taking the session's messages before it owns it.
    */
-  peek?(tokenHash: string): Promise<{ readonly sessionId: string; readonly state: SessionState; readonly owner?: string | undefined } | null>;
+  peek?(tokenHash: string): Promise<{
+    readonly sessionId: string;
+    readonly state: SessionState;
+    /** The node holding it; `""` after a hand-over, `"-"` after its node shut down. */
+    readonly owner?: string | undefined;
+    /** Checked before the holder is asked to let go: a token presented by another principal moves nothing. */
+    readonly principalKey?: string | undefined;
+    readonly endpoint?: string | undefined;
+  } | null>;
   /**
    * Optional, with `peek`: the node lets go of a session it holds (another node takes it over, or this
    * node shuts down: `gone`). Resolves once every write this node made for it before is in the store.

@@ -263,11 +263,12 @@ export class RedisRecoveryStore implements RecoveryStore {
     if (token !== undefined) this.track(this.client.set(this.indexKey(token), sessionId, "PX", this.ttl(bounds)));
   }
 
-  async peek(tokenHash: string): Promise<{ sessionId: string; state: SessionState; owner: string | undefined } | null> {
+  async peek(tokenHash: string): Promise<{ sessionId: string; state: SessionState; owner: string | undefined; principalKey: string | undefined; endpoint: string | undefined } | null> {
     const sessionId = await this.client.get(this.indexKey(tokenHash));
     if (sessionId === null) return null;
-    const [st, owner] = await this.client.hmgetBuffer(this.keys(sessionId)[0], "st", "owner");
-    return { sessionId, state: st === null || st === undefined || st.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(st), owner: owner?.toString() };
+    const [st, owner, pk, ep] = await this.client.hmgetBuffer(this.keys(sessionId)[0], "st", "owner", "pk", "ep");
+    const state = st === null || st === undefined || st.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(st);
+    return { sessionId, state, owner: owner?.toString(), principalKey: pk?.toString(), endpoint: ep?.toString() };
   }
 
   async release(sessionId: string, nodeId: string, gone = false): Promise<void> {

@@ -36,7 +36,7 @@ export class LaggingStore implements RecoveryStore {
   stats(): RecoveryStoreStats {
     return this.inner.stats();
   }
-  peek(tokenHash: string): Promise<{ readonly sessionId: string; readonly state: SessionState; readonly owner?: string | undefined } | null> {
+  peek(tokenHash: string): ReturnType<NonNullable<RecoveryStore["peek"]>> {
     return this.inner.peek!(tokenHash);
   }
   release(sessionId: string, nodeId: string, gone?: boolean): Promise<void> {

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { bootstrap, OnOpen, ServerEndpoint, Session, silentLogger, type ServerHandle } from "../../src/index.js";
+import { bootstrap, Configurator, OnOpen, ServerEndpoint, Session, silentLogger, type HandshakeRequest, type ServerHandle } from "../../src/index.js";
 import { RedisBroker, RedisRecoveryStore } from "../../src/redis/index.js";
 import { RedisProcess } from "../e2e/support/redis-server.js";
 import { recordFigures } from "../support/figures.js";
@@ -25,6 +25,20 @@ class ChaosEndpoint {
 class SmallEndpoint {
   @OnOpen() open(session: Session): void {
     if (!session.isRecovered()) session.join("small");
+  }
+}
+
+/** The principal is the `user` query parameter. */
+class QueryUser extends Configurator {
+  override authenticate(request: HandshakeRequest): unknown {
+    return { id: request.queryParameters.get("user") ?? "anonymous" };
+  }
+}
+
+@ServerEndpoint({ path: "/auth", recovery: { window: "10s" }, configurator: QueryUser })
+class AuthEndpoint {
+  @OnOpen() open(session: Session): void {
+    if (!session.isRecovered()) session.join("auth");
   }
 }
 
@@ -61,7 +75,7 @@ async function nodes(n: number, { prefix = `rec${++prefixes}`, delivery = "pub-s
     stores.push(store);
     await store.ready();
     const app = await bootstrap({
-      endpoints: [ChaosEndpoint, SmallEndpoint], port: 0, host: "127.0.0.1", logger: silentLogger, nodeId: `node-${i}`,
+      endpoints: [ChaosEndpoint, SmallEndpoint, AuthEndpoint], port: 0, host: "127.0.0.1", logger: silentLogger, nodeId: `node-${i}`,
       broker: new RedisBroker({ redis: redis.url, keyPrefix: prefix, logger: silentLogger, delivery }),
       recoveryStore: (lag[i] ?? 0) > 0 ? new LaggingStore(store, lag[i]!) : store,
     });
@@ -120,6 +134,24 @@ describe("session recovery across nodes (Redis Streams store)", () => {
     await moved.receivedCount(9);
     expect(moved.received).toEqual(["m:1", "m:2", "m:3", "m:4", "m:5", "m:6", "m:7", "m:8", "fence"]);
     await moved.close();
+  });
+
+  it("another principal presenting the token on the other node is refused and moves nothing: the owner recovers with every message", async () => {
+    const [a, b] = await nodes(2);
+    const ada = new WireClient(`ws://127.0.0.1:${a!.address.port}/auth?user=ada`);
+    const first = await ada.connect(false);
+    await until(() => a!.sessions.size === 1);
+    await ada.reset();
+    await until(() => a!.sessions.size === 0);
+    const mallory = new WireClient(`ws://127.0.0.1:${b!.address.port}/auth?user=mallory`);
+    expect(await mallory.connect(true, first.token)).toMatchObject({ recovered: false, refused: RecoveryRefusals.PRINCIPAL_MISMATCH });
+    // A still holds ada's session: what B publishes now reaches it.
+    for (let i = 0; i < 3; i++) await b!.broadcaster.broadcast(`m:${i}`, { room: "auth" });
+    const back = new WireClient(`ws://127.0.0.1:${b!.address.port}/auth?user=ada`);
+    expect(await back.connect(true, first.token)).toMatchObject({ session: first.session, recovered: true });
+    await back.receivedCount(3);
+    expect(back.received).toEqual(["m:0", "m:1", "m:2"]);
+    await Promise.all([mallory.close(), back.close()]);
   });
 
   for (const delivery of ["pub-sub", "at-least-once"] as const) {
