@@ -37,6 +37,12 @@ export class PreparedMessage {
 /** What to broadcast: bytes already known, or an object each endpoint encodes with its own encoder. */
 export type Outgoing = { readonly prepared: PreparedMessage } | { readonly object: unknown };
 
+/**
+ * The id of the broker message being delivered right now (set by the hub around each delivery, only
+ * on nodes with session recovery): a recoverable session's recorder stores it beside the message.
+ */
+export const currentDelivery: { id: string | undefined } = { id: undefined };
+
 /** How a delivery went on this node. */
 export interface LocalOutcome {
   queued: number;

@@ -34,6 +34,11 @@ export type BrokerMessage =
       readonly payload: BrokerPayload;
       /** W3C `traceparent` of the span that sent it, only with tracing on; a broker carries it if it can. */
       readonly traceparent?: string;
+      /**
+       * The message's id (`origin:sequence`), set by nodes with session recovery so a session moving
+       * between nodes gets each message once; a broker carries it if it can.
+       */
+      readonly id?: string;
     }
   | {
       readonly kind: typeof BrokerMessageKinds.TO_USER;
@@ -41,6 +46,8 @@ export type BrokerMessage =
       readonly payload: BrokerPayload;
       /** W3C `traceparent` of the span that sent it, only with tracing on. */
       readonly traceparent?: string;
+      /** The message's id, as for a broadcast. */
+      readonly id?: string;
     };
 
 /** Kinds of {@link PresenceChange}. */
@@ -114,6 +121,16 @@ export interface BrokerSubscription {
   list(room?: string): Promise<PresenceEntry[]>;
   /** Leaves the cluster: stops delivery and removes this node's presence. */
   unsubscribe(): Promise<void>;
+  /**
+   * Optional (brokers that keep messages, like the Redis broker's at-least-once mode): how far this node
+   * has delivered, as an opaque position that {@link replay} understands.
+   */
+  position?(): string | undefined;
+  /**
+   * Optional, with {@link position}: the messages published after `from` (this node's own included),
+   * and whether the broker still held all of them.
+   */
+  replay?(from: string): Promise<{ readonly messages: readonly BrokerMessage[]; readonly complete: boolean }>;
 }
 
 /**

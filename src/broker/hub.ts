@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { deserialize, serialize } from "node:v8";
 import { BrokerError } from "../errors.js";
 import type { Logger } from "../metrics/logger.js";
@@ -7,7 +7,7 @@ import type { WsSession } from "../session/ws-session.js";
 import { toBuffer } from "../session/remotes.js";
 import { checkRoom } from "../session/room-name.js";
 import { Session } from "../session/session.js";
-import { deliverLocally, PreparedMessage, type LocalOutcome, type Outgoing } from "./broadcast.js";
+import { currentDelivery, deliverLocally, PreparedMessage, type LocalOutcome, type Outgoing } from "./broadcast.js";
 import { Broadcaster, Presence, type BroadcastData, type BroadcastOptions, type BroadcastResult } from "./broadcaster.js";
 import {
   BrokerMessageKinds,
@@ -22,6 +22,12 @@ import {
   type PresenceRecord,
 } from "./broker.js";
 import { RoomRegistry, userIdResolver, type PresenceSink, type UserIdSource } from "./rooms.js";
+
+/**
+ * The room of the hub's own control messages (session recovery's hand-over between nodes): never
+ * delivered to sessions, handed to {@link BroadcastHub.control}.
+ */
+export const CONTROL_ROOM = "\u0000wse:control";
 
 /** What a hub needs from the server that owns it. */
 export interface HubSettings {
@@ -43,6 +49,16 @@ export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSin
   private readonly logger: Logger;
   private readonly tracing: Tracing | null;
   private subscription: BrokerSubscription | null = null;
+  /**
+   * Stamp every message published with an id (`origin:sequence`) and tell recorders the id of each
+   * delivery: on when an endpoint of this node has session recovery, so nothing changes otherwise.
+   */
+  stampIds = false;
+  /** Receives the payload of control messages from other nodes (session recovery). */
+  control: ((data: Buffer) => void) | null = null;
+  /** The first part of the ids this hub gives its messages (`origin:sequence`): new for every hub. */
+  readonly origin = randomBytes(6).toString("hex");
+  private sequence = 0;
 
   constructor(settings: HubSettings) {
     super();
@@ -72,15 +88,32 @@ export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSin
     if (room !== undefined) checkRoom(room, "broadcast");
     const except = exceptIds(options.except);
     const outgoing = toOutgoing(data);
-    const local = deliverLocally(this.registry.members(room), outgoing, except);
-    return this.publish(local, () => ({ kind: BrokerMessageKinds.BROADCAST, room, except: except ? [...except] : [], payload: toPayload(outgoing) }));
+    const id = this.stampIds ? `${this.origin}:${(++this.sequence).toString(36)}` : undefined;
+    const local = deliverWithId(id, this.registry.members(room), outgoing, except);
+    return this.publish(local, id, () => ({ kind: BrokerMessageKinds.BROADCAST, room, except: except ? [...except] : [], payload: toPayload(outgoing) }));
   }
 
   sendToUser(userId: string, data: BroadcastData): Promise<BroadcastResult> {
     if (typeof userId !== "string" || userId.length === 0) throw new TypeError(`sendToUser: userId must be a non-empty string; got ${typeof userId}.`);
     const outgoing = toOutgoing(data);
-    const local = deliverLocally(this.registry.sessionsOf(userId), outgoing, undefined);
-    return this.publish(local, () => ({ kind: BrokerMessageKinds.TO_USER, userId, payload: toPayload(outgoing) }));
+    const id = this.stampIds ? `${this.origin}:${(++this.sequence).toString(36)}` : undefined;
+    const local = deliverWithId(id, this.registry.sessionsOf(userId), outgoing, undefined);
+    return this.publish(local, id, () => ({ kind: BrokerMessageKinds.TO_USER, userId, payload: toPayload(outgoing) }));
+  }
+
+  /**
+   * Sends a control message to the other nodes (not to sessions), after everything this node
+   * published before it. Resolves false when the broker refused it.
+   */
+  publishControl(data: Buffer): Promise<boolean> {
+    const sub = this.subscription;
+    if (sub === null) return Promise.resolve(false);
+    const message: BrokerMessage = { kind: BrokerMessageKinds.BROADCAST, room: CONTROL_ROOM, except: [], payload: { kind: PayloadKinds.BINARY, data } };
+    try {
+      return sub.publish(message).then(() => true, () => false);
+    } catch {
+      return Promise.resolve(false);
+    }
   }
 
   deliver(message: BrokerMessage): void {
@@ -103,11 +136,13 @@ export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSin
 
   private deliverNow(message: BrokerMessage): void {
     try {
+      if (message.kind === BrokerMessageKinds.BROADCAST && message.room === CONTROL_ROOM) return this.control?.(message.payload.data);
       const outgoing = fromPayload(message.payload);
+      const id = this.stampIds ? message.id : undefined;
       if (message.kind === BrokerMessageKinds.BROADCAST) {
         const except = message.except.length > 0 ? new Set(message.except) : undefined;
-        deliverLocally(this.registry.members(message.room), outgoing, except);
-      } else deliverLocally(this.registry.sessionsOf(message.userId), outgoing, undefined);
+        deliverWithId(id, this.registry.members(message.room), outgoing, except);
+      } else deliverWithId(id, this.registry.sessionsOf(message.userId), outgoing, undefined);
     } catch (error) {
       this.logger.warn({ err: error }, "a message from another node could not be delivered");
     }
@@ -123,6 +158,17 @@ export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSin
 
   snapshot(): PresenceRecord[] {
     return this.registry.snapshot();
+  }
+
+  /** Where the broker says this node's delivery stands (at-least-once brokers), else undefined. */
+  position(): string | undefined {
+    return this.subscription?.position?.();
+  }
+
+  /** What the broker published after `position`, or null when it cannot say. */
+  replay(position: string): Promise<{ readonly messages: readonly BrokerMessage[]; readonly complete: boolean }> | null {
+    const sub = this.subscription;
+    return sub?.replay === undefined ? null : sub.replay(position);
   }
 
   /** @internal */
@@ -148,7 +194,7 @@ export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSin
     this.subscription?.track(change);
   }
 
-  private publish(local: LocalOutcome, message: () => BrokerMessage): Promise<BroadcastResult> {
+  private publish(local: LocalOutcome, id: string | undefined, message: () => BrokerMessage): Promise<BroadcastResult> {
     const sub = this.subscription;
     if (sub === null) return Promise.resolve(result(local, true, undefined));
     let built: BrokerMessage;
@@ -156,6 +202,7 @@ export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSin
       built = message();
       const traceparent = this.tracing?.traceParent();
       if (traceparent !== undefined) built = { ...built, traceparent };
+      if (id !== undefined) built = { ...built, id };
     } catch (error) {
       return Promise.resolve(result(local, false, new BrokerError(`The message cannot be sent to other nodes: ${(error as Error).message}`, error)));
     }
@@ -189,6 +236,18 @@ class HubPresence extends Presence {
     if (room !== undefined) checkRoom(room, "presence.list");
     const sub = this.hub.broker;
     return sub === null ? Promise.resolve(this.hub.localPresence(room)) : sub.list(room);
+  }
+}
+
+/** Local delivery; with an id, recorders of recoverable sessions read it from {@link currentDelivery}. */
+function deliverWithId(id: string | undefined, targets: Iterable<WsSession>, outgoing: Outgoing, except: ReadonlySet<string> | undefined): LocalOutcome {
+  if (id === undefined) return deliverLocally(targets, outgoing, except);
+  const outer = currentDelivery.id;
+  currentDelivery.id = id;
+  try {
+    return deliverLocally(targets, outgoing, except);
+  } finally {
+    currentDelivery.id = outer;
   }
 }
 

@@ -54,7 +54,14 @@ export class MemoryRecoveryStore implements RecoveryStore {
   private evicted = 0;
   private sweeper: NodeJS.Timeout | null = null;
 
-  constructor(options: MemoryRecoveryStoreOptions = {}) {
+  /**
+   * @param options bounds.
+   * @param now @hidden the clock (ms), for tests that move time past a window instead of waiting.
+   */
+  constructor(
+    options: MemoryRecoveryStoreOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     const problems: string[] = [];
     if (options === null || typeof options !== "object") throw new InvalidOptionsError("MemoryRecoveryStore options must be an object.");
     checkKnownKeys(problems, "", options, KNOWN);
@@ -105,7 +112,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
     const h = this.held.get(sessionId);
     if (h === undefined || h.owner !== nodeId || h.expiresAt !== 0) return;
     h.state = state;
-    h.expiresAt = Date.now() + bounds.window;
+    h.expiresAt = this.now() + bounds.window;
     this.parked++;
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
   }
@@ -114,7 +121,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
     const id = this.tokens.get(r.tokenHash);
     const h = id === undefined ? undefined : this.held.get(id);
     if (h === undefined) return refuse(this.gone.get(r.tokenHash) ?? RecoveryRefusals.UNKNOWN_TOKEN);
-    if (h.expiresAt !== 0 && h.expiresAt <= Date.now()) {
+    if (h.expiresAt !== 0 && h.expiresAt <= this.now()) {
       this.drop(h, RecoveryRefusals.EXPIRED);
       return refuse(RecoveryRefusals.EXPIRED);
     }
@@ -123,11 +130,16 @@ export class MemoryRecoveryStore implements RecoveryStore {
     if (r.offset < 0 || r.offset > h.nextOffset) return refuse(RecoveryRefusals.INVALID_OFFSET);
     if (r.offset < h.trimmedBelow) return refuse(RecoveryRefusals.TRIMMED);
     const missed: StoredMessage[] = [];
-    for (let i = h.head; i < h.messages.length; i++) if (h.messages[i]!.offset >= r.offset) missed.push(h.messages[i]!);
+    const ids = new Set<string>();
+    for (let i = h.head; i < h.messages.length; i++) {
+      const m = h.messages[i]!;
+      if (m.offset >= r.offset) missed.push(m);
+      if (m.id !== undefined) ids.add(m.id);
+    }
     h.owner = r.nodeId;
     if (h.expiresAt !== 0) this.parked--;
     h.expiresAt = 0;
-    return { ok: true, sessionId: h.sessionId, state: h.state, missed, nextOffset: h.nextOffset };
+    return { ok: true, sessionId: h.sessionId, state: h.state, missed, nextOffset: h.nextOffset, ids };
   }
 
   forget(sessionId: string, nodeId: string): void {
@@ -148,7 +160,7 @@ export class MemoryRecoveryStore implements RecoveryStore {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const h of this.held.values()) if (h.expiresAt !== 0 && h.expiresAt <= now) this.drop(h, RecoveryRefusals.EXPIRED);
     if (this.parked === 0 && this.sweeper !== null) {
       clearInterval(this.sweeper);

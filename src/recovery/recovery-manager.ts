@@ -1,10 +1,12 @@
 import { deserialize, serialize } from "node:v8";
+import type { BroadcastHub } from "../broker/hub.js";
 import type { RoomRegistry } from "../broker/rooms.js";
 import { CloseCodes } from "../close-reason.js";
 import type { Logger } from "../metrics/logger.js";
 import { OUT } from "../session/outbound-entry.js";
 import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
 import type { ObjectEncoder } from "../codec/coders.js";
+import { addressed, Handovers, idsOf, merge, OWNER_GONE } from "./handover.js";
 import { PARKED_TRANSPORT } from "./parked-transport.js";
 import type { ResolvedRecovery } from "./recovery-options.js";
 import { SessionRecorder, type RecorderHost } from "./session-recorder.js";
@@ -28,6 +30,16 @@ export interface RecoveryTicket {
   readonly handover: StoredMessage[];
   /** The session came from another node: the handover may repeat the last messages that node stored. */
   readonly remote: boolean;
+  /** Replayed by the broker (the previous holder died): what it had not stored, before the handover. */
+  readonly replayed: readonly StoredMessage[];
+}
+
+/** @hidden Internal options of the recovery manager. */
+export interface RecoveryManagerOptions {
+  /** How long a node taking a session over waits for its holder to let go, in ms (default 3000). */
+  readonly handoverTimeout?: number;
+  /** The clock (ms), for tests. */
+  readonly now?: () => number;
 }
 
 /** Counters of recovery on one server. */
@@ -56,13 +68,21 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
   private readonly handovers = new Map<SessionRecorder, StoredMessage[]>();
   private sweeper: NodeJS.Timeout | null = null;
   private shuttingDown = false;
+  private readonly nodeId: string;
+  private readonly registry: RoomRegistry;
+  private readonly handoverAsks: Handovers;
+  private readonly now: () => number;
 
   constructor(
     readonly store: RecoveryStore,
-    private readonly nodeId: string,
-    private readonly registry: RoomRegistry,
+    private readonly hub: BroadcastHub,
     private readonly logger: Logger,
+    options: RecoveryManagerOptions = {},
   ) {
+    this.nodeId = hub.nodeId;
+    this.registry = hub.registry;
+    this.now = options.now ?? Date.now;
+    this.handoverAsks = new Handovers(hub, options.handoverTimeout ?? 3000, logger, (id) => this.letGo(id));
     store.bind?.(this);
   }
 
@@ -73,12 +93,12 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
   prepare(endpoint: string, encoder: ObjectEncoder, recovery: ResolvedRecovery | null, query: string, principal: unknown): RecoveryTicket | Promise<RecoveryTicket> | null {
     const ask = readAsk(query);
     if (ask === null) return null;
-    const base = { recovery, endpoint, principalKey: principalKey(principal), token: newToken(), offset: 0, claim: null, refused: undefined, handover: [], remote: false };
+    const base = { recovery, endpoint, principalKey: principalKey(principal), token: newToken(), offset: 0, claim: null, refused: undefined, handover: [], remote: false, replayed: NONE };
     if (recovery === null || ask.token === "") return base;
     if (ask.offset < 0) return this.refusal(base, RecoveryRefusals.INVALID_OFFSET);
     const tokenHash = hashToken(ask.token);
     const claim = (): ClaimResult | Promise<ClaimResult> => this.store.claim({ tokenHash, principalKey: base.principalKey, endpoint, offset: ask.offset, nodeId: this.nodeId });
-    const settle = (r: ClaimResult, early?: WsSession): RecoveryTicket => this.claimed(base, ask.token, ask.offset, r, principal, recovery, encoder, early);
+    const settle = (r: ClaimResult, early?: WsSession, replayed: readonly StoredMessage[] = NONE): RecoveryTicket => this.claimed(base, ask.token, ask.offset, r, principal, recovery, encoder, early, replayed);
     const peek = this.store.peek;
     if (peek === undefined) {
       let result: ClaimResult;
@@ -90,14 +110,28 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
       }
       return settle(result);
     }
-    // Asynchronous store (Redis): a holder on this node takes the session's messages from before the
-    // claim, so none falls between the previous holder (refused from the claim on) and this one.
+    // Asynchronous store (Redis): a holder on this node takes the session's messages, then the holder on
+    // another node is asked to let go (the hand-over, docs/internals.md): none falls between them. A
+    // holder that does not answer (dead) leaves a gap the broker replays when it can.
     let early: WsSession | undefined;
-    const result = peek.call(this.store, tokenHash).then((found) => {
-      if (found !== null && !this.local.has(found.sessionId)) early = this.pending(found.sessionId, found.state, principal, encoder, recovery);
-      return claim();
+    const result = peek.call(this.store, tokenHash).then(async (found) => {
+      let complete = true;
+      // Another principal's (or endpoint's) token: the claim refuses it, and nobody is asked to let go.
+      const foreign = found !== null && ((found.principalKey ?? base.principalKey) !== base.principalKey || (found.endpoint ?? endpoint) !== endpoint);
+      if (found !== null && !foreign && !this.local.has(found.sessionId)) {
+        early = this.pending(found.sessionId, found.state, principal, encoder, recovery);
+        const owner = found.owner ?? "";
+        if (owner === OWNER_GONE || owner === this.nodeId) complete = false;
+        else if (owner !== "") complete = await this.handoverAsks.ask(found.sessionId, owner);
+      }
+      const r = await claim();
+      if (!r.ok || complete || early === undefined) return settle(r, early);
+      const replayed = await this.replay(early, r);
+      if (replayed !== null) return settle(r, early, replayed);
+      this.store.forget(r.sessionId, this.nodeId);
+      return settle({ ok: false, reason: RecoveryRefusals.TRIMMED }, early);
     });
-    return result.then((r) => settle(r, early), (error: unknown) => {
+    return result.catch((error: unknown) => {
       if (early !== undefined) this.takeOver(early.id);
       this.logger.warn({ err: error }, "session recovery: the store could not be reached; the client gets a new session");
       return this.refusal(base, RecoveryRefusals.STORE_UNAVAILABLE);
@@ -122,13 +156,13 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
     }
     session.submit(OUT.TEXT, encodeControl({ session: session.id, token: ticket.token, offset: ticket.offset, recovered: claim !== null, ...(ticket.refused ? { refused: ticket.refused } : {}) }), true, undefined, undefined);
     const bounds = { window: recovery.window, maxMessages: recovery.maxMessages, maxBytes: recovery.maxBytes };
-    this.store.open({ sessionId: session.id, tokenHash: hashToken(ticket.token), principalKey: ticket.principalKey, endpoint: ticket.endpoint, bounds, nodeId: this.nodeId });
+    this.store.open({ sessionId: session.id, tokenHash: hashToken(ticket.token), principalKey: ticket.principalKey, endpoint: ticket.endpoint, bounds, nodeId: this.nodeId, origin: this.hub.stampIds ? this.hub.origin : undefined });
     if (claim !== null) {
       for (const m of claim.missed) session.submit(m.binary ? OUT.BINARY : OUT.TEXT, m.data, true, undefined, undefined);
-      const handover = ticket.remote ? withoutRepeats(ticket.handover, claim.missed) : ticket.handover;
+      const handover = ticket.remote ? merge(ticket.replayed, ticket.handover, claim.ids ?? idsOf(claim.missed), claim.nextOffset) : ticket.handover;
       for (const m of handover) {
         session.submit(m.binary ? OUT.BINARY : OUT.TEXT, m.data, true, undefined, undefined);
-        this.store.append(session.id, this.nodeId, m, bounds);
+        this.store.append(session.id, this.nodeId, m, bounds, this.hub.position());
         next = m.offset + 1;
       }
       this.counters.recovered++;
@@ -147,8 +181,16 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
   async close(): Promise<void> {
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;
-    for (const { ghost } of this.parked.values()) this.registry.remove(ghost);
+    const release = this.store.release;
+    const released: Array<Promise<void>> = [];
+    for (const [id, { ghost }] of this.parked) {
+      this.registry.remove(ghost);
+      ghost.recorder = null;
+      // Nobody holds it from now on: the node that recovers it need not wait for this one.
+      if (release !== undefined && this.local.get(id) === ghost) released.push(release.call(this.store, id, this.nodeId, true).catch(() => undefined));
+    }
     this.parked.clear();
+    await Promise.all(released);
   }
 
   /** Sessions parked on this node now. */
@@ -157,11 +199,11 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
   }
 
   /** @hidden RecorderHost */
-  write(recorder: SessionRecorder, offset: number, binary: boolean, data: Buffer): void {
-    const message: StoredMessage = { offset, binary, data };
+  write(recorder: SessionRecorder, offset: number, binary: boolean, data: Buffer | string, id: string | undefined): void {
+    const message: StoredMessage = id === undefined ? { offset, binary, data } : { offset, binary, data, id };
     const taken = this.handovers.get(recorder);
     if (taken !== undefined) taken.push(message);
-    else this.store.append(recorder.session.id, this.nodeId, message, recorder.bounds);
+    else this.store.append(recorder.session.id, this.nodeId, message, recorder.bounds, this.hub.position());
   }
 
   /** @hidden RecorderHost: rooms or user properties changed; saved once at the end of the turn. */
@@ -170,7 +212,7 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
     recorder.saveQueued = true;
     queueMicrotask(() => {
       recorder.saveQueued = false;
-      if (recorder.session.recorder === recorder) this.store.save(recorder.session.id, this.nodeId, stateOf(recorder.session), recorder.bounds);
+      if (recorder.session.recorder === recorder) this.store.save(recorder.session.id, this.nodeId, stateOf(recorder.session), recorder.bounds, this.hub.position());
     });
   }
 
@@ -184,9 +226,9 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
       this.store.forget(session.id, this.nodeId);
       return;
     }
-    this.store.park(session.id, this.nodeId, stateOf(session), recorder.bounds);
+    this.store.park(session.id, this.nodeId, stateOf(session), recorder.bounds, this.hub.position());
     const ghost = this.ghost(session.id, { ...session.info, userProperties: session.getUserProperties() }, session.encoder, session.getRooms(), recorder.nextOffset, recorder.bounds);
-    this.parked.set(session.id, { ghost, expiresAt: Date.now() + recorder.bounds.window });
+    this.parked.set(session.id, { ghost, expiresAt: this.now() + recorder.bounds.window });
     this.counters.parked++;
   }
 
@@ -195,9 +237,29 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
     const info: HandshakeInfo = { path: "", query: "", headers: "", remoteAddress: "", pathParams: {}, subprotocol: "", principal, userProperties: new Map(readProperties(state.properties)) };
     const bounds = { window: recovery.window, maxMessages: recovery.maxMessages, maxBytes: recovery.maxBytes };
     const ghost = this.ghost(id, info, encoder, state.rooms, 0, bounds);
-    this.parked.set(id, { ghost, expiresAt: Date.now() + recovery.window });
+    this.parked.set(id, { ghost, expiresAt: this.now() + recovery.window });
     this.handovers.set(ghost.recorder as SessionRecorder, []);
     return ghost;
+  }
+
+  /** Another node takes the session over: stop holding it here, and resolve once the store has all this node took for it. */
+  private async letGo(sessionId: string): Promise<void> {
+    const holder = this.local.get(sessionId);
+    if (holder !== undefined && !(holder.recorder instanceof SessionRecorder && this.handovers.has(holder.recorder))) this.takeOver(sessionId);
+    await this.store.release?.(sessionId, this.nodeId);
+  }
+
+  /**
+   * The holder died before letting go: what the broker delivered after the position it had stored,
+   * addressed to the session. Null when the broker no longer holds all of it.
+   */
+  private async replay(ghost: WsSession, r: Extract<ClaimResult, { ok: true }>): Promise<readonly StoredMessage[] | null> {
+    if (r.position === undefined) return NONE;
+    const replaying = this.hub.replay(r.position);
+    if (replaying === null) return NONE;
+    const { messages, complete } = await replaying;
+    if (!complete) return null;
+    return addressed(messages, ghost, this.registry, r.ids ?? idsOf(r.missed), r.ahead ?? 0, r.origin);
   }
 
   /** @hidden RecoveryStoreListener: another node recovered the session; this node lets go of it. */
@@ -223,7 +285,7 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
   }
 
   /** A refused claim gives a new session with a new token; a recovered one keeps its token (a control message lost with its connection must not lock the client out). */
-  private claimed(base: RecoveryTicket, token: string, offset: number, r: ClaimResult, principal: unknown, recovery: ResolvedRecovery, encoder: ObjectEncoder, early?: WsSession): RecoveryTicket {
+  private claimed(base: RecoveryTicket, token: string, offset: number, r: ClaimResult, principal: unknown, recovery: ResolvedRecovery, encoder: ObjectEncoder, early: WsSession | undefined, replayed: readonly StoredMessage[]): RecoveryTicket {
     if (!r.ok) {
       if (early !== undefined && this.local.get(early.id) === early) this.takeOver(early.id);
       return this.refusal(base, r.reason);
@@ -247,13 +309,13 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
     // from another node gets a holder here, built from its stored state, from the claim on.
     let holder = this.local.get(r.sessionId);
     const remote = holder === undefined || holder === early;
-    const ticket: RecoveryTicket = { ...base, token, offset, claim: r, remote };
+    const ticket: RecoveryTicket = { ...base, token, offset, claim: r, remote, replayed };
     holder ??= this.pending(r.sessionId, r.state, principal, encoder, recovery);
     const recorder = holder.recorder as SessionRecorder;
     if (remote) {
       // Numbered from the claim: what it took before is compared with the stored tail in `begin`.
       const early = this.handovers.get(recorder) ?? [];
-      for (const m of early) ticket.handover.push({ offset: r.nextOffset + ticket.handover.length, binary: m.binary, data: m.data });
+      for (const m of early) ticket.handover.push({ ...m, offset: r.nextOffset + ticket.handover.length });
       recorder.nextOffset = r.nextOffset + ticket.handover.length;
     }
     this.handovers.set(recorder, ticket.handover);
@@ -278,7 +340,7 @@ export class RecoveryManager implements RecorderHost, RecoveryStoreListener {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const [id, p] of this.parked) {
       if (p.expiresAt > now) continue;
       this.parked.delete(id);
@@ -309,36 +371,7 @@ function stateOf(session: WsSession): SessionState {
 }
 
 const EMPTY = Buffer.alloc(0);
-/** How far back a handover from another node is compared with what that node stored. */
-const REPEAT_WINDOW = 1024;
-
-/**
- * The handover of a session taken from another node, less the messages that node stored just before
- * the claim and this node also took: a message both nodes received within a Redis round trip of the
- * claim. Compared by bytes with the last stored messages, each matched once (so two identical
- * messages sent to the session within that round trip count as one); offsets are renumbered.
- */
-function withoutRepeats(handover: readonly StoredMessage[], missed: readonly StoredMessage[]): StoredMessage[] {
-  if (handover.length === 0) return [];
-  const recent = missed.slice(-REPEAT_WINDOW);
-  const used = new Set<number>();
-  const kept: StoredMessage[] = [];
-  let next = handover[0]!.offset;
-  for (const m of handover) {
-    const i = recent.findIndex((r, j) => !used.has(j) && r.binary === m.binary && sameData(r.data, m.data));
-    if (i !== -1) {
-      used.add(i);
-      continue;
-    }
-    kept.push({ offset: next++, binary: m.binary, data: m.data });
-  }
-  return kept;
-}
-
-function sameData(a: Buffer | string, b: Buffer | string): boolean {
-  if (typeof a === "string" && typeof b === "string") return a === b;
-  return (typeof a === "string" ? Buffer.from(a, "utf8") : a).equals(typeof b === "string" ? Buffer.from(b, "utf8") : b);
-}
+const NONE: readonly StoredMessage[] = Object.freeze([]);
 
 function readProperties(data: Buffer): Array<[string, unknown]> {
   return data.length === 0 ? [] : (deserialize(data) as Array<[string, unknown]>);

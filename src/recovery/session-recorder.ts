@@ -1,3 +1,4 @@
+import { currentDelivery } from "../broker/broadcast.js";
 import type { OutboundRecorder } from "../session/outbound-recorder.js";
 import { OUT, type OutKind } from "../session/outbound-entry.js";
 import type { WsSession } from "../session/ws-session.js";
@@ -7,8 +8,8 @@ const OPCODE_BINARY = 2;
 
 /** What a recorder reports to (the server's recovery manager). */
 export interface RecorderHost {
-  /** A whole data message of `recorder`'s session, at `offset`. */
-  write(recorder: SessionRecorder, offset: number, binary: boolean, data: Buffer | string): void;
+  /** A whole data message of `recorder`'s session, at `offset`; `id`: the broker message it delivers. */
+  write(recorder: SessionRecorder, offset: number, binary: boolean, data: Buffer | string, id: string | undefined): void;
   changed(recorder: SessionRecorder): void;
   leaving(recorder: SessionRecorder, code: number | undefined, byServer: boolean): void;
 }
@@ -22,7 +23,7 @@ export interface RecorderHost {
 export class SessionRecorder implements OutboundRecorder {
   private fragments: Buffer[] | null = null;
   private fragmentBinary = false;
-  private held: Array<{ binary: boolean; data: Buffer | string }> | null = null;
+  private held: Array<{ binary: boolean; data: Buffer | string; id: string | undefined }> | null = null;
   /** A state save is queued for the end of this turn. */
   saveQueued = false;
 
@@ -50,18 +51,18 @@ export class SessionRecorder implements OutboundRecorder {
       const whole = Buffer.concat([...this.fragments, typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes]);
       const wholeBinary = this.fragmentBinary;
       this.fragments = null;
-      this.write(wholeBinary, whole);
+      this.write(wholeBinary, whole, undefined);
       const held = this.held;
       this.held = null;
-      for (const h of held ?? []) this.write(h.binary, h.data);
+      for (const h of held ?? []) this.write(h.binary, h.data, h.id);
       return;
     }
-    this.write(binary, bytes);
+    this.write(binary, bytes, currentDelivery.id);
   }
 
   hold(kind: OutKind, data: string | Buffer | readonly Buffer[]): void {
     const binary = kind === OUT.FRAMES ? ((data as readonly Buffer[])[0]![0]! & 0x0f) === OPCODE_BINARY : kind === OUT.BINARY;
-    (this.held ??= []).push({ binary, data: payload(kind, data) });
+    (this.held ??= []).push({ binary, data: payload(kind, data), id: currentDelivery.id });
   }
 
   changed(): void {
@@ -73,8 +74,8 @@ export class SessionRecorder implements OutboundRecorder {
     this.host.leaving(this, code, byServer);
   }
 
-  private write(binary: boolean, data: Buffer | string): void {
-    this.host.write(this, this.nextOffset++, binary, data);
+  private write(binary: boolean, data: Buffer | string, id: string | undefined): void {
+    this.host.write(this, this.nextOffset++, binary, data, id);
   }
 }
 

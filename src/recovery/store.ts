@@ -7,6 +7,11 @@ export interface StoredMessage {
   readonly binary: boolean;
   /** Text is kept as the string that was sent (no copy); binary as bytes. */
   readonly data: Buffer | string;
+  /**
+   * The broker message it delivered (a broadcast or `sendToUser`, `origin:sequence`), if any: two nodes
+   * that both took it for a session moving between them keep it once.
+   */
+  readonly id?: string | undefined;
 }
 
 /** Per-session bounds, from the endpoint's `recovery` options. */
@@ -33,6 +38,8 @@ export interface SessionEntry {
   readonly endpoint: string;
   readonly bounds: SessionBounds;
   readonly nodeId: string;
+  /** The origin of the ids of the node's own broker messages (`origin:sequence`), if it stamps them. */
+  readonly origin?: string | undefined;
 }
 
 /** A recovery attempt. */
@@ -48,7 +55,21 @@ export interface ClaimRequest {
 
 /** The outcome of a claim: the session and what it missed, or why not. */
 export type ClaimResult =
-  | { readonly ok: true; readonly sessionId: string; readonly state: SessionState; readonly missed: readonly StoredMessage[]; readonly nextOffset: number }
+  | {
+      readonly ok: true;
+      readonly sessionId: string;
+      readonly state: SessionState;
+      readonly missed: readonly StoredMessage[];
+      readonly nextOffset: number;
+      /** Ids of every message the store holds for the session, the client's included (default: those of `missed`). */
+      readonly ids?: ReadonlySet<string> | undefined;
+      /** The broker position the previous holder had delivered up to (at-least-once brokers), if known. */
+      readonly position?: string | undefined;
+      /** Messages the client holds beyond what the store has (the holder died between writing to the socket and to the store). */
+      readonly ahead?: number | undefined;
+      /** The previous holder's `SessionEntry.origin`. */
+      readonly origin?: string | undefined;
+    }
   | { readonly ok: false; readonly reason: RecoveryRefusal };
 
 /** Figures of a store, for `metrics()` and Prometheus. */
@@ -85,12 +106,16 @@ export interface RecoveryStoreListener {
 export interface RecoveryStore {
   /** A recoverable session opened (new, or recovered under a new token). */
   open(entry: SessionEntry): void;
-  /** A data message went to the session (or was captured for it while parked). */
-  append(sessionId: string, nodeId: string, message: StoredMessage, bounds: SessionBounds): void;
+  /**
+   * A data message went to the session (or was captured for it while parked). `position`: with an
+   * at-least-once broker, how far this node had delivered the broker's messages (an opaque position),
+   * for a node that recovers the session after this one died.
+   */
+  append(sessionId: string, nodeId: string, message: StoredMessage, bounds: SessionBounds, position?: string): void;
   /** The session's rooms or user properties changed. */
-  save(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds): void;
+  save(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds, position?: string): void;
   /** The session dropped and waits for its client until `window` passes. */
-  park(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds): void;
+  park(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds, position?: string): void;
   /** A recovery: atomic. */
   claim(request: ClaimRequest): ClaimResult | Promise<ClaimResult>;
   /** The session ended for good (a normal close, or its window passed): forget it. */
@@ -100,7 +125,20 @@ export interface RecoveryStore {
    * Optional, for stores that answer asynchronously: the session a token names and its state, read
    * before the claim, so the claiming node can start taking the session's messages before it owns it.
    */
-  peek?(tokenHash: string): Promise<{ readonly sessionId: string; readonly state: SessionState } | null>;
+  peek?(tokenHash: string): Promise<{
+    readonly sessionId: string;
+    readonly state: SessionState;
+    /** The node holding it; `""` after a hand-over, `"-"` after its node shut down. */
+    readonly owner?: string | undefined;
+    /** Checked before the holder is asked to let go: a token presented by another principal moves nothing. */
+    readonly principalKey?: string | undefined;
+    readonly endpoint?: string | undefined;
+  } | null>;
+  /**
+   * Optional, with `peek`: the node lets go of a session it holds (another node takes it over, or this
+   * node shuts down: `gone`). Resolves once every write this node made for it before is in the store.
+   */
+  release?(sessionId: string, nodeId: string, gone?: boolean): Promise<void>;
   /** Optional: the store reports ownership it lost. */
   bind?(listener: RecoveryStoreListener): void;
   /** Called by the server that uses the store when it closes. */

@@ -7,7 +7,7 @@ import { BrokerMessageKinds, PayloadKinds, type BrokerMessage, type PayloadKind 
  *
  * ```
  * u8 version=1 | u8 kind (1 broadcast, 2 to-user) | u8 payload kind | u8 flags (1: has room, 2: has trace)
- * str origin | broadcast: [str room] u16 n, n × str except | to-user: str userId | [str traceparent] | payload bytes…
+ * str origin | broadcast: [str room] u16 n, n × str except | to-user: str userId | [str traceparent] | [str id] | payload bytes…
  * str = u16 byte length + UTF-8
  * ```
  */
@@ -17,6 +17,8 @@ const KIND_TO_USER = 2;
 const HAS_ROOM = 1;
 /** A W3C traceparent follows the addressing: only set with tracing on, so other envelopes are unchanged. */
 const HAS_TRACE = 2;
+/** The message id follows (only from nodes with session recovery), so other envelopes are unchanged. */
+const HAS_ID = 4;
 const MAX_STRING = 0xffff;
 
 /** A decoded envelope. */
@@ -38,6 +40,10 @@ export function encodeEnvelope(origin: string, message: BrokerMessage): Buffer {
   if (message.traceparent !== undefined) {
     flags |= HAS_TRACE;
     strings.push(Buffer.from(message.traceparent, "utf8"));
+  }
+  if (message.id !== undefined) {
+    flags |= HAS_ID;
+    strings.push(Buffer.from(message.id, "utf8"));
   }
   let size = 4;
   for (const s of strings) {
@@ -67,7 +73,9 @@ export function encodeEnvelope(origin: string, message: BrokerMessage): Buffer {
     o += 2;
     for (const end = i + message.except.length; i < end; i++) put(strings[i]!);
   } else put(strings[1]!);
-  if (flags & HAS_TRACE) put(strings[strings.length - 1]!);
+  const tail = strings.length - (flags & HAS_ID ? 1 : 0);
+  if (flags & HAS_TRACE) put(strings[tail - 1]!);
+  if (flags & HAS_ID) put(strings[tail]!);
   return Buffer.concat([header, message.payload.data], header.length + message.payload.data.length);
 }
 
@@ -97,13 +105,17 @@ export function decodeEnvelope(buf: Buffer): Envelope {
     const except: string[] = [];
     for (let i = 0; i < n; i++) except.push(take());
     const traceparent = flags & HAS_TRACE ? take() : undefined;
+    const id = flags & HAS_ID ? take() : undefined;
     message = { kind: BrokerMessageKinds.BROADCAST, room, except, payload: { kind: payloadKind, data: buf.subarray(o) } };
     if (traceparent !== undefined) message = { ...message, traceparent };
+    if (id !== undefined) message = { ...message, id };
   } else if (kind === KIND_TO_USER) {
     const userId = take();
     const traceparent = flags & HAS_TRACE ? take() : undefined;
+    const id = flags & HAS_ID ? take() : undefined;
     message = { kind: BrokerMessageKinds.TO_USER, userId, payload: { kind: payloadKind, data: buf.subarray(o) } };
     if (traceparent !== undefined) message = { ...message, traceparent };
+    if (id !== undefined) message = { ...message, id };
   } else throw new RangeError(`unknown message kind ${kind}`);
   return { origin, message };
 }

@@ -14,4 +14,4 @@
 export { RedisBroker } from "./redis-broker.js";
 export type { RedisBrokerOptions, RedisBrokerStats, RedisStreamStats } from "./redis-options.js";
 export type { RedisDelivery, StreamOptions } from "./stream-options.js";
-export { RedisRecoveryStore, type RedisRecoveryStoreOptions } from "./redis-recovery-store.js";
+export { REDIS_STORE_DEFAULTS, RedisRecoveryStore, type RedisRecoveryStoreOptions } from "./redis-recovery-store.js";

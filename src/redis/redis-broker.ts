@@ -159,4 +159,13 @@ class RedisSubscription implements BrokerSubscription, SyncedNode {
   unsubscribe(): Promise<void> {
     return this.leave(this);
   }
+
+  position(): string | undefined {
+    return this.bus?.position;
+  }
+
+  replay(from: string): Promise<{ messages: BrokerMessage[]; complete: boolean }> {
+    if (this.bus === null) return Promise.resolve({ messages: [], complete: false });
+    return this.bus.replay(from);
+  }
 }

@@ -3,8 +3,9 @@ import { InvalidOptionsError } from "../errors.js";
 import { defaultLogger, type Logger } from "../metrics/logger.js";
 import { requireOptionalPeer } from "../peers/optional-peer.js";
 import type { ClaimRequest, ClaimResult, RecoveryStore, RecoveryStoreListener, RecoveryStoreStats, SessionBounds, SessionEntry, SessionState, StoredMessage } from "../recovery/store.js";
+import { OWNER_GONE } from "../recovery/handover.js";
 import type { RecoveryRefusal } from "../contract/recovery-wire.js";
-import { checkDuration, checkKnownKeys } from "../util/check-options.js";
+import { checkDuration, checkInteger, checkKnownKeys } from "../util/check-options.js";
 
 /** Options of {@link RedisRecoveryStore}. */
 export interface RedisRecoveryStoreOptions {
@@ -16,62 +17,105 @@ export interface RedisRecoveryStoreOptions {
   keyPrefix?: string | undefined;
   /** How long a token is still answered "expired" (rather than "unknown-token") after its window, in ms (default 60 000). */
   grace?: number | undefined;
+  /**
+   * Bytes of messages held in Redis for the sessions this node holds, open and parked (default 64 MiB, as
+   * the memory store). Past it, the oldest session parked by this node is evicted: its client gets a new
+   * session, refused `trimmed`. Each session is also bounded by its endpoint's `recovery.maxBytes`.
+   */
+  maxBytes?: number | undefined;
   /** Where failures are logged (default: warnings to stderr). */
   logger?: Logger | undefined;
 }
 
-const KNOWN: Readonly<Record<keyof RedisRecoveryStoreOptions, true>> = { redis: true, cluster: true, keyPrefix: true, grace: true, logger: true };
+/** Defaults of {@link RedisRecoveryStoreOptions}. */
+export const REDIS_STORE_DEFAULTS = Object.freeze({ maxBytes: 64 * 1024 * 1024, grace: 60_000 });
+const KNOWN: Readonly<Record<keyof RedisRecoveryStoreOptions, true>> = { redis: true, cluster: true, keyPrefix: true, grace: true, maxBytes: true, logger: true };
 
 // KEYS: meta, stream. Every write checks that the caller still owns the session: a claim moves it, and
 // the previous holder's writes are refused from then on (it is told, and lets go of the session).
+// ARGV: owner, offset, binary, data, maxMessages, ttl, minMs, message id ('' none), broker position
+// ('' unknown), maxBytes. Trims the oldest entries past the session's bounds (count, bytes, window),
+// counting bytes as the memory store does (payload + 64). Returns {0} when not the owner, else
+// {1, bytes held, entries trimmed, entries held}.
 const APPEND = `
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], '*', 'o', ARGV[2], 'b', ARGV[3], 'd', ARGV[4])
-redis.call('XTRIM', KEYS[2], 'MINID', ARGV[7])
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return {0} end
+redis.call('XADD', KEYS[2], '*', 'o', ARGV[2], 'b', ARGV[3], 'd', ARGV[4], 'i', ARGV[8])
+local bytes = redis.call('HINCRBY', KEYS[1], 'bytes', string.len(ARGV[4]) + 64)
+local n = redis.call('XLEN', KEYS[2])
+local maxn, maxb, minms = tonumber(ARGV[5]), tonumber(ARGV[10]), tonumber(ARGV[7])
+local trimmed = 0
+while n > 0 do
+  local e = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+  local old = tonumber(string.match(e[1], '^(%d+)')) < minms
+  if not (n > maxn or (bytes > maxb and n > 1) or old) then break end
+  redis.call('XDEL', KEYS[2], e[1])
+  bytes = redis.call('HINCRBY', KEYS[1], 'bytes', -(string.len(e[2][6]) + 64))
+  n = n - 1
+  trimmed = trimmed + 1
+end
 redis.call('HSET', KEYS[1], 'next', tonumber(ARGV[2]) + 1)
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'pos', ARGV[9]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return {1, bytes, trimmed, n}`;
+// The owner evicts a session it parked (its node's bound): the messages go, the token answers ARGV[2].
+const EVICT = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'gone', ARGV[2], 'owner', '', 'bytes', 0)
 return 1`;
 const SAVE = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'st', ARGV[2])
 if ARGV[3] ~= '0' then redis.call('HSET', KEYS[1], 'exp', ARGV[3]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'pos', ARGV[5]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1`;
+// The owner lets go: nobody owns the session until a claim (its further writes are refused). ARGV[2]:
+// '' after a hand-over (the store has all it took), '-' when its node shuts down (what comes next is not taken).
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2])
 return 1`;
 const FORGET = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
 return 1`;
-// ARGV: tokenHash, principalKey, endpoint, offset, node, now. Returns {reason} or {'ok', next, state, (offset, binary, data)...}.
+// ARGV: tokenHash, principalKey, endpoint, offset, node, now. Returns {reason} or
+// {'ok', next, state, position, ahead, origin, (offset, binary, data, id)...}: every entry's id, the data of those the client missed.
 const CLAIM = `
-local m = redis.call('HMGET', KEYS[1], 'th', 'pk', 'ep', 'exp', 'next', 'st')
+local m = redis.call('HMGET', KEYS[1], 'th', 'pk', 'ep', 'exp', 'next', 'st', 'pos', 'gone', 'org')
 if not m[1] or m[1] ~= ARGV[1] then return {'unknown-token'} end
+if m[8] then return {m[8]} end
 local exp = tonumber(m[4])
 if exp > 0 and exp <= tonumber(ARGV[6]) then return {'expired'} end
 if m[3] ~= ARGV[3] then return {'endpoint-mismatch'} end
 if m[2] ~= ARGV[2] then return {'principal-mismatch'} end
 local off = tonumber(ARGV[4])
 local nxt = tonumber(m[5])
+local ahead = 0
 -- The client can be ahead of the store: a node that died wrote to its socket before its last writes
 -- reached Redis. It missed nothing the store knows of; numbering goes on from what it has.
-if off > nxt then nxt = off end
+if off > nxt then ahead = off - nxt; nxt = off end
 local entries = redis.call('XRANGE', KEYS[2], '-', '+')
 if off < nxt and (#entries == 0 or tonumber(entries[1][2][2]) > off) then return {'trimmed'} end
 redis.call('HSET', KEYS[1], 'owner', ARGV[5], 'exp', 0, 'next', nxt)
-local out = {'ok', tostring(nxt), m[6] or ''}
+local out = {'ok', tostring(nxt), m[6] or '', m[7] or '', tostring(ahead), m[9] or ''}
 for _, e in ipairs(entries) do
   local f = e[2]
-  if tonumber(f[2]) >= off then
-    table.insert(out, f[2]); table.insert(out, f[4]); table.insert(out, f[6])
-  end
+  table.insert(out, f[2]); table.insert(out, f[4])
+  if tonumber(f[2]) >= off then table.insert(out, f[6]) else table.insert(out, '') end
+  table.insert(out, f[8] or '')
 end
 return out`;
 
 type Client = (Redis | Cluster) & {
-  recAppend(meta: string, stream: string, ...args: Array<string | Buffer | number>): Promise<number>;
+  recAppend(meta: string, stream: string, ...args: Array<string | Buffer | number>): Promise<number[]>;
+  recEvict(meta: string, stream: string, owner: string, reason: string): Promise<number>;
   recSave(meta: string, stream: string, ...args: Array<string | Buffer | number>): Promise<number>;
   recForget(meta: string, stream: string, owner: string): Promise<number>;
+  recRelease(meta: string, stream: string, owner: string, next: string): Promise<number>;
   recClaimBuffer(meta: string, stream: string, ...args: Array<string | number>): Promise<Buffer[]>;
 };
 
@@ -89,8 +133,15 @@ export class RedisRecoveryStore implements RecoveryStore {
   /** The token hash of each session this node opened or claimed, to refresh its index key. */
   private readonly tokenOf = new Map<string, string>();
   private listener: RecoveryStoreListener | null = null;
-  private appended = 0;
-  private appendedBytes = 0;
+  private readonly maxBytes: number;
+  /** Bytes and messages Redis holds for each session this node holds, as its last append reported. */
+  private readonly held = new Map<string, { bytes: number; messages: number }>();
+  /** Sessions this node parked (and the node that parked them), oldest first: the first evicted past `maxBytes`. */
+  private readonly parkedHere = new Map<string, string>();
+  private bytes = 0;
+  private messages = 0;
+  private trimmed = 0;
+  private evicted = 0;
   private failures = 0;
   private warned = false;
 
@@ -105,9 +156,11 @@ export class RedisRecoveryStore implements RecoveryStore {
       problems.push(`keyPrefix must be 1 to 64 letters, digits, ".", "_", ":" or "-"; got ${JSON.stringify(o.keyPrefix)}`);
     }
     checkDuration(problems, "grace", o.grace);
+    checkInteger(problems, "maxBytes", o.maxBytes, { unit: "bytes" });
     if (problems.length > 0) throw new InvalidOptionsError(`Invalid RedisRecoveryStore options: ${problems.join("; ")}.`);
     this.prefix = o.keyPrefix ?? "wse";
-    this.grace = o.grace ?? 60_000;
+    this.grace = o.grace ?? REDIS_STORE_DEFAULTS.grace;
+    this.maxBytes = o.maxBytes ?? REDIS_STORE_DEFAULTS.maxBytes;
     this.logger = o.logger ?? defaultLogger;
     const { Cluster, Redis } = requireOptionalPeer<typeof import("ioredis")>("ioredis");
     // Writes fail at once during an outage (counted, logged once) instead of queueing without bound.
@@ -123,6 +176,8 @@ export class RedisRecoveryStore implements RecoveryStore {
     client.defineCommand("recAppend", { numberOfKeys: 2, lua: APPEND });
     client.defineCommand("recSave", { numberOfKeys: 2, lua: SAVE });
     client.defineCommand("recForget", { numberOfKeys: 2, lua: FORGET });
+    client.defineCommand("recRelease", { numberOfKeys: 2, lua: RELEASE });
+    client.defineCommand("recEvict", { numberOfKeys: 2, lua: EVICT });
     client.defineCommand("recClaim", { numberOfKeys: 2, lua: CLAIM });
     this.client = client as Client;
   }
@@ -144,39 +199,83 @@ export class RedisRecoveryStore implements RecoveryStore {
     const multi = this.client.multi();
     // HSETNX keeps what a claim left (next offset, state); a new session writes them all.
     multi.hsetnx(meta, "next", 0).hsetnx(meta, "exp", 0).hsetnx(meta, "st", "");
-    multi.hset(meta, "th", e.tokenHash, "pk", e.principalKey, "ep", e.endpoint, "owner", e.nodeId);
+    multi.hset(meta, "th", e.tokenHash, "pk", e.principalKey, "ep", e.endpoint, "owner", e.nodeId, "org", e.origin ?? "");
     multi.pexpire(meta, ttl);
     this.track(multi.exec());
     this.track(this.client.set(this.indexKey(e.tokenHash), e.sessionId, "PX", ttl));
   }
 
-  append(sessionId: string, nodeId: string, m: StoredMessage, bounds: SessionBounds): void {
+  append(sessionId: string, nodeId: string, m: StoredMessage, bounds: SessionBounds, position?: string): void {
     const [meta, stream] = this.keys(sessionId);
-    this.appended++;
-    this.appendedBytes += typeof m.data === "string" ? Buffer.byteLength(m.data) : m.data.length;
-    const minId = Math.max(0, Date.now() - bounds.window);
+    const minMs = Math.max(0, Date.now() - bounds.window);
     this.track(
-      this.client.recAppend(meta, stream, nodeId, m.offset, m.binary ? 1 : 0, m.data, bounds.maxMessages, this.ttl(bounds), minId).then((owned) => {
-        if (owned === 0) this.listener?.disowned(sessionId);
+      this.client.recAppend(meta, stream, nodeId, m.offset, m.binary ? 1 : 0, m.data, bounds.maxMessages, this.ttl(bounds), minMs, m.id ?? "", position ?? "", bounds.maxBytes).then((reply) => {
+        if (reply[0] === 0) {
+          this.let(sessionId);
+          this.listener?.disowned(sessionId);
+          return;
+        }
+        this.trimmed += reply[2]!;
+        // Not if this node let go of it meanwhile (evicted, handed over): what Redis holds is not counted here.
+        if (this.tokenOf.has(sessionId)) this.hold(sessionId, reply[1]!, reply[3]!);
       }),
     );
   }
 
-  save(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds): void {
-    this.write(sessionId, nodeId, state, 0, bounds);
+  /** Records what Redis holds for a session of this node, and evicts this node's oldest parked sessions while past `maxBytes`. */
+  private hold(sessionId: string, bytes: number, messages: number): void {
+    const before = this.held.get(sessionId);
+    this.bytes += bytes - (before?.bytes ?? 0);
+    this.messages += messages - (before?.messages ?? 0);
+    this.held.set(sessionId, { bytes, messages });
+    for (const [oldest, nodeId] of this.parkedHere) {
+      if (this.bytes <= this.maxBytes) break;
+      if (oldest === sessionId) continue;
+      this.let(oldest);
+      this.evicted++;
+      const [meta, stream] = this.keys(oldest);
+      this.track(this.client.recEvict(meta, stream, nodeId, "trimmed"));
+      this.listener?.disowned(oldest);
+    }
   }
 
-  park(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds): void {
-    this.write(sessionId, nodeId, state, Date.now() + bounds.window, bounds);
+  /** This node no longer holds the session: its bytes no longer count here. */
+  private let(sessionId: string): void {
+    const h = this.held.get(sessionId);
+    if (h !== undefined) {
+      this.bytes -= h.bytes;
+      this.messages -= h.messages;
+      this.held.delete(sessionId);
+    }
+    this.parkedHere.delete(sessionId);
+    this.tokenOf.delete(sessionId);
+  }
+
+  save(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds, position?: string): void {
+    this.write(sessionId, nodeId, state, 0, bounds, position);
+  }
+
+  park(sessionId: string, nodeId: string, state: SessionState, bounds: SessionBounds, position?: string): void {
+    this.parkedHere.delete(sessionId);
+    this.parkedHere.set(sessionId, nodeId);
+    this.write(sessionId, nodeId, state, Date.now() + bounds.window, bounds, position);
     const token = this.tokenOf.get(sessionId);
     if (token !== undefined) this.track(this.client.set(this.indexKey(token), sessionId, "PX", this.ttl(bounds)));
   }
 
-  async peek(tokenHash: string): Promise<{ sessionId: string; state: SessionState } | null> {
+  async peek(tokenHash: string): Promise<{ sessionId: string; state: SessionState; owner: string | undefined; principalKey: string | undefined; endpoint: string | undefined } | null> {
     const sessionId = await this.client.get(this.indexKey(tokenHash));
     if (sessionId === null) return null;
-    const st = await this.client.hgetBuffer(this.keys(sessionId)[0], "st");
-    return { sessionId, state: st === null || st.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(st) };
+    const [st, owner, pk, ep] = await this.client.hmgetBuffer(this.keys(sessionId)[0], "st", "owner", "pk", "ep");
+    const state = st === null || st === undefined || st.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(st);
+    return { sessionId, state, owner: owner?.toString(), principalKey: pk?.toString(), endpoint: ep?.toString() };
+  }
+
+  async release(sessionId: string, nodeId: string, gone = false): Promise<void> {
+    const [meta, stream] = this.keys(sessionId);
+    this.let(sessionId);
+    // On the connection of this node's appends, after them: when it answers, they are all in.
+    await this.client.recRelease(meta, stream, nodeId, gone ? OWNER_GONE : "");
   }
 
   async claim(r: ClaimRequest): Promise<ClaimResult> {
@@ -187,16 +286,26 @@ export class RedisRecoveryStore implements RecoveryStore {
     const head = out[0]!.toString();
     if (head !== "ok") return { ok: false, reason: head as RecoveryRefusal };
     const missed: StoredMessage[] = [];
-    for (let i = 3; i + 2 < out.length; i += 3) missed.push({ offset: Number(out[i]!.toString()), binary: out[i + 1]!.toString() === "1", data: out[i + 2]! });
+    const ids = new Set<string>();
+    for (let i = 6; i + 3 < out.length; i += 4) {
+      const offset = Number(out[i]!.toString());
+      const id = out[i + 3]!.length === 0 ? undefined : out[i + 3]!.toString();
+      if (id !== undefined) ids.add(id);
+      if (offset >= r.offset) missed.push({ offset, binary: out[i + 1]!.toString() === "1", data: out[i + 2]!, id });
+    }
     this.tokenOf.set(sessionId, r.tokenHash);
+    this.parkedHere.delete(sessionId);
     const state = out[2]!.length === 0 ? { rooms: [], properties: Buffer.alloc(0) } : decodeState(out[2]!);
-    return { ok: true, sessionId, state, missed, nextOffset: Number(out[1]!.toString()) };
+    const position = out[3]!.length === 0 ? undefined : out[3]!.toString();
+    const origin = out[5]!.length === 0 ? undefined : out[5]!.toString();
+    return { ok: true, sessionId, state, missed, nextOffset: Number(out[1]!.toString()), ids, position, ahead: Number(out[4]!.toString()), origin };
   }
 
   forget(sessionId: string, nodeId: string): void {
     const [meta, stream] = this.keys(sessionId);
     const token = this.tokenOf.get(sessionId);
     this.tokenOf.delete(sessionId);
+    this.let(sessionId);
     this.track(
       this.client.recForget(meta, stream, nodeId).then((owned) => {
         if (owned === 1 && token !== undefined) return this.client.del(this.indexKey(token));
@@ -206,16 +315,19 @@ export class RedisRecoveryStore implements RecoveryStore {
   }
 
   stats(): RecoveryStoreStats {
-    return { sessions: this.tokenOf.size, parked: 0, messages: this.appended, bytes: this.appendedBytes, maxBytes: 0, maxSessions: 0, trimmed: 0, evicted: 0, failures: this.failures };
+    return {
+      sessions: this.tokenOf.size, parked: this.parkedHere.size, messages: this.messages, bytes: this.bytes, maxBytes: this.maxBytes, maxSessions: 0,
+      trimmed: this.trimmed, evicted: this.evicted, failures: this.failures,
+    };
   }
 
   async close(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
-  private write(sessionId: string, nodeId: string, state: SessionState, expiresAt: number, bounds: SessionBounds): void {
+  private write(sessionId: string, nodeId: string, state: SessionState, expiresAt: number, bounds: SessionBounds, position: string | undefined): void {
     const [meta, stream] = this.keys(sessionId);
-    this.track(this.client.recSave(meta, stream, nodeId, encodeState(state), expiresAt, this.ttl(bounds)));
+    this.track(this.client.recSave(meta, stream, nodeId, encodeState(state), expiresAt, this.ttl(bounds), position ?? ""));
   }
 
   /** A session's keys share one hash tag: on Redis Cluster its scripts run on one shard. */

@@ -124,7 +124,9 @@ export class EndpointServer implements DispatchEnv {
     this.proxyTrust = compileTrustProxy(options.trustProxy, options.forwardedHeader, options.logger);
     this.liveness = new LivenessMonitor(this.sessions);
     this.ownsRecoveryStore = options.recoveryStore === undefined;
-    this.recovery = new RecoveryManager(options.recoveryStore ?? new MemoryRecoveryStore(), this.hub.nodeId, this.hub.registry, this.logger);
+    this.recovery = new RecoveryManager(options.recoveryStore ?? new MemoryRecoveryStore(), this.hub, this.logger);
+    // Broker messages carry ids, so a session moving between nodes gets each once: only with recovery.
+    this.hub.stampIds = [...policies.values()].some((p) => p.recovery !== null);
     for (const ep of endpoints) {
       this.open.set(ep, new Set());
       const wss = new WebSocketServer({

@@ -79,12 +79,16 @@ export async function connectClients(proxy: SwitchProxy, path: string, n: number
   return clients;
 }
 
-/** Waits until every client has `total` messages, or `ms` passed. */
-export async function settle(clients: readonly CountingClient[], total: number, ms: number): Promise<void> {
+/**
+ * Waits until every client has `total` messages (or `ms` passed), then for a fence: each node broadcasts
+ * `fence-<i>:0` to `room` and every client must receive them all. A duplicate or a late message travels
+ * the same path (the session's queue, the recovery replay) ahead of the fence, so it is counted.
+ */
+export async function settle(clients: readonly CountingClient[], total: number, ms: number, nodes: readonly ServerHandle[], room = "feed"): Promise<void> {
   const deadline = Date.now() + ms;
   while (clients.some((c) => c.count() < total) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  // A little longer, so duplicates arriving after the last expected message are counted too.
-  await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < nodes.length; i++) await nodes[i]!.broadcaster.broadcast(`fence-${i}:0`, { room });
+  await until(() => clients.every((c) => nodes.every((_, i) => c.seen.has(`fence-${i}`))), Math.max(1000, deadline - Date.now()));
 }
 
 /** Publishes `count` numbered messages to `room` from `node`, yielding to the event loop every `burst`. */

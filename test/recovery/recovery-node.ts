@@ -1,6 +1,6 @@
 /**
  * A recovery node in its own process, so a test can SIGKILL it. Run with
- * `node -r ./test/e2e/support/ts-register.cjs test/recovery/recovery-node.ts <redisUrl> <keyPrefix> <nodeId>`;
+ * `node -r ./test/e2e/support/ts-register.cjs test/recovery/recovery-node.ts <redisUrl> <keyPrefix> <nodeId> [delivery]`;
  * prints `port=<n>` once listening. On "publish <n>" on stdin it broadcasts `k:0` … `k:<n-1>` to the room
  * "feed", a burst per timer turn, until it is killed.
  */
@@ -15,13 +15,13 @@ class ChaosEndpoint {
   }
 }
 
-const [redis, keyPrefix, nodeId] = process.argv.slice(2);
+const [redis, keyPrefix, nodeId, delivery = "pub-sub"] = process.argv.slice(2);
 void (async () => {
   const store = new RedisRecoveryStore({ redis, keyPrefix, logger: silentLogger });
   await store.ready();
   const app = await bootstrap({
     endpoints: [ChaosEndpoint], port: 0, host: "127.0.0.1", logger: silentLogger, nodeId,
-    broker: new RedisBroker({ redis, keyPrefix, logger: silentLogger }), recoveryStore: store,
+    broker: new RedisBroker({ redis, keyPrefix, logger: silentLogger, delivery: delivery as "pub-sub" | "at-least-once" }), recoveryStore: store,
   });
   process.stdin.on("data", (line: Buffer) => {
     const m = /publish (\d+)/.exec(line.toString());

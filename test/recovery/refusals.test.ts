@@ -59,9 +59,17 @@ async function dropped(app: ServerHandle, path: string, sends = 0, room = "r"): 
 
 describe("recovery refusals: the client gets a new session and the reason", () => {
   it("window passed → expired", async () => {
-    const app = await start();
+    // The store's clock is moved past the 300 ms window instead of waiting for it.
+    let now = Date.now();
+    const app = await start(new MemoryRecoveryStore({}, () => now));
     const c = await dropped(app, "/short?user=ada");
-    await new Promise((r) => setTimeout(r, 400));
+    now += 299;
+    const d = new WireClient(`ws://127.0.0.1:${app.address.port}/short?user=ada`);
+    d.offset = c.offset;
+    expect(await d.connect(true, c.control!.token)).toMatchObject({ recovered: true });
+    await d.reset();
+    await until(() => app.sessions.size === 0);
+    now += 400;
     const control = await c.connect(true);
     expect(control).toMatchObject({ recovered: false, refused: RecoveryRefusals.EXPIRED, offset: 0 });
     await c.close();

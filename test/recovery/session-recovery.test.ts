@@ -110,7 +110,7 @@ describe("Node client with recovery (memory store)", () => {
         proxy.reset();
         resets++;
       });
-      await settle(clients, 600, 10_000);
+      await settle(clients, 600, 10_000, [app]);
       await until(() => clients.every((c) => c.session!.isConnected()), 10_000);
       const figures = tally(clients, ["a"], 600, resets);
       console.log("recovery chaos (memory store, one node):", JSON.stringify(figures));

@@ -12,7 +12,14 @@ const traceparent = fc.option(
   fc.tuple(fc.stringMatching(/^[0-9a-f]{32}$/), fc.stringMatching(/^[0-9a-f]{16}$/)).map(([t, s]) => `00-${t}-${s}-01`),
   { nil: undefined },
 );
-const withTrace = <M extends BrokerMessage>(m: M, tp: string | undefined): M => (tp === undefined ? m : { ...m, traceparent: tp });
+// A message id (`origin:sequence`) rides along from nodes with session recovery (issue #21): with and without it.
+const messageId = fc.option(fc.tuple(fc.stringMatching(/^[0-9a-f]{12}$/), fc.nat()).map(([o, n]) => `${o}:${n.toString(36)}`), { nil: undefined });
+const withTrace = <M extends BrokerMessage>(m: M, [tp, id]: [string | undefined, string | undefined]): M => {
+  let out: M = m;
+  if (tp !== undefined) out = { ...out, traceparent: tp };
+  if (id !== undefined) out = { ...out, id };
+  return out;
+};
 const message: fc.Arbitrary<BrokerMessage> = fc.oneof(
   fc
     .tuple(
@@ -23,9 +30,12 @@ const message: fc.Arbitrary<BrokerMessage> = fc.oneof(
         payload,
       }),
       traceparent,
+      messageId,
     )
-    .map(([m, tp]) => withTrace(m, tp)),
-  fc.tuple(fc.record({ kind: fc.constant(BrokerMessageKinds.TO_USER), userId: fc.string({ minLength: 1, maxLength: 40 }), payload }), traceparent).map(([m, tp]) => withTrace(m, tp)),
+    .map(([m, tp, id]) => withTrace(m, [tp, id])),
+  fc
+    .tuple(fc.record({ kind: fc.constant(BrokerMessageKinds.TO_USER), userId: fc.string({ minLength: 1, maxLength: 40 }), payload }), traceparent, messageId)
+    .map(([m, tp, id]) => withTrace(m, [tp, id])),
 );
 
 describe("Redis envelope", () => {
