@@ -5,6 +5,7 @@
  */
 import type { ContractShape, EventTypes, MessagePayload, ReplyPayload, RequestTypes } from "../contract/contract.js";
 import type { RecoveryStatus } from "../contract/recovery-wire.js";
+import { answer, type Handler } from "./answer.js";
 import { backoffDelay } from "./backoff.js";
 import { encode, payloadOf, requestError, type Json } from "./envelope.js";
 import { BufferOverflowError, ClientOptionsError, ConnectionClosedError, RequestTimeoutError, type RequestError } from "./errors.js";
@@ -24,7 +25,6 @@ interface Pending {
 }
 
 type Listener = (payload: never) => void;
-type Handler = (payload: never) => unknown;
 
 /** Code of the local close after a liveness timeout (or, with `recovery`, no control message within `requestTimeout`). */
 export const LIVENESS_TIMEOUT = 4000;
@@ -363,19 +363,7 @@ export class BrowserClient<C extends ContractShape = ContractShape> {
 
   /** Answers server request `id` with `$reply`, on the connection it came from (a reply to a lost connection is moot). */
   private async serve(ws: WebSocketLike, type: string, id: string, payload: unknown): Promise<void> {
-    const handler = this.handlers.get(type);
-    let reply: string;
-    // `$reply` is always data-wrapped, whatever dataField says: ok and data/error beside the type and id.
-    const answer = (body: Json) => encode({ ...this.s, dataField: null }, "$reply", body, id);
-    try {
-      if (!handler) throw Object.assign(new Error(`The client has no handler for "${type}".`), { code: "NO_HANDLER" });
-      const data = await handler(payload as never);
-      reply = answer({ ok: true, data: data === undefined ? null : data });
-    } catch (e) {
-      const code = (e as { code?: unknown }).code === "NO_HANDLER" ? "NO_HANDLER" : "HANDLER_FAILED";
-      if (code === "HANDLER_FAILED") this.s.onError(e);
-      reply = answer({ ok: false, error: { code, message: e instanceof Error ? e.message : String(e) } });
-    }
+    const reply = await answer(this.s, this.handlers.get(type), type, id, payload);
     if (ws === this.ws && ws.readyState === OPEN) ws.send(reply);
   }
 

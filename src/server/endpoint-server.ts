@@ -15,7 +15,8 @@ import { appendResponseHeaders, isRefused, runHandshakeHooks, safeStatus, type H
 import { checkUpgradeRequest } from "../handshake/upgrade-request.js";
 import type { Logger } from "../metrics/logger.js";
 import { MetricsRecorder } from "../metrics/metrics.js";
-import { SPAN_KIND, type OtelSpan } from "../metrics/tracing.js";
+import { endHandshakeSpan, HANDSHAKE_SPAN, startHandshakeSpan, type SpanCarrier } from "./handshake-span.js";
+import { IdleWaiters } from "./idle-waiters.js";
 import { CloseCodes } from "../close-reason.js";
 import { WsSession, type HandshakeInfo } from "../session/ws-session.js";
 import type { Session } from "../session/session.js";
@@ -44,15 +45,13 @@ const RESPONSE_HEADERS = Symbol("ws-endpoints:response-headers");
 const ENDPOINT = Symbol("ws-endpoints:endpoint");
 const VIEW = Symbol("ws-endpoints:view");
 const OUTCOME = Symbol("ws-endpoints:outcome");
-const HANDSHAKE_SPAN = Symbol("ws-endpoints:handshake-span");
 const TICKET = Symbol("ws-endpoints:recovery-ticket");
-type UpgradeRequest = IncomingMessage & {
+type UpgradeRequest = IncomingMessage & SpanCarrier & {
   [SELECTED_PROTOCOL]?: string | false;
   [RESPONSE_HEADERS]?: ResponseHeaders;
   [ENDPOINT]?: CompiledEndpoint;
   [VIEW]?: HandshakeRequestView;
   [OUTCOME]?: HandshakeAccepted;
-  [HANDSHAKE_SPAN]?: OtelSpan;
   [TICKET]?: RecoveryTicket | undefined;
 };
 
@@ -86,7 +85,7 @@ export class EndpointServer implements DispatchEnv {
   private readonly wss = new Map<CompiledEndpoint, WebSocketServer>();
   private readonly open = new Map<CompiledEndpoint, Set<Session>>();
   private accepting = true;
-  private idleWaiters: Array<() => void> = [];
+  private readonly idle = new IdleWaiters();
   private readonly limits: ConnectionLimits;
   private readonly originPolicy: OriginPolicy;
   /** Null without `trustProxy`: the address is the socket's peer and no header is read. */
@@ -201,7 +200,7 @@ export class EndpointServer implements DispatchEnv {
     // An exact route's own string: the request's copy would stay alive as long as the session.
     const path = ep.template.exact ? ep.template.source : pathname;
     const view = new HandshakeRequestView(req, path, q === -1 ? "" : url.slice(q + 1), match.params, ip, ep.type, this.originPolicy);
-    if (this.options.tracing !== null) this.startHandshakeSpan(req as UpgradeRequest, ep);
+    if (this.options.tracing !== null) startHandshakeSpan(this.options.tracing, req as UpgradeRequest, ep);
     const outcome = runHandshakeHooks(view, policy, ep.subprotocols, this.logger);
     if (outcome instanceof Promise) this.awaitHooks(outcome, view, socket, head, ep);
     else this.complete(outcome, view, socket, head, ep);
@@ -216,7 +215,7 @@ export class EndpointServer implements DispatchEnv {
       settled = true;
       clearTimeout(timer);
       this.pending.delete(cancel);
-      this.endHandshakeSpan(view.raw as UpgradeRequest, status);
+      endHandshakeSpan(view.raw as UpgradeRequest, status);
       this.refuse(socket, status, message);
     };
     const cancel = (): void => refuse(503, "server is shutting down");
@@ -234,7 +233,7 @@ export class EndpointServer implements DispatchEnv {
   private complete(outcome: HandshakeOutcome, view: HandshakeRequestView, socket: Duplex, head: Buffer, ep: CompiledEndpoint): void {
     const req = view.raw as UpgradeRequest;
     const status = isRefused(outcome) ? safeStatus(outcome.status) : !this.accepting ? 503 : socket.destroyed || !socket.readable || !socket.writable ? 0 : 101;
-    if (status !== 101) this.endHandshakeSpan(req, status);
+    if (status !== 101) endHandshakeSpan(req, status);
     if (isRefused(outcome)) return this.refuse(socket, status, outcome.message, outcome.headers);
     if (!this.accepting) return this.refuse(socket, 503, "server is shutting down");
     if (status === 0) return void socket.destroy();
@@ -300,11 +299,7 @@ export class EndpointServer implements DispatchEnv {
     if (session.rateLimiter instanceof TokenBucket) session.rateLimiter.release();
     this.sessions.delete(session);
     this.hub.release(session);
-    if (this.sessions.size === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    if (this.sessions.size === 0) this.idle.wake();
   }
 
   /**
@@ -329,19 +324,7 @@ export class EndpointServer implements DispatchEnv {
   }
 
   private whenIdle(timeoutMs: number): Promise<boolean> {
-    if (this.sessions.size === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
-        resolve(false);
-      }, timeoutMs);
-      timer.unref();
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.idleWaiters.push(done);
-    });
+    return this.sessions.size === 0 ? Promise.resolve(true) : this.idle.wait(timeoutMs);
   }
 
   /**
@@ -380,28 +363,6 @@ export class EndpointServer implements DispatchEnv {
     return configurator.getEndpointInstance(ep.type, connectionContainer(container, session)) as object;
   };
 
-  /** The handshake's span (tracing on): a child of the trace the request's headers carry, if any. */
-  private startHandshakeSpan(req: UpgradeRequest, ep: CompiledEndpoint): void {
-    const tracing = this.options.tracing!;
-    req[HANDSHAKE_SPAN] = tracing.start(
-      "ws.handshake",
-      SPAN_KIND.SERVER,
-      { "ws.endpoint": ep.name, "ws.path_template": ep.template.source },
-      tracing.fromHeaders(req.headers),
-    );
-  }
-
-  /** Ends the handshake's span, if any, with the HTTP status answered (101: accepted; 0: the peer left). */
-  private endHandshakeSpan(req: UpgradeRequest, status: number, sessionId?: string): void {
-    const span = req[HANDSHAKE_SPAN];
-    if (span === undefined) return;
-    req[HANDSHAKE_SPAN] = undefined;
-    span.setAttribute("http.response.status_code", status);
-    span.setAttribute("ws.outcome", status === 101 ? "accepted" : "refused");
-    if (sessionId !== undefined) span.setAttribute("ws.session_id", sessionId);
-    span.end();
-  }
-
   private accept(ep: CompiledEndpoint, ws: WebSocket, view: HandshakeRequestView, outcome: HandshakeAccepted, ticket: RecoveryTicket | null): void {
     this.metrics.of(ep).handshakesAccepted++;
     const transport = new WsTransport(ws, this.options.coalesceWrites, false);
@@ -416,7 +377,7 @@ export class EndpointServer implements DispatchEnv {
       userProperties: outcome.userProperties,
     }, undefined, ticket);
     const req = view.raw as UpgradeRequest;
-    if (req[HANDSHAKE_SPAN] !== undefined) this.endHandshakeSpan(req, 101, d?.session.id);
+    if (req[HANDSHAKE_SPAN] !== undefined) endHandshakeSpan(req, 101, d?.session.id);
   }
 }
 
