@@ -163,8 +163,10 @@ export class RedisRecoveryStore implements RecoveryStore {
     this.maxBytes = o.maxBytes ?? REDIS_STORE_DEFAULTS.maxBytes;
     this.logger = o.logger ?? defaultLogger;
     const { Cluster, Redis } = requireOptionalPeer<typeof import("ioredis")>("ioredis");
-    // Writes fail at once during an outage (counted, logged once) instead of queueing without bound.
-    const forced = { enableOfflineQueue: false, enableAutoPipelining: true };
+    // Writes fail at once during an outage (counted, logged once) instead of queueing without bound; so
+    // does a command in flight when the connection drops (maxRetriesPerRequest 0): ioredis would keep it
+    // and send it again once Redis is back, and a handshake waits on the claim with nothing else bounding it.
+    const forced = { enableOfflineQueue: false, enableAutoPipelining: true, maxRetriesPerRequest: 0 };
     const redis = o.redis ?? "redis://127.0.0.1:6379";
     const client =
       o.cluster !== undefined
