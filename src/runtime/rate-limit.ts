@@ -80,6 +80,7 @@ export interface BucketLevel {
 export class TokenBucket {
   /** When a message was last refused; an episode ends after `quietMs` without one. */
   private lastRefused = -Infinity;
+  private released = false;
 
   constructor(
     private readonly limit: ResolvedRateLimit,
@@ -94,7 +95,6 @@ export class TokenBucket {
     this.released = true;
     if (--l.sessions! === 0) l.owner.delete(l.address!);
   }
-  private released = false;
 
   /**
    * Whether this message may be handled. `DROP`: discard it (the "drop" policy has told the peer once
