@@ -88,7 +88,7 @@ export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSin
     if (room !== undefined) checkRoom(room, "broadcast");
     const except = exceptIds(options.except);
     const outgoing = toOutgoing(data);
-    const id = this.stampIds ? `${this.origin}:${(++this.sequence).toString(36)}` : undefined;
+    const id = this.stampIds ? this.nextId() : undefined;
     const local = deliverWithId(id, this.registry.members(room), outgoing, except);
     return this.publish(local, id, () => ({ kind: BrokerMessageKinds.BROADCAST, room, except: except ? [...except] : [], payload: toPayload(outgoing) }));
   }
@@ -96,9 +96,14 @@ export class BroadcastHub extends Broadcaster implements BrokerNode, PresenceSin
   sendToUser(userId: string, data: BroadcastData): Promise<BroadcastResult> {
     if (typeof userId !== "string" || userId.length === 0) throw new TypeError(`sendToUser: userId must be a non-empty string; got ${typeof userId}.`);
     const outgoing = toOutgoing(data);
-    const id = this.stampIds ? `${this.origin}:${(++this.sequence).toString(36)}` : undefined;
+    const id = this.stampIds ? this.nextId() : undefined;
     const local = deliverWithId(id, this.registry.sessionsOf(userId), outgoing, undefined);
     return this.publish(local, id, () => ({ kind: BrokerMessageKinds.TO_USER, userId, payload: toPayload(outgoing) }));
+  }
+
+  /** The id of the next message this hub publishes (`origin:sequence`). */
+  private nextId(): string {
+    return `${this.origin}:${(++this.sequence).toString(36)}`;
   }
 
   /**
