@@ -3,6 +3,23 @@
  * math with no imports, so the browser bundle can carry it and both clients wait the same delays.
  */
 
+/**
+ * The schedule options of both clients' `reconnect` (the Node client's `ReconnectOptions` and the browser
+ * client's `BrowserReconnectOptions` extend it): one definition, so the two cannot drift apart.
+ */
+export interface BackoffOptions {
+  /** Delay before the first attempt, in ms (default 250). */
+  initialDelay?: number | undefined;
+  /** Largest delay between attempts, in ms (default 30 000). */
+  maxDelay?: number | undefined;
+  /** Factor applied to the delay after each failed attempt (default 2). */
+  multiplier?: number | undefined;
+  /** Fraction of each delay that is random, 0 (none) to 1 (full jitter); default 0.5, so delays spread over [d/2, d]. */
+  jitter?: number | undefined;
+  /** Consecutive failed attempts before giving up (default: never give up). */
+  maxAttempts?: number | undefined;
+}
+
 /** The part of a reconnect policy that shapes the schedule. */
 export interface BackoffPolicy {
   readonly initialDelay: number;

@@ -3,23 +3,14 @@
  * and rules are the Node client's (`connectToServer({ reconnect })`), so one set of numbers tunes both.
  */
 import { ClientOptionsError } from "./errors.js";
+import type { BackoffOptions } from "./backoff.js";
 import type { WebSocketConstructor } from "./socket.js";
 
 /** What `send`/`request` do when the outage buffer is full. */
 export type BrowserBufferPolicy = "drop-newest" | "drop-oldest" | "close";
 
 /** Automatic reconnection (`connect(url, { reconnect })`). Every field is optional. */
-export interface BrowserReconnectOptions {
-  /** Delay before the first attempt, in ms (default 250). */
-  initialDelay?: number | undefined;
-  /** Largest delay between attempts, in ms (default 30 000). */
-  maxDelay?: number | undefined;
-  /** Factor applied to the delay after each failed attempt (default 2). */
-  multiplier?: number | undefined;
-  /** Fraction of each delay that is random, 0 to 1 (default 0.5: delays spread over [d/2, d]). */
-  jitter?: number | undefined;
-  /** Consecutive failed attempts before giving up (default: never give up). */
-  maxAttempts?: number | undefined;
+export interface BrowserReconnectOptions extends BackoffOptions {
   /** Reconnect after a normal close (1000) by the server too (default false). */
   onNormalClose?: boolean | undefined;
   /** Messages held while disconnected (default 1024). */

@@ -6,7 +6,7 @@
 import { InvalidOptionsError } from "../errors.js";
 import type { CloseReason } from "../close-reason.js";
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf } from "../util/check-options.js";
-import { backoffDelay } from "../browser/backoff.js";
+import { backoffDelay, type BackoffOptions } from "../browser/backoff.js";
 
 // The schedule itself is pure math shared with the browser client (which may not import Node code).
 export type { BackoffPolicy } from "../browser/backoff.js";
@@ -39,17 +39,7 @@ export interface ReconnectEvent {
 }
 
 /** Options of automatic reconnection (`connectToServer(..., { reconnect })`). Every field is optional. */
-export interface ReconnectOptions {
-  /** Delay before the first attempt, in ms (default 250). */
-  initialDelay?: number | undefined;
-  /** Largest delay between attempts, in ms (default 30 000). */
-  maxDelay?: number | undefined;
-  /** Factor applied to the delay after each failed attempt (default 2). */
-  multiplier?: number | undefined;
-  /** Fraction of each delay that is random, 0 (none) to 1 (full jitter); default 0.5, so delays spread over [d/2, d]. */
-  jitter?: number | undefined;
-  /** Consecutive failed attempts before giving up (default: never give up). */
-  maxAttempts?: number | undefined;
+export interface ReconnectOptions extends BackoffOptions {
   /** Reconnect after a normal close (1000) by either side too (default false). */
   onNormalClose?: boolean | undefined;
   /** Keep trying after the server refuses the upgrade with a 4xx status (default false; 5xx always retries). */
