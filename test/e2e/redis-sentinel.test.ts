@@ -33,6 +33,11 @@ describe("RedisBroker through Sentinel", () => {
     const h: ServerHandle = await startNode(broker, "a");
     cleanup.push(() => h.close());
     expect((await h.broadcaster.broadcast("before")).published).toBe(true);
+    // Replication is asynchronous (CI once promoted B before "before" reached it): wait for B to hold it, so
+    // that the count below says the broker wrote to B after the switch and not only that B copied A.
+    const replicated = async (): Promise<number> => Number(await ask(b.port, (r) => r.call("XLEN", "{demoted}:stream")));
+    for (let i = 0; i < 200 && (await replicated()) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await replicated()).toBe(1);
 
     // A switch-over by hand: B becomes the master, A its replica, and the sentinel watches B. Nothing
     // disconnects the broker from A.
@@ -51,6 +56,6 @@ describe("RedisBroker through Sentinel", () => {
     // The first write after the demotion meets READONLY; once reconnected (to B, through the sentinel) they succeed.
     expect(published[0]).toBe(false);
     expect(published.at(-1)).toBe(true);
-    expect(await ask(b.port, (r) => r.call("XLEN", "{demoted}:stream"))).toBeGreaterThanOrEqual(2);
+    expect(await replicated()).toBeGreaterThanOrEqual(2);
   });
 });
