@@ -28,6 +28,7 @@ export type { AsyncSendHandle, SendResult } from "./session/pending-send.js";
 export { CloseReason, CloseCodes } from "./close-reason.js";
 export type { CloseCode } from "./close-reason.js";
 export { PongMessage } from "./codec/pong-message.js";
+export { TextMessage } from "./session/text-message.js";
 
 export {
   ErrorCodes,

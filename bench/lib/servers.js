@@ -32,6 +32,14 @@ const SERVERS = [
     env: { BENCH_WSE_COALESCE: '0' },
   },
   {
+    id: 'wse-textmessage',
+    label: 'ws-endpoints, TextMessage handler',
+    kind: 'ws',
+    script: path.join(BENCH, 'build/wse/server.js'),
+    build: 'wse',
+    env: { BENCH_WSE_TEXT: 'message' },
+  },
+  {
     id: 'wse-pipeline',
     label: 'ws-endpoints, 1 guard + 1 interceptor',
     kind: 'ws',

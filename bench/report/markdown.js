@@ -6,7 +6,7 @@ const { whyFast } = require('./why-fast');
 const { reliabilitySection } = require('./reliability');
 const { summary, roundRatios } = require('../lib/stats');
 
-const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-nocoalesce', 'wse-pipeline', 'wse-traced', 'uws'];
+const ORDER = ['raw', 'raw-control', 'raw-corked', 'raw-preframed', 'socketio', 'nest', 'wse', 'wse-textmessage', 'wse-nocoalesce', 'wse-pipeline', 'wse-traced', 'uws'];
 // The distance to the upper bound: ws-endpoints over uWebSockets.js, per round of the same run.
 const UPPER = { a: 'wse', b: 'uws' };
 

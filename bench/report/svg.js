@@ -10,6 +10,7 @@ const COLORS = {
   socketio: '#3182bd',
   nest: '#e6550d',
   wse: '#31a354',
+  'wse-textmessage': '#006d2c',
   'wse-nocoalesce': '#a1d99b',
   'wse-pipeline': '#74c476',
   'wse-traced': '#c7e9c0',

@@ -86,7 +86,8 @@ const T3 = {
   title:
     'large messages echoed, binary and text: 64 KiB (8 connections x 4 in flight), 1 MiB (4 connections x 2 in flight)',
   target: '>= 0.95x raw ws (binary and text)',
-  servers: NO_CORKED,
+  // 'wse-textmessage': the text handler takes a TextMessage (passed on undecoded) instead of a string.
+  servers: [...NO_CORKED, 'wse-textmessage'],
   needs: 'echo',
   params: {
     // TCP buffer auto-tuning takes a while to open the windows of new connections: long warm-up.

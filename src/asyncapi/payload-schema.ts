@@ -1,5 +1,6 @@
 import type { EndpointClass } from "../../decorators/metadata.js";
 import { PongMessage } from "../codec/pong-message.js";
+import { TextMessage } from "../session/text-message.js";
 
 /** A JSON Schema object (AsyncAPI's Schema Object is a superset of JSON Schema draft 07). */
 export type JsonSchema = Record<string, unknown>;
@@ -20,7 +21,7 @@ const BINARY_TYPES: readonly unknown[] = [Buffer, Uint8Array, ArrayBuffer];
  * "nothing to document" (void, Promise whose value type is erased, interfaces emitted as Object).
  */
 export function shapeOf(type: unknown): PayloadShape | undefined {
-  if (type === String) return { contentType: "text/plain", schema: { type: "string" } };
+  if (type === String || type === TextMessage) return { contentType: "text/plain", schema: { type: "string" } };
   if (type === Number) return { contentType: "application/json", schema: { type: "number" } };
   if (type === Boolean) return { contentType: "application/json", schema: { type: "boolean" } };
   if (BINARY_TYPES.includes(type)) return { contentType: "application/octet-stream", schema: { type: "string", format: "binary" } };

@@ -2,7 +2,7 @@ import type { BinaryData } from "../session/remote-endpoint.js";
 import type { Session } from "../session/session.js";
 import type { PresenceEntry } from "./broker.js";
 
-/** What a broadcast may carry: text (string), binary data, or an object for the endpoints' encoders. */
+/** What a broadcast may carry: text (a string, or a received TextMessage sent as its bytes), binary data, or an object for the endpoints' encoders. */
 export type BroadcastData = string | BinaryData | object | number | boolean | null;
 
 /** Where a broadcast goes. */

@@ -6,7 +6,9 @@ import { SPAN_KIND, type Tracing } from "../metrics/tracing.js";
 import type { WsSession } from "../session/ws-session.js";
 import { toBuffer } from "../session/remotes.js";
 import { checkRoom } from "../session/room-name.js";
+import { unpinned } from "../session/retained-bytes.js";
 import { Session } from "../session/session.js";
+import { TextMessage } from "../session/text-message.js";
 import { currentDelivery, deliverLocally, PreparedMessage, type LocalOutcome, type Outgoing } from "./broadcast.js";
 import { Broadcaster, Presence, type BroadcastData, type BroadcastOptions, type BroadcastResult } from "./broadcaster.js";
 import {
@@ -284,6 +286,8 @@ function idOf(item: unknown): string | undefined {
 
 function toOutgoing(data: BroadcastData): Outgoing {
   if (typeof data === "string") return { prepared: new PreparedMessage(Buffer.from(data, "utf8"), false) };
+  // Its bytes as they are, unless they would pin the larger socket read they are a view of while queued.
+  if (data instanceof TextMessage) return { prepared: new PreparedMessage(unpinned(data.bytes), false) };
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
     // Copied once: the caller may reuse its buffer while the frames wait in outbound queues.
     return { prepared: new PreparedMessage(Buffer.from(toBuffer(data)!), true) };

@@ -211,7 +211,7 @@ function compilePayload(
   if (type === Object || type === Function || type === undefined) {
     return problem(
       "its declared type does not exist at run time (an interface, a union, any, or an `import type`).",
-      "declare the payload as string, Buffer, ArrayBuffer, Uint8Array, PongMessage or a class (DTO) imported as a value.",
+      "declare the payload as string, TextMessage, Buffer, ArrayBuffer, Uint8Array, PongMessage or a class (DTO) imported as a value.",
     );
   }
   const binding = builtInPayload(type) ?? site.payloadFor(type);

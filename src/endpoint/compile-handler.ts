@@ -130,7 +130,7 @@ function slotOf(
     problems.push({
       where: label,
       problem: payloads.length === 0 ? "an @OnMessage method needs a payload parameter." : `has ${payloads.length} payload parameters; one is allowed.`,
-      fix: "declare exactly one parameter of type string (text), Buffer/ArrayBuffer/Uint8Array (binary), PongMessage, or a DTO class.",
+      fix: "declare exactly one parameter of type string or TextMessage (text), Buffer/ArrayBuffer/Uint8Array (binary), PongMessage, or a DTO class.",
     });
     return null;
   }

@@ -91,7 +91,8 @@ function envelopeRouter(handlers: readonly CompiledMessageHandler[], settings: R
     }
     checkSize(handler, data, replyId);
     const b = handler.binding;
-    const payload = b.fromJson === undefined ? data.toString("utf8") : b.fromJson(dataField === null ? inline(envelope!, typeField, idField) : envelope![dataField], data, replyId);
+    // Without fromJson the handler takes the whole message as text (string or TextMessage): its own decode.
+    const payload = b.fromJson === undefined ? b.decode(data) : b.fromJson(dataField === null ? inline(envelope!, typeField, idField) : envelope![dataField], data, replyId);
     return { handler, payload, replyId };
   };
   return freeze("text", handlers, null, route);

@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { decodeText } from "../codec/payload.js";
+import { decodeText } from "../session/text-decode.js";
 import type { CompiledEndpointBase } from "../endpoint/compiled.js";
 import { RATE } from "./rate-limit.js";
 import { CloseCodes } from "../close-reason.js";

@@ -1,4 +1,5 @@
-import { decodeText, decodeValidText, type MessageKind } from "../codec/payload.js";
+import type { MessageKind } from "../codec/payload.js";
+import { decodeText, decodeValidText } from "../session/text-decode.js";
 import { tooBig } from "../endpoint/message-router.js";
 import type { InvocationContext } from "../endpoint/arguments.js";
 import type { CompiledEndpointBase, CompiledHandler, CompiledMessageHandler, MessageRouter, RoutedMessage } from "../endpoint/compiled.js";

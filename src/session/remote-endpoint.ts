@@ -1,4 +1,5 @@
 import type { AsyncSendHandle, SendResult } from "./pending-send.js";
+import type { TextMessage } from "./text-message.js";
 
 /** Callback form of an asynchronous send's outcome. */
 export type SendHandler = (result: SendResult) => void;
@@ -24,9 +25,10 @@ export declare namespace RemoteEndpoint {
     /**
      * Without `isLast`, sends a whole text message; with it, one part of a fragmented message (`false`:
      * more parts follow, `true`: the last part). While a fragmented message is open, a whole message or
-     * a part of the other kind rejects with `FragmentInterleavedError` and is not sent.
+     * a part of the other kind rejects with `FragmentInterleavedError` and is not sent. A received
+     * {@link TextMessage} is sent as the bytes it arrived in, without decoding or encoding it.
      */
-    sendText(text: string, isLast?: boolean): Promise<void>;
+    sendText(text: string | TextMessage, isLast?: boolean): Promise<void>;
     /** Like {@link RemoteEndpoint.Basic.sendText}, for a binary message or one part of it. */
     sendBinary(data: BinaryData, isLast?: boolean): Promise<void>;
     /** Encodes `value` with the endpoint's encoders (JSON by default) and sends it. */
@@ -49,8 +51,8 @@ export declare namespace RemoteEndpoint {
    * ```
    */
   interface Async {
-    /** Queues a text message. */
-    sendText(text: string, callback?: SendHandler): AsyncSendHandle;
+    /** Queues a text message (a {@link TextMessage}: its bytes as they arrived). */
+    sendText(text: string | TextMessage, callback?: SendHandler): AsyncSendHandle;
     /** Queues a binary message. */
     sendBinary(data: BinaryData, callback?: SendHandler): AsyncSendHandle;
     /** Encodes `value` with the endpoint's encoders (JSON by default) and queues it. */

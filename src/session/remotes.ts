@@ -4,6 +4,7 @@ import { OUT, type OutKind } from "./outbound-entry.js";
 import { PendingSend, type AsyncSendHandle, type SendResult } from "./pending-send.js";
 import type { BinaryData, RemoteEndpoint, SendHandler } from "./remote-endpoint.js";
 import { toSendError } from "./send-error.js";
+import { TextMessage } from "./text-message.js";
 
 /**
  * What the remotes need from their session. Both members carry the internal tag like the session's own,
@@ -30,6 +31,14 @@ export interface RemoteHost {
 const MAX_CONTROL_PAYLOAD = 125;
 const EMPTY = Buffer.alloc(0);
 
+const NOT_TEXT = "sendText: text must be a string or a TextMessage (use sendObject for objects).";
+
+/** What a text send writes: the string, or a received message's bytes as they are (valid UTF-8 already). */
+function textData(text: string | TextMessage): string | Buffer | undefined {
+  if (typeof text === "string") return text;
+  return text instanceof TextMessage ? text.bytes : undefined;
+}
+
 /** Converts any accepted binary type to a Buffer without copying. */
 export function toBuffer(data: BinaryData): Buffer | undefined {
   if (Buffer.isBuffer(data)) return data;
@@ -55,9 +64,10 @@ export class BasicRemote implements RemoteEndpoint.Basic {
   // Without `isLast` a send is a whole message (Jakarta's sendText(String)), refused while a fragmented
   // one is open; with it, a part (sendText(String, boolean)). Treating both as parts let a whole message
   // slip into the open one as its continuation.
-  sendText(text: string, isLast?: boolean): Promise<void> {
-    if (typeof text !== "string") throw new TypeError("sendText: text must be a string (use sendObject for objects).");
-    return this.send(OUT.TEXT, text, isLast ?? true, isLast !== undefined);
+  sendText(text: string | TextMessage, isLast?: boolean): Promise<void> {
+    const data = textData(text);
+    if (data === undefined) throw new TypeError(NOT_TEXT);
+    return this.send(OUT.TEXT, data, isLast ?? true, isLast !== undefined);
   }
 
   sendBinary(data: BinaryData, isLast?: boolean): Promise<void> {
@@ -97,9 +107,10 @@ export class BasicRemote implements RemoteEndpoint.Basic {
 export class AsyncRemote implements RemoteEndpoint.Async {
   constructor(private readonly host: RemoteHost) {}
 
-  sendText(text: string, callback?: SendHandler): AsyncSendHandle {
-    if (typeof text !== "string") return refuse(new TypeError("sendText: text must be a string (use sendObject for objects)."), callback);
-    return this.send(OUT.TEXT, text, callback);
+  sendText(text: string | TextMessage, callback?: SendHandler): AsyncSendHandle {
+    const data = textData(text);
+    if (data === undefined) return refuse(new TypeError(NOT_TEXT), callback);
+    return this.send(OUT.TEXT, data, callback);
   }
 
   sendBinary(data: BinaryData, callback?: SendHandler): AsyncSendHandle {

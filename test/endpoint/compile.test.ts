@@ -80,7 +80,7 @@ describe("compileEndpoints reports every bad declaration at once", () => {
     }
     expect(problemsOf([Params])).toEqual([
       "  - Params.open parameter #1: cannot supply a value of type Date to an @OnOpen method. Fix: use Session, CloseReason (@OnClose), Error (@OnError), or mark it with @PathParam(name) / @QueryParam(name); inject services through the constructor.",
-      "  - Params.msg parameter #0: its declared type does not exist at run time (an interface, a union, any, or an `import type`). Fix: declare the payload as string, Buffer, ArrayBuffer, Uint8Array, PongMessage or a class (DTO) imported as a value.",
+      "  - Params.msg parameter #0: its declared type does not exist at run time (an interface, a union, any, or an `import type`). Fix: declare the payload as string, TextMessage, Buffer, ArrayBuffer, Uint8Array, PongMessage or a class (DTO) imported as a value.",
       "  - Params.close parameter #0: an Error parameter is only available to @OnError methods. Fix: remove the parameter or move it to the @OnError method.",
       "  - Params.err parameter #0: a CloseReason is only available to @OnClose methods. Fix: remove the parameter or move it to the @OnClose method.",
     ]);
@@ -102,7 +102,7 @@ describe("compileEndpoints reports every bad declaration at once", () => {
       @OnOpen() o2() {}
     }
     expect(problemsOf([Dup])).toEqual([
-      "  - Dup.c: an @OnMessage method needs a payload parameter. Fix: declare exactly one parameter of type string (text), Buffer/ArrayBuffer/Uint8Array (binary), PongMessage, or a DTO class.",
+      "  - Dup.c: an @OnMessage method needs a payload parameter. Fix: declare exactly one parameter of type string or TextMessage (text), Buffer/ArrayBuffer/Uint8Array (binary), PongMessage, or a DTO class.",
       "  - Dup.o2: Dup.o1 already handles @OnOpen. Fix: keep one handler per lifecycle event and message kind (text, binary, pong).",
       "  - Dup.b: Dup.a already takes every text message (its payload type has no decoder with willDecode). Fix: give the decoders willDecode(), route JSON by @OnMessage({ type }), or keep one catch-all handler.",
     ]);

@@ -9,7 +9,7 @@
 // use (issue #22).
 import { createRequire } from 'node:module';
 import type * as ClassValidator from 'class-validator';
-import { bootstrap, Broadcaster, OnMessage, OnOpen, ServerEndpoint, Session } from '../../../dist/src/index.js';
+import { bootstrap, Broadcaster, OnMessage, OnOpen, ServerEndpoint, Session, TextMessage } from '../../../dist/src/index.js';
 
 // A user's application has one class-validator, shared with the library (npm dedupes it); bench/ has a
 // second copy for the hand-written servers. Taking that one would load class-validator twice here (3 MB
@@ -31,6 +31,21 @@ export class EchoDto {
 class Echo {
   @OnMessage()
   onText(text: string, session: Session) {
+    session.getAsyncRemote().sendText(text);
+  }
+
+  @OnMessage()
+  onBinary(data: Buffer, session: Session) {
+    session.getAsyncRemote().sendBinary(data);
+  }
+}
+
+// 'wse-textmessage' (BENCH_WSE_TEXT=message): the same echo written as a relay would be, taking the text as
+// a TextMessage (sent on as its bytes, never decoded). T3 measures both forms.
+@ServerEndpoint('/echo')
+class EchoTextMessage {
+  @OnMessage()
+  onText(text: TextMessage, session: Session) {
     session.getAsyncRemote().sendText(text);
   }
 
@@ -70,7 +85,7 @@ class Broadcast {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type EndpointCtor = new (...args: any[]) => any;
 const ROUTES = new Map<EndpointCtor, string>([
-  [Echo, 'echo'],
+  [process.env.BENCH_WSE_TEXT === 'message' ? EchoTextMessage : Echo, 'echo'],
   [Json, 'json'],
   [Broadcast, 'bcast'],
 ]);

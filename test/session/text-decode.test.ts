@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeText, decodeValidText } from "../../src/codec/payload.js";
+import { decodeText, decodeValidText } from "../../src/session/text-decode.js";
 
 // From 128 KiB, text is decoded in 64 KiB pieces joined into one rope (payload.ts): the pieces must never
 // cut a character, wherever the piece boundaries fall.
