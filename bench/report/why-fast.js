@@ -37,6 +37,10 @@ function whyFast(res) {
   const t7 = ratio(res, 'T7', 'wse', 'rate');
   const t3k = ratio(res, 'T3', 'wse', 'mb64k');
   const t3m = ratio(res, 'T3', 'wse', 'mb1m');
+  const t3tk = ratio(res, 'T3', 'wse', 'tx64k');
+  const t3tm = ratio(res, 'T3', 'wse', 'tx1m');
+  const t3lk = ratio(res, 'T3', 'wse-textmessage', 'tx64k');
+  const t3lm = ratio(res, 'T3', 'wse-textmessage', 'tx1m');
   return [
     '## Why it is fast',
     '',
@@ -154,12 +158,16 @@ function whyFast(res) {
     '',
     '## Where ws-endpoints stays behind, and why',
     '',
-    '- **Large text (T3).** A `string` handler needs the text as a JavaScript string, and decoding is',
-    '  what binary skips: one copy of the message (as a rope of short-lived pieces from 128 KiB, see',
-    '  above) and an ASCII scan, about 6 µs per 64 KiB and 60-100 µs per MiB, where raw ws only checks',
-    '  the bytes as UTF-8. Echoing 1 MiB text costs 1.15-1.35× raw ws\'s CPU in-process (fake sockets),',
-    '  64 KiB text 1.1-1.2×; binary is within noise of raw ws. A handler that only relays large text can',
-    '  take it as bytes (a binary message) to stay at raw ws\'s cost.',
+    '- **Large text in a `string` handler (T3).** A `string` handler needs the text as a JavaScript',
+    '  string, and no JavaScript string can share the received bytes: decoding is one copy of the message',
+    '  (as a rope of short-lived pieces from 128 KiB, see above) plus an ASCII scan, about 6 µs per 64 KiB',
+    '  and 60-100 µs per MiB, where raw ws only checks the bytes as UTF-8 (callgrind, 64 KiB text echo:',
+    '  86,000 instructions above raw ws, 65,000 of them that copy, counted a byte each; binary 29,000). The copy alone is',
+    '  about a sixth of raw ws\'s CPU for the whole 64 KiB echo, so a `string` handler cannot reach 0.95×',
+    `  raw ws: ${x(t3tk)} at 64 KiB and ${x(t3tm)} at 1 MiB in the run above. A handler that passes text on`,
+    '  takes a `TextMessage` instead (docs/endpoints.md): the bytes are checked as UTF-8 (as raw ws does),',
+    '  sent on as they are, and decoded only if the handler reads `message.text`. Same run, same echo:',
+    `  ${x(t3lk)} raw ws at 64 KiB and ${x(t3lm)} at 1 MiB (column \`wse-textmessage\`).`,
     '- **Against uWebSockets.js (T1a).** uWS parses frames and writes sockets in C++. Profile of the',
     '  32 B pipelined echo (`bench/instructions/echo-server.js`, 50 connections × 16 in flight, fake',
     '  sockets, V8 CPU profile of 2.4 M messages): ws\'s receiver (frame parsing, `consume` copying each',
