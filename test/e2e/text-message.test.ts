@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateAsyncApi } from "../../src/asyncapi/index.js";
-import { bootstrap, Broadcaster, OnMessage, OnOpen, ServerEndpoint, Session, silentLogger, TextMessage, type ServerHandle } from "../../src/index.js";
+import { bootstrap, Broadcaster, ClientEndpoint, connectToServer, OnMessage, OnOpen, ServerEndpoint, Session, silentLogger, TextMessage, type ServerHandle } from "../../src/index.js";
 import { TestServer } from "../../src/testing/index.js";
 import WebSocket from "ws";
 
@@ -109,6 +109,30 @@ describe("a TextMessage handler", () => {
   it("is documented as text/plain in the AsyncAPI document", () => {
     const messages = generateAsyncApi([Echo], { title: "t", version: "1" }).components.messages as Record<string, unknown>;
     expect(messages["Echo.text"]).toMatchObject({ contentType: "text/plain", payload: { type: "string" } });
+  });
+});
+
+describe("a @ClientEndpoint TextMessage handler", () => {
+  it("receives the server's text and sends it back as its bytes", async () => {
+    const got: string[] = [];
+    let done: () => void = () => undefined;
+    const twice = new Promise<void>((r) => (done = r));
+    @ClientEndpoint()
+    class Bouncer {
+      @OnMessage() text(msg: TextMessage, session: Session): void {
+        got.push(msg.text);
+        if (got.length === 1) void session.getBasicRemote().sendText(msg);
+        else done();
+      }
+    }
+    server = await TestServer.start([Echo]);
+    const session = await connectToServer(Bouncer, `${server.url}/tm/echo`);
+    await session.getBasicRemote().sendText("round ✓ trip");
+    await twice;
+    // The client's send, the server's echo of it, the client's bounce, the server's echo of that.
+    expect(got).toEqual(["round ✓ trip", "round ✓ trip"]);
+    expect(seen.map((m) => m.text)).toEqual(["round ✓ trip", "round ✓ trip"]);
+    await session.close();
   });
 });
 

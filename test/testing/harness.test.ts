@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
 import { injectable } from "tsyringe";
-import { CloseCodes, CloseReason, OnClose, OnError, OnMessage, OnOpen, PathParam, ServerEndpoint, Session } from "../../src/index.js";
+import { CloseCodes, CloseReason, OnClose, OnError, OnMessage, OnOpen, PathParam, ServerEndpoint, Session, TextMessage } from "../../src/index.js";
 import { EndpointHarness, MockSession } from "../../src/testing/index.js";
 
 @injectable()
@@ -45,6 +45,15 @@ describe("MockSession", () => {
     expect(session.isOpen()).toBe(false);
     expect(session.getUserProperties().get("role")).toBe("admin");
     expect(session.getPathParameters()).toEqual({ name: "ada" });
+  });
+});
+
+describe("MockSession with TextMessage", () => {
+  it("records a TextMessage sent on as the text it holds", async () => {
+    const session = new MockSession();
+    await session.getBasicRemote().sendText(TextMessage.fromString("passed ✓ on"));
+    session.getAsyncRemote().sendText(TextMessage.fromBytes(Buffer.from("again")));
+    expect(session.sentTexts()).toEqual(["passed ✓ on", "again"]);
   });
 });
 
