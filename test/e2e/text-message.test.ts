@@ -68,6 +68,18 @@ describe("a TextMessage handler", () => {
     expect(JSON.stringify({ m: seen[0] })).toBe(JSON.stringify({ m: texts[0] }));
   });
 
+  it("echoes and broadcasts it on a compressed connection (permessage-deflate) too", async () => {
+    server = await TestServer.start([Echo, Room], { perMessageDeflate: true });
+    const c = await server.connect("/tm/echo", { perMessageDeflate: true });
+    expect(c.ws.extensions).toContain("permessage-deflate");
+    const text = "squeeze ✓ ".repeat(5_000);
+    await c.send(text);
+    expect(await c.nextText()).toBe(text);
+    const r = await server.connect("/tm/room", { perMessageDeflate: true });
+    await r.send(text);
+    expect(await r.nextText()).toBe(text);
+  });
+
   it("sends a returned TextMessage back as text, not through the JSON encoder", async () => {
     server = await TestServer.start([Returned]);
     const c = await server.connect("/tm/returned");
