@@ -130,6 +130,19 @@ async function fenced(app: ServerHandle, got: number[], last: number): Promise<v
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
+/**
+ * Ticks `from` … `mid - 1` are numbered but never reach the client, its link is reset, and ticks `mid` …
+ * `to - 1` are published while it comes back; resolves with the `open` state it comes back in.
+ */
+async function dropMidStream(proxy: SwitchProxy, c: BrowserClient<Contract>, app: ServerHandle, from: number, mid: number, to: number): Promise<Extract<ClientState, { state: "open" }>> {
+  proxy.freeze();
+  await publish(app, from, mid);
+  const back = next(c, "open");
+  proxy.reset();
+  await publish(app, mid, to);
+  return back;
+}
+
 describe("browser client: session recovery", () => {
   it("TCP resets mid-stream: same session, its rooms, every message once and in order; held sends go out after the replay", async () => {
     const app = await start();
@@ -202,12 +215,7 @@ describe("browser client: session recovery", () => {
     expect(c.recovery!.offset).toBeGreaterThanOrEqual(5 + pongs - 1);
     await publish(app, 4, 6);
     await until(() => got.length === 6);
-    proxy.freeze();
-    await publish(app, 6, 8);
-    const back = next(c, "open");
-    proxy.reset();
-    await publish(app, 8, 10);
-    expect((await back).recovery).toMatchObject({ recovered: true });
+    expect((await dropMidStream(proxy, c, app, 6, 8, 10)).recovery).toMatchObject({ recovered: true });
     await fenced(app, got, 10);
     expect(got).toEqual(range(11));
     // The binary message is not for the JSON client: reported once, and counted.
@@ -259,12 +267,7 @@ describe("browser client: session recovery", () => {
     // The new session on b: joined again by @OnOpen, and recoverable with the token b issued.
     await publish(b, 3, 6);
     await until(() => got.length === 6);
-    proxy.freeze();
-    await publish(b, 6, 8);
-    const back = next(c, "open");
-    proxy.reset();
-    await publish(b, 8, 10);
-    expect((await back).recovery).toMatchObject({ sessionId: refused.sessionId, recovered: true, refused: undefined });
+    expect((await dropMidStream(proxy, c, b, 6, 8, 10)).recovery).toMatchObject({ sessionId: refused.sessionId, recovered: true, refused: undefined });
     await fenced(b, got, 10);
     expect(got).toEqual(range(11));
   });
